@@ -1,0 +1,250 @@
+// The only reader of process.env. Every variable is checked at start, every problem is reported at
+// once with the variable's name, what it expects and what it got, and the result is frozen.
+import { z } from 'zod';
+
+const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (raw === undefined || raw === '') return fallback;
+      const found = values.find((value) => value === raw);
+      if (found === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      return found;
+    });
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      if (/^(true|1|yes)$/i.test(raw)) return true;
+      if (/^(false|0|no)$/i.test(raw)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()));
+
+const timeZone = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const zone = raw === undefined || raw === '' ? 'UTC' : raw;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return zone;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got ${JSON.stringify(raw)}`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const endpoint = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be an http(s) URL, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, got ${JSON.stringify(url.origin + url.pathname)}` });
+      return z.NEVER;
+    }
+    return url.href.replace(/\/+$/, '');
+  });
+
+const environment = z
+  .object({
+    NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
+    PORT: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return 4000;
+        const value = Number(raw);
+        if (!/^\d+$/.test(raw) || value > 65535) {
+          ctx.addIssue({ code: 'custom', message: `PORT must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}` });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
+    CFW_ENDPOINT: endpoint,
+    CFW_PROJECT_ID: optionalText,
+    CFW_TIMEZONE: timeZone,
+    CFW_TIMEOUT_MS: positiveInt('CFW_TIMEOUT_MS', 10_000, 600_000),
+    CFW_CONNECT_TIMEOUT_MS: positiveInt('CFW_CONNECT_TIMEOUT_MS', 3_000, 600_000),
+    CFW_RESPONSE_TIMEOUT_MS: positiveInt('CFW_RESPONSE_TIMEOUT_MS', 8_000, 600_000),
+    CFW_MAX_SOCKETS: positiveInt('CFW_MAX_SOCKETS', 64, 10_000),
+    CFW_RETRIES: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return 2;
+        if (!/^\d+$/.test(raw) || Number(raw) > 10) {
+          ctx.addIssue({ code: 'custom', message: `CFW_RETRIES must be a whole number from 0 to 10, got ${JSON.stringify(raw)}` });
+          return z.NEVER;
+        }
+        return Number(raw);
+      }),
+    CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
+    UPSTREAM_CONCURRENCY: positiveInt('UPSTREAM_CONCURRENCY', 8, 1024),
+    OPERATION_UPSTREAM_BUDGET: positiveInt('OPERATION_UPSTREAM_BUDGET', 20, 10_000),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const origins = (raw ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+        for (const origin of origins) {
+          let parsed: URL | undefined;
+          try {
+            parsed = new URL(origin);
+          } catch {
+            parsed = undefined;
+          }
+          if (parsed?.origin !== origin) {
+            ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}` });
+            return z.NEVER;
+          }
+        }
+        return origins;
+      }),
+    SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
+    BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
+    PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 10_000),
+    LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    INTROSPECTION: bool('INTROSPECTION', false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.CFW_ENDPOINT !== undefined && env.CFW_PROJECT_ID === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)', path: ['CFW_PROJECT_ID'] });
+    }
+    if (env.CFW_PROJECT_ID !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(env.CFW_PROJECT_ID)) {
+      ctx.addIssue({ code: 'custom', message: `CFW_PROJECT_ID must be a project id (letters, digits, - or _), got ${JSON.stringify(env.CFW_PROJECT_ID)}`, path: ['CFW_PROJECT_ID'] });
+    }
+  });
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly upstream: {
+    /** Base URL of the CFW API; undefined means: start the embedded simulator. */
+    readonly endpoint: string | undefined;
+    readonly projectId: string | undefined;
+    /** The zone the upstream's zone-less dates are read in. */
+    readonly timeZone: string;
+    /** Whole-call deadline, retries included. */
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    /** Time to the first byte of the answer, per attempt. */
+    readonly responseTimeoutMs: number;
+    readonly maxSockets: number;
+    /** Retries after a failed first attempt of a read. */
+    readonly retries: number;
+    /** The longest Retry-After the gateway waits for before retrying. */
+    readonly maxRetryAfterMs: number;
+    /** Upstream calls one operation runs at once. */
+    readonly concurrency: number;
+    /** Upstream calls one operation may make in all. */
+    readonly callBudget: number;
+  };
+  readonly http: {
+    /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
+    readonly corsOrigins: readonly string[];
+    readonly bodyLimitBytes: number;
+  };
+  readonly paging: {
+    /** How far from a cursor's offset its task is looked for when the list has shifted. */
+    readonly driftWindow: number;
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a shutdown waits for in-flight operations. */
+  readonly shutdownTimeoutMs: number;
+  /** Introspection and the Sandbox landing page; always on outside production. */
+  readonly introspection: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment into a frozen Config, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const e = parsed.data;
+  return deepFreeze({
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    upstream: {
+      endpoint: e.CFW_ENDPOINT,
+      projectId: e.CFW_PROJECT_ID,
+      timeZone: e.CFW_TIMEZONE,
+      timeoutMs: e.CFW_TIMEOUT_MS,
+      connectTimeoutMs: e.CFW_CONNECT_TIMEOUT_MS,
+      responseTimeoutMs: e.CFW_RESPONSE_TIMEOUT_MS,
+      maxSockets: e.CFW_MAX_SOCKETS,
+      retries: e.CFW_RETRIES,
+      maxRetryAfterMs: e.CFW_MAX_RETRY_AFTER_MS,
+      concurrency: e.UPSTREAM_CONCURRENCY,
+      callBudget: e.OPERATION_UPSTREAM_BUDGET,
+    },
+    http: { corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    paging: { driftWindow: e.PAGING_DRIFT_WINDOW },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
+  });
+}

@@ -1,0 +1,139 @@
+// The gateway's errors: one class per kind, each with a stable code and a message that is safe to
+// show a client. They become GraphQL errors in one place, server/format-error.ts.
+
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  OPERATION_BUDGET_EXCEEDED: 'OPERATION_BUDGET_EXCEEDED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What the client may learn of an upstream failure: never a body, a URL or a header. */
+export interface UpstreamErrorDetails {
+  /** HTTP status, when an answer came. */
+  readonly status?: number;
+  /** CFW or APIG error code from the answer body, e.g. `CFW.00200005`. */
+  readonly errorCode?: string;
+  /** The upstream's `X-Request-Id`, for a support ticket. */
+  readonly requestId?: string;
+  /** How many attempts were made, retries included. */
+  readonly attempts?: number;
+}
+
+export abstract class GatewayError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra `extensions` for the client; must hold nothing secret. */
+  get extensions(): Readonly<Record<string, unknown>> {
+    return {};
+  }
+}
+
+/** A client argument that cannot be served, naming the argument. */
+export class BadUserInputError extends GatewayError {
+  readonly code = ErrorCode.BAD_USER_INPUT;
+  readonly argumentName: string | undefined;
+  constructor(argumentName: string | undefined, message: string, options?: ErrorOptions) {
+    super(argumentName === undefined ? message : `\`${argumentName}\` ${message}`, options);
+    this.name = 'BadUserInputError';
+    this.argumentName = argumentName;
+  }
+  override get extensions(): Readonly<Record<string, unknown>> {
+    return this.argumentName === undefined ? {} : { argumentName: this.argumentName };
+  }
+}
+
+/** A cursor this gateway did not issue, or issued for another firewall. */
+export class CursorError extends BadUserInputError {
+  constructor(argumentName: 'after' | 'before', reason: string) {
+    super(argumentName, reason);
+    this.name = 'CursorError';
+  }
+}
+
+export class UnauthenticatedError extends GatewayError {
+  readonly code = ErrorCode.UNAUTHENTICATED;
+  readonly upstream: UpstreamErrorDetails | undefined;
+  constructor(message: string, upstream?: UpstreamErrorDetails) {
+    super(message);
+    this.name = 'UnauthenticatedError';
+    this.upstream = upstream;
+  }
+  override get extensions(): Readonly<Record<string, unknown>> {
+    return this.upstream === undefined ? {} : { upstream: this.upstream };
+  }
+}
+
+/** An error reported by (or about) the upstream CFW API. */
+export class UpstreamError extends GatewayError {
+  readonly code: ErrorCode;
+  readonly upstream: UpstreamErrorDetails;
+  constructor(
+    code:
+      | typeof ErrorCode.FORBIDDEN
+      | typeof ErrorCode.NOT_FOUND
+      | typeof ErrorCode.BAD_USER_INPUT
+      | typeof ErrorCode.UPSTREAM_ERROR
+      | typeof ErrorCode.UPSTREAM_TIMEOUT
+      | typeof ErrorCode.UPSTREAM_UNAVAILABLE
+      | typeof ErrorCode.UPSTREAM_BAD_RESPONSE,
+    message: string,
+    upstream: UpstreamErrorDetails,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'UpstreamError';
+    this.code = code;
+    this.upstream = upstream;
+  }
+  override get extensions(): Readonly<Record<string, unknown>> {
+    return { upstream: this.upstream };
+  }
+}
+
+/** An operation that would call the upstream more often than its budget allows. */
+export class BudgetExceededError extends GatewayError {
+  readonly code = ErrorCode.OPERATION_BUDGET_EXCEEDED;
+  readonly budget: number;
+  constructor(budget: number) {
+    super(
+      `This operation needs more than ${budget} upstream calls; ask for fewer connections or smaller pages.`,
+    );
+    this.name = 'BudgetExceededError';
+    this.budget = budget;
+  }
+  override get extensions(): Readonly<Record<string, unknown>> {
+    return { budget: this.budget };
+  }
+}
+
+/** A value of the upstream record that cannot be read; nulls only that field. */
+export class FieldValueError extends GatewayError {
+  readonly code = ErrorCode.UPSTREAM_BAD_RESPONSE;
+  constructor(field: string, expected: string, received: unknown) {
+    super(`The upstream sent ${describeValue(received)} for \`${field}\`; expected ${expected}.`);
+    this.name = 'FieldValueError';
+  }
+}
+
+/** A short, safe description of an unexpected value: its type and, for short scalars, the value. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : `a ${value.length}-character string`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `a value of type ${typeof value}`;
+}
+
+/** Marks a switch as exhaustive at compile time. */
+export class UnreachableCaseError extends Error {
+  constructor(value: never) {
+    super(`Unreachable case: ${String(value)}`);
+  }
+}

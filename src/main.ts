@@ -1,0 +1,94 @@
+// Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createGateway } from './server/http.ts';
+import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
+import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
+import { createUpstreamHttp } from './upstream/client.ts';
+
+/** The query the banner prints and Sandbox opens with. */
+export function exampleQueryFor(fwInstanceId: string): string {
+  return `query FirstCaptureTasks {
+  captureTasks(fwInstanceId: "${fwInstanceId}", first: 5) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node { id name status protocol source { address port } destination { address port } captureSize createdAt }
+    }
+  }
+}`;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let simulator: Simulator | undefined;
+  let endpoint = config.upstream.endpoint;
+  let projectId = config.upstream.projectId;
+  if (endpoint === undefined) {
+    simulator = new Simulator();
+    endpoint = await simulator.listen(0, '127.0.0.1');
+    projectId = SIMULATOR_PROJECT_ID;
+    logger.info({ endpoint }, 'no CFW_ENDPOINT: serving from the embedded CFW simulator');
+  }
+
+  const upstream = createUpstreamHttp({
+    endpoint,
+    projectId: projectId ?? SIMULATOR_PROJECT_ID,
+    timeoutMs: config.upstream.timeoutMs,
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    responseTimeoutMs: config.upstream.responseTimeoutMs,
+    maxSockets: config.upstream.maxSockets,
+    retries: config.upstream.retries,
+    maxRetryAfterMs: config.upstream.maxRetryAfterMs,
+    backoffBaseMs: 100,
+    backoffCapMs: 2_000,
+  });
+  const exampleFirewall = SIMULATOR_FIREWALLS.demo;
+  const exampleQuery = simulator === undefined ? undefined : exampleQueryFor(exampleFirewall);
+  const gateway = await createGateway({ config, logger, upstream, fallbackToken: simulator === undefined ? undefined : DEMO_TOKEN, exampleQuery });
+  const url = await gateway.listen();
+
+  const lines = [`capture-gateway ready at ${url}`];
+  if (config.introspection) lines.push(`Apollo Sandbox: open ${url} in a browser.`);
+  if (exampleQuery !== undefined) {
+    lines.push('Upstream: the embedded CFW simulator (set CFW_ENDPOINT and CFW_PROJECT_ID for the real API).');
+    lines.push('Try this query (no token needed in simulator mode):', '', exampleQuery, '');
+    lines.push(`or: curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${exampleFirewall}", first: 3) { totalCount edges { node { id name status } } } }` })}'`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight operations');
+    const force = setTimeout(() => {
+      logger.error('in-flight operations did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    void gateway
+      .close()
+      .then(() => simulator?.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,100 @@
+// Opaque cursors. A cursor names a task by its position (the upstream offset) and by fingerprints
+// of its id and of its two neighbours' ids, so that the task can be found again when tasks come
+// and go before it (paging/walk.ts), even when the task itself was deleted. It is bound to the
+// firewall and enterprise project it was issued for, versioned, and checksummed against damage.
+//
+// Layout (25 bytes, base64url): version u8 · scope u32 · offset u32 · prev u32 · id u32 · next u32
+// · checksum u32, all big-endian. Cursors are not secrets and grant nothing: a client can only ask
+// for pages of a firewall its own credential may read.
+import { CursorError } from '../errors.ts';
+
+export const CURSOR_VERSION = 1;
+const CURSOR_BYTES = 25;
+const BODY_BYTES = CURSOR_BYTES - 4;
+/** A fingerprint that stands for "no task here" (before the first task or after the last). */
+export const NO_TASK = 0;
+
+/** Where a cursor points. */
+export interface CursorPosition {
+  /** Absolute index of the task in the upstream's list when the cursor was issued. */
+  readonly offset: number;
+  /** Fingerprints (see fingerprintOf) of the task before it, the task, and the task after it. */
+  readonly prev: number;
+  readonly id: number;
+  readonly next: number;
+}
+
+/** FNV-1a, 32 bits: fast, well spread, and good enough to tell ids apart within a search window. */
+function fnv1a(text: string, seed = 0x811c9dc5): number {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The fingerprint of a task id, never NO_TASK. */
+export function fingerprintOf(taskId: string): number {
+  return fnv1a(taskId) || 1;
+}
+
+/** The fingerprint of a (firewall, enterprise project) pair, which cursors are bound to. */
+export function scopeOf(fwInstanceId: string, enterpriseProjectId: string | undefined): number {
+  return fnv1a(`${fwInstanceId}\u0000${enterpriseProjectId ?? ''}`);
+}
+
+function checksumOf(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5 ^ 0x5bd1e995;
+  for (const byte of bytes) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export function encodeCursor(scope: number, position: CursorPosition): string {
+  const bytes = new Uint8Array(CURSOR_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, CURSOR_VERSION);
+  view.setUint32(1, scope);
+  view.setUint32(5, position.offset);
+  view.setUint32(9, position.prev);
+  view.setUint32(13, position.id);
+  view.setUint32(17, position.next);
+  view.setUint32(BODY_BYTES, checksumOf(bytes.subarray(0, BODY_BYTES)));
+  return Buffer.from(bytes).toString('base64url');
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Reads a cursor given as `argumentName`, checking that it was issued by this gateway, is intact,
+ * of this version, and for `scope`. Throws a CursorError saying which of these failed.
+ */
+export function decodeCursor(argumentName: 'after' | 'before', cursor: string, scope: number): CursorPosition {
+  if (cursor.length > 64 || !BASE64URL.test(cursor)) {
+    throw new CursorError(argumentName, 'is not a cursor issued by this gateway');
+  }
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.length !== CURSOR_BYTES) {
+    throw new CursorError(argumentName, 'is not a cursor issued by this gateway (wrong length: truncated or altered)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(BODY_BYTES) !== checksumOf(bytes.subarray(0, BODY_BYTES))) {
+    throw new CursorError(argumentName, 'is damaged or was altered; use a cursor exactly as the gateway returned it');
+  }
+  const version = view.getUint8(0);
+  if (version !== CURSOR_VERSION) {
+    throw new CursorError(argumentName, `was issued by another version of the gateway (cursor version ${version}, expected ${CURSOR_VERSION}); start again from the first page`);
+  }
+  if (view.getUint32(1) !== scope) {
+    throw new CursorError(argumentName, 'belongs to another firewall or enterprise project; cursors only work for the connection that returned them');
+  }
+  return {
+    offset: view.getUint32(5),
+    prev: view.getUint32(9),
+    id: view.getUint32(13),
+    next: view.getUint32(17),
+  };
+}

@@ -1,0 +1,60 @@
+// The one implementation behind Query.captureTasks and Firewall.captureTasks: arguments → page
+// request → paging walk over the per-operation loader → connection model. And the connection's
+// and edge's own fields.
+import type { GraphQLResolveInfo } from 'graphql';
+import { responsePathAsArray } from 'graphql';
+import type { CaptureTaskConnectionResolvers, CaptureTaskEdgeResolvers } from '../__generated__/resolvers-types.ts';
+import { cursorAt, pageInfoOf } from '../paging/connection.ts';
+import { fingerprintOf, scopeOf } from '../paging/cursor.ts';
+import { walk } from '../paging/walk.ts';
+import { pageRequestFromArgs, type ConnectionArgs } from '../paging/window.ts';
+import type { GatewayContext } from '../server/context.ts';
+import { taskIdOf, type CaptureTaskRecord } from '../upstream/wire.ts';
+import type { CaptureTaskConnectionModel, CaptureTaskModel } from './mappers.ts';
+
+const fingerprintOfRecord = (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record));
+
+export async function captureTaskConnection(
+  fwInstanceId: string,
+  args: ConnectionArgs & { readonly enterpriseProjectId?: string | null },
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<CaptureTaskConnectionModel> {
+  const enterpriseProjectId = args.enterpriseProjectId ?? undefined;
+  const scope = { fwInstanceId, enterpriseProjectId, fingerprint: scopeOf(fwInstanceId, enterpriseProjectId) };
+  const request = pageRequestFromArgs(args, scope.fingerprint);
+  const page = await walk(
+    request,
+    async (offset, limit) => {
+      const answer = await context.pages.load({ fwInstanceId, enterpriseProjectId, offset, limit });
+      return { total: answer.total, items: answer.records };
+    },
+    { fingerprint: fingerprintOfRecord, driftWindow: context.config.paging.driftWindow },
+  );
+  if (page.warning !== undefined) context.warnings.push({ ...page.warning, path: responsePathAsArray(info.path) });
+  return { page, scope };
+}
+
+function nodeAt(connection: CaptureTaskConnectionModel, index: number): CaptureTaskModel {
+  return { record: connection.page.items[index] as CaptureTaskRecord, fwInstanceId: connection.scope.fwInstanceId };
+}
+
+export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
+  edges: (connection) => {
+    const edges = [];
+    for (let index = connection.page.from; index < connection.page.to; index++) edges.push({ connection, index });
+    return edges;
+  },
+  nodes: (connection) => {
+    const nodes = [];
+    for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index));
+    return nodes;
+  },
+  pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.fingerprint, fingerprintOfRecord),
+  totalCount: (connection) => connection.page.total,
+};
+
+export const CaptureTaskEdge: CaptureTaskEdgeResolvers = {
+  cursor: (edge) => cursorAt(edge.connection.page, edge.index, edge.connection.scope.fingerprint, fingerprintOfRecord),
+  node: (edge) => nodeAt(edge.connection, edge.index),
+};

@@ -1,0 +1,38 @@
+// What each GraphQL object type is resolved from (codegen's `mappers`): upstream records, read
+// lazily field by field, and the paging result.
+import type { Page } from '../paging/walk.ts';
+import type { CaptureTaskRecord } from '../upstream/wire.ts';
+
+/** A firewall, by id; the enterprise project is remembered for its `captureTasks`. */
+export interface FirewallRef {
+  readonly id: string;
+}
+
+/** Which connection a page belongs to: cursors are bound to it. */
+export interface ConnectionScope {
+  readonly fwInstanceId: string;
+  readonly enterpriseProjectId: string | undefined;
+  /** scopeOf(fwInstanceId, enterpriseProjectId), computed once. */
+  readonly fingerprint: number;
+}
+
+export interface CaptureTaskConnectionModel {
+  readonly page: Page<CaptureTaskRecord>;
+  readonly scope: ConnectionScope;
+}
+
+export interface CaptureTaskEdgeModel {
+  readonly connection: CaptureTaskConnectionModel;
+  /** Index into connection.page.items. */
+  readonly index: number;
+}
+
+export interface CaptureTaskModel {
+  readonly record: CaptureTaskRecord;
+  readonly fwInstanceId: string;
+}
+
+export interface CaptureEndpointModel {
+  readonly side: 'source' | 'dest';
+  readonly record: CaptureTaskRecord;
+}

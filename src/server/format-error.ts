@@ -1,0 +1,34 @@
+// The one place errors become what a client sees. GatewayErrors keep their code, safe message
+// and safe extensions; GraphQL's own request errors (parse, validation, variables) pass with their
+// code; anything else is a bug, logged in full and shown only as INTERNAL_SERVER_ERROR.
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, GatewayError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+/** Codes Apollo Server and graphql-js give errors in the client's request itself. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const where = { ...(formatted.locations === undefined ? {} : { locations: formatted.locations }), ...(formatted.path === undefined ? {} : { path: formatted.path }) };
+    if (original instanceof GatewayError) {
+      return { message: original.message, ...where, extensions: { code: original.code, ...original.extensions } };
+    }
+    const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return { message: formatted.message, ...where, extensions: { code } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
+    return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}

@@ -1,0 +1,91 @@
+// The only reader of got's errors. A got error carries the request's options, headers (the token
+// among them) and the answer's body; none of that may travel further. What survives is the status,
+// the CFW/APIG error code, the upstream request id and the number of attempts.
+import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
+import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamErrorDetails } from '../errors.ts';
+import { CfwErrorCode } from './codes.ts';
+import { upstreamErrorFromBody, WireFormatError } from './wire.ts';
+
+/** Error codes of a connection that failed before an answer came. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_HTTP_CONTENT_LENGTH_MISMATCH', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_READING_RESPONSE_STREAM']);
+
+function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): string | undefined {
+  const value = headers?.['x-request-id'];
+  const id = Array.isArray(value) ? value[0] : value;
+  return id !== undefined && /^[\w-]{1,64}$/.test(id) ? id : undefined;
+}
+
+function attemptsOf(error: RequestError): number {
+  return (error.request?.retryCount ?? 0) + 1;
+}
+
+/** The upstream's answer to a status, in words a person can act on. */
+function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknown): GatewayError {
+  const code = details.errorCode;
+  const options = { cause };
+  if (status === 401) {
+    return new UnauthenticatedError('The upstream rejected the credentials: sign in again (the IAM token may have expired) or check the AK/SK.', details);
+  }
+  if (status === 403) {
+    return new UpstreamError(ErrorCode.FORBIDDEN, 'The credentials may not read this firewall\'s capture tasks.', details, options);
+  }
+  if (status === 400 && code === CfwErrorCode.OBJECT_NOT_FOUND) {
+    return new UpstreamError(ErrorCode.NOT_FOUND, 'No such firewall in this project and enterprise project: check fwInstanceId and enterpriseProjectId.', details, options);
+  }
+  if (status === 400 && code === CfwErrorCode.TRANSIENT) {
+    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream reported a transient error and did not recover in time; try again shortly.', details, options);
+  }
+  if (status === 400) {
+    return new UpstreamError(ErrorCode.BAD_USER_INPUT, `The upstream rejected the request${code === undefined ? '' : ` (${code})`}: check fwInstanceId and enterpriseProjectId.`, details, options);
+  }
+  if (status === 404) {
+    return new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'The upstream does not serve the capture-task API here: check CFW_ENDPOINT and CFW_PROJECT_ID.', details, options);
+  }
+  if (status === 429) {
+    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is rate-limiting requests; try again shortly.', details, options);
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is unavailable; try again shortly.', details, options);
+  }
+  return new UpstreamError(ErrorCode.UPSTREAM_ERROR, `The upstream failed with HTTP ${status}.`, details, options);
+}
+
+/** Turns anything a call to the upstream threw into a GatewayError that is safe to show. */
+export function toUpstreamError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof WireFormatError) {
+    return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, `The upstream sent an answer the gateway cannot read: ${error.message}.`, {}, { cause: error });
+  }
+  if (error instanceof HTTPError) {
+    const response = error.response;
+    const body = upstreamErrorFromBody(response.rawBody);
+    const details: UpstreamErrorDetails = {
+      status: response.statusCode,
+      ...(body.errorCode === undefined ? {} : { errorCode: body.errorCode }),
+      ...((requestIdOf(response.headers) ?? body.requestId) === undefined ? {} : { requestId: requestIdOf(response.headers) ?? body.requestId }),
+      attempts: attemptsOf(error),
+    };
+    return fromStatus(response.statusCode, details, error);
+  }
+  if (error instanceof ParseError) {
+    const details = { status: error.response.statusCode, requestId: requestIdOf(error.response.headers), attempts: attemptsOf(error) };
+    return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'The upstream sent a body that is not valid JSON.', details, { cause: error });
+  }
+  if (error instanceof TimeoutError) {
+    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error });
+  }
+  if (error instanceof RequestError && error.code === 'ERR_ABORTED') {
+    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'The upstream call was cancelled: the operation ended or reached its deadline.', { attempts: attemptsOf(error) }, { cause: error });
+  }
+  if (error instanceof RequestError) {
+    const connection = CONNECTION_ERRORS.has(error.code);
+    const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode }), attempts: attemptsOf(error) };
+    return new UpstreamError(
+      connection ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
+      connection ? `The upstream could not be reached (${error.code}).` : `The upstream call failed (${error.code}).`,
+      details,
+      { cause: error },
+    );
+  }
+  return new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'The upstream call failed.', {}, { cause: error });
+}

@@ -1,0 +1,108 @@
+// CFW JSON as it arrives, and the one place that reads it. Every SDK marks every field optional, so
+// a record keeps its values as `unknown`: they are read, and checked, field by field when a client
+// asks for them (resolvers/capture-task.ts), so one bad value costs one field, never the page.
+
+/** One `CaptureTaskVO` as the upstream sent it; any field may be missing or of another type. */
+export interface CaptureTaskRecord {
+  readonly task_id?: unknown;
+  readonly name?: unknown;
+  readonly status?: unknown;
+  readonly protocol?: unknown;
+  readonly source_address?: unknown;
+  readonly source_address_type?: unknown;
+  readonly source_port?: unknown;
+  readonly dest_address?: unknown;
+  readonly dest_address_type?: unknown;
+  readonly dest_port?: unknown;
+  readonly capture_size?: unknown;
+  readonly duration?: unknown;
+  readonly max_packets?: unknown;
+  readonly created_date?: unknown;
+  readonly modified_date?: unknown;
+  readonly is_deleted?: unknown;
+  readonly remaining_days?: unknown;
+}
+
+/** One answer of the list call, checked as far as paging needs. */
+export interface CaptureTaskListAnswer {
+  /** All tasks of the firewall, as the upstream counts them. */
+  readonly total: number;
+  /** The records from `offset` on, at most `limit` of them. */
+  readonly records: readonly CaptureTaskRecord[];
+}
+
+/** Why an answer cannot be used; the caller turns it into an UPSTREAM_BAD_RESPONSE. */
+export class WireFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireFormatError';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads the body of a 200 answer of `GET /v1/{project_id}/capture-task`: `{data:{total,records}}`,
+ * or the shape used before late 2024, `{data:[{total,records,object_id,project_id,…}]}`.
+ * Extra fields are ignored. The records must have a `task_id`: paging and cursors stand on it.
+ */
+export function captureTaskListFromBody(body: unknown): CaptureTaskListAnswer {
+  if (!isObject(body)) throw new WireFormatError('the answer is not a JSON object');
+  let data = body['data'];
+  if (Array.isArray(data)) {
+    // The older shape wraps the page in a one-element array.
+    if (data.length === 0) return { total: 0, records: [] };
+    data = data[0];
+  }
+  if (!isObject(data)) throw new WireFormatError('the answer has no `data` object');
+
+  const records = data['records'] ?? [];
+  if (!Array.isArray(records)) throw new WireFormatError('`data.records` is not an array');
+  for (const [index, record] of records.entries()) {
+    if (!isObject(record)) throw new WireFormatError(`record ${index} is not an object`);
+    const id = record['task_id'];
+    if (typeof id !== 'string' || id === '') throw new WireFormatError(`record ${index} has no \`task_id\``);
+  }
+
+  const total = data['total'];
+  if (total === undefined || total === null) {
+    // Without a total the page cannot say what follows it: the answer is unusable for paging.
+    throw new WireFormatError('`data.total` is missing');
+  }
+  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
+    throw new WireFormatError('`data.total` is not a non-negative integer');
+  }
+  return { total, records: records as CaptureTaskRecord[] };
+}
+
+/** The task id of a record that passed captureTaskListFromBody. */
+export function taskIdOf(record: CaptureTaskRecord): string {
+  return record.task_id as string;
+}
+
+/** The body of a CFW or APIG error answer, as far as it can be read. */
+export interface UpstreamErrorBody {
+  readonly errorCode?: string;
+  readonly requestId?: string;
+}
+
+/** Reads `{error_code, error_msg, request_id}` from an error answer; anything else gives `{}`. */
+export function upstreamErrorFromBody(body: unknown): UpstreamErrorBody {
+  let parsed = body;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    try {
+      parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    } catch {
+      return {};
+    }
+  }
+  if (!isObject(parsed)) return {};
+  const code = parsed['error_code'];
+  const requestId = parsed['request_id'];
+  return {
+    ...(typeof code === 'string' && /^[A-Za-z0-9.]{1,32}$/.test(code) ? { errorCode: code } : {}),
+    ...(typeof requestId === 'string' && /^[\w-]{1,64}$/.test(requestId) ? { requestId } : {}),
+  };
+}
