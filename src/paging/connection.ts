@@ -15,8 +15,11 @@ export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerp
     const item = page.items[at];
     return item === undefined ? NO_TASK : fingerprint(item);
   };
+  const offset = page.itemsOffset + index;
   return encodeCursor(scope, {
-    offset: page.itemsOffset + index,
+    offset,
+    first: offset === 0,
+    last: offset === page.total - 1,
     prev: fingerprintAt(index - 1),
     id: fingerprintAt(index),
     next: fingerprintAt(index + 1),

@@ -3,13 +3,15 @@
 // and go before it (paging/walk.ts), even when the task itself was deleted. It is bound to the
 // firewall and enterprise project it was issued for, versioned, and checksummed against damage.
 //
-// Layout (25 bytes, base64url): version u8 · scope u32 · offset u32 · prev u32 · id u32 · next u32
-// · checksum u32, all big-endian. Cursors are not secrets and grant nothing: a client can only ask
+// Layout (26 bytes, base64url): version u8 · flags u8 · scope u32 · offset u32 · prev u32 · id u32 ·
+// next u32 · checksum u32, all big-endian. Flags say the task was the first or the last of the list. Cursors are not secrets and grant nothing: a client can only ask
 // for pages of a firewall its own credential may read.
 import { CursorError } from '../errors.ts';
 
 export const CURSOR_VERSION = 1;
-const CURSOR_BYTES = 25;
+const CURSOR_BYTES = 26;
+const FIRST = 1;
+const LAST = 2;
 const BODY_BYTES = CURSOR_BYTES - 4;
 /** A fingerprint that stands for "no task here" (before the first task or after the last). */
 export const NO_TASK = 0;
@@ -22,6 +24,10 @@ export interface CursorPosition {
   readonly prev: number;
   readonly id: number;
   readonly next: number;
+  /** No task stood before it: the list's start is its anchor when it and its neighbours are gone. */
+  readonly first: boolean;
+  /** No task stood after it. */
+  readonly last: boolean;
 }
 
 /** FNV-1a, 32 bits: fast, well spread, and good enough to tell ids apart within a search window. */
@@ -57,11 +63,12 @@ export function encodeCursor(scope: number, position: CursorPosition): string {
   const bytes = new Uint8Array(CURSOR_BYTES);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, CURSOR_VERSION);
-  view.setUint32(1, scope);
-  view.setUint32(5, position.offset);
-  view.setUint32(9, position.prev);
-  view.setUint32(13, position.id);
-  view.setUint32(17, position.next);
+  view.setUint8(1, (position.first ? FIRST : 0) | (position.last ? LAST : 0));
+  view.setUint32(2, scope);
+  view.setUint32(6, position.offset);
+  view.setUint32(10, position.prev);
+  view.setUint32(14, position.id);
+  view.setUint32(18, position.next);
   view.setUint32(BODY_BYTES, checksumOf(bytes.subarray(0, BODY_BYTES)));
   return Buffer.from(bytes).toString('base64url');
 }
@@ -77,7 +84,7 @@ export function decodeCursor(argumentName: 'after' | 'before', cursor: string, s
     throw new CursorError(argumentName, 'is not a cursor issued by this gateway');
   }
   const bytes = Buffer.from(cursor, 'base64url');
-  if (bytes.length !== CURSOR_BYTES) {
+  if (bytes.length !== CURSOR_BYTES || bytes.toString('base64url') !== cursor) {
     throw new CursorError(argumentName, 'is not a cursor issued by this gateway (wrong length: truncated or altered)');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -88,13 +95,17 @@ export function decodeCursor(argumentName: 'after' | 'before', cursor: string, s
   if (version !== CURSOR_VERSION) {
     throw new CursorError(argumentName, `was issued by another version of the gateway (cursor version ${version}, expected ${CURSOR_VERSION}); start again from the first page`);
   }
-  if (view.getUint32(1) !== scope) {
+  const flags = view.getUint8(1);
+  if (flags > (FIRST | LAST)) throw new CursorError(argumentName, 'is not a cursor issued by this gateway');
+  if (view.getUint32(2) !== scope) {
     throw new CursorError(argumentName, 'belongs to another firewall or enterprise project; cursors only work for the connection that returned them');
   }
   return {
-    offset: view.getUint32(5),
-    prev: view.getUint32(9),
-    id: view.getUint32(13),
-    next: view.getUint32(17),
+    offset: view.getUint32(6),
+    prev: view.getUint32(10),
+    id: view.getUint32(14),
+    next: view.getUint32(18),
+    first: (flags & FIRST) !== 0,
+    last: (flags & LAST) !== 0,
   };
 }

@@ -4,7 +4,8 @@
 // read after (or before) a cursor overlaps that task by one item: when the item at the cursor's
 // offset is still the cursor's task, nothing moved before it and the page is exact, in the same
 // single upstream call a plain offset page would need. When it is not, the list shifted: the task
-// (or, if it was deleted, a neighbour) is looked for within `driftWindow` items of the old offset,
+// (or, if it was deleted, its neighbour on the side already returned, or the list's start or end it
+// stood at) is looked for within `driftWindow` items of the old offset,
 // in one wider read, and the page continues right after (or before) it. Only when none is found
 // does the page fall back to the old offset, and then it says so with a warning.
 //
@@ -138,6 +139,7 @@ async function forwardAfter<T>(count: number, after: CursorPosition, source: Sli
   let found: number;
   if ((found = nearest(window.items, after.id, near, options)) >= 0) start = found + 1;
   else if ((found = nearest(window.items, after.prev, near - 1, options)) >= 0) start = found + 1;
+  else if (after.first) start = 0;
   else if ((found = nearest(window.items, after.next, near + 1, options)) >= 0) start = found;
   else {
     start = near + 1;
@@ -189,6 +191,7 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
   let found: number;
   if ((found = nearest(window.items, before.id, near, options)) >= 0) end = found;
   else if ((found = nearest(window.items, before.next, near + 1, options)) >= 0) end = found;
+  else if (before.last && window.total <= low + window.items.length) end = window.total - low;
   else if ((found = nearest(window.items, before.prev, near - 1, options)) >= 0) end = found + 1;
   else {
     end = Math.min(near, window.items.length);

@@ -1,0 +1,99 @@
+// A real gateway in front of a real simulator, both on loopback ports, talking over real HTTP with
+// the real got client. Tests state their upstream scenario inline through the options.
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { createGateway, type Gateway } from '../../src/server/http.ts';
+import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
+import { createUpstreamHttp } from '../../src/upstream/client.ts';
+
+export interface GraphQLResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    readonly data?: Record<string, unknown> | null;
+    readonly errors?: readonly { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    readonly extensions?: Record<string, unknown>;
+  };
+  readonly text: string;
+}
+
+export interface Harness {
+  readonly simulator: Simulator;
+  readonly config: Config;
+  /** The gateway's GraphQL URL. */
+  readonly url: string;
+  /** The gateway's base URL (no path). */
+  readonly origin: string;
+  /** POSTs an operation; sends the demo token unless `headers` says otherwise. */
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly simulator?: SimulatorOptions;
+  /** Environment for the gateway's config, on top of quiet test defaults. */
+  readonly env?: Record<string, string>;
+  /** Token used when a request has none (the simulator mode's behaviour); default none. */
+  readonly fallbackToken?: string;
+  readonly logger?: Logger;
+  /** Upstream retry backoff, small in tests. */
+  readonly backoffBaseMs?: number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const simulator = new Simulator(options.simulator);
+  const endpoint = await simulator.listen();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, ...options.env });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const upstream = createUpstreamHttp({
+    endpoint,
+    projectId: SIMULATOR_PROJECT_ID,
+    timeoutMs: config.upstream.timeoutMs,
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    responseTimeoutMs: config.upstream.responseTimeoutMs,
+    maxSockets: config.upstream.maxSockets,
+    retries: config.upstream.retries,
+    maxRetryAfterMs: config.upstream.maxRetryAfterMs,
+    backoffBaseMs: options.backoffBaseMs ?? 5,
+    backoffCapMs: 50,
+  });
+  const gateway: Gateway = await createGateway({ config, logger, upstream, fallbackToken: options.fallbackToken });
+  const url = await gateway.listen(0, '127.0.0.1');
+  return {
+    simulator,
+    config,
+    url,
+    origin: new URL(url).origin,
+    async gql(query, variables, headers = { 'x-auth-token': DEMO_TOKEN }) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResult['body'], text };
+    },
+    async close() {
+      await gateway.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** Runs `test` against a fresh harness and always closes it. */
+export async function withHarness<T>(options: HarnessOptions, test: (harness: Harness) => Promise<T>): Promise<T> {
+  const harness = await startHarness(options);
+  try {
+    return await test(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+/** Reads `data.captureTasks` (or another top-level field) of a result, failing loudly if absent. */
+export function field<T = Record<string, unknown>>(result: GraphQLResult, name = 'captureTasks'): T {
+  const value = result.body.data?.[name];
+  if (value === undefined || value === null) throw new Error(`no data.${name} in ${result.text.slice(0, 500)}`);
+  return value as T;
+}
