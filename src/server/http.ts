@@ -98,15 +98,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         : ApolloServerPluginLandingPageDisabled(),
       {
         // Paging warnings travel in the response's extensions, never silently dropped.
-        async requestDidStart() {
-          return {
-            async willSendResponse({ contextValue, response }: GraphQLRequestContext<GatewayContext>) {
-              if (contextValue.warnings.length === 0 || response.body?.kind !== 'single') return;
-              const result = response.body.singleResult;
-              result.extensions = { ...result.extensions, warnings: contextValue.warnings };
+        requestDidStart: () =>
+          Promise.resolve({
+            willSendResponse: ({ contextValue, response }: GraphQLRequestContext<GatewayContext>) => {
+              if (contextValue.warnings.length > 0 && response.body?.kind === 'single') {
+                const result = response.body.singleResult;
+                result.extensions = { ...result.extensions, warnings: contextValue.warnings };
+              }
+              return Promise.resolve();
             },
-          };
-        },
+          }),
       },
     ],
   });
@@ -163,16 +164,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       try {
         text = await readBody(request, config.http.bodyLimitBytes);
       } catch (error) {
-        if (error instanceof RequestBodyError) return sendError(error.status, error.code, error.message);
-        throw error;
+        if (!(error instanceof RequestBodyError)) throw error;
+        sendError(error.status, error.code, error.message);
+        return;
       }
       if (!json) {
-        return sendError(415, 'BAD_REQUEST', 'POST requests must have the content-type application/json.');
+        sendError(415, 'BAD_REQUEST', 'POST requests must have the content-type application/json.');
+        return;
       }
       try {
         body = JSON.parse(text);
       } catch {
-        return sendError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+        sendError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+        return;
       }
     }
     const headers = new HeaderMap();

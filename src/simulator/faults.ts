@@ -88,3 +88,26 @@ export async function applyFault(fault: Fault, _request: http.IncomingMessage, r
       return;
   }
 }
+
+/** Checks a fault that arrived as JSON (the simulator's control endpoint). */
+export function isFault(value: unknown): value is Fault {
+  if (typeof value !== 'object' || value === null) return false;
+  const fault = value as Record<string, unknown>;
+  const times = fault['times'];
+  if (times !== undefined && (typeof times !== 'number' || times < 1)) return false;
+  switch (fault['kind']) {
+    case 'status':
+      return typeof fault['status'] === 'number' && fault['status'] >= 100 && fault['status'] <= 599;
+    case 'rate-limit':
+      return typeof fault['retryAfterSeconds'] === 'number' && fault['retryAfterSeconds'] >= 0;
+    case 'latency':
+      return typeof fault['ms'] === 'number' && fault['ms'] >= 0;
+    case 'malformed-json':
+    case 'truncated':
+    case 'reset':
+    case 'hang':
+      return true;
+    default:
+      return false;
+  }
+}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
-import { applyFault, faultPassesThrough, statusOfFault, takeFault, type Fault } from './faults.ts';
+import { applyFault, faultPassesThrough, isFault, statusOfFault, takeFault, type Fault } from './faults.ts';
 import { SIMULATOR_PROJECT_ID, SimulatorStore } from './store.ts';
 
 /** The token a newcomer's gateway uses in simulator mode; it may read every firewall. */
@@ -102,7 +102,11 @@ export class Simulator {
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
   }
 
   /** Forgets recorded calls. */
@@ -124,6 +128,11 @@ export class Simulator {
       response.end(body);
     };
     const url = new URL(request.url ?? '/', 'http://simulator');
+    if (url.pathname.startsWith('/_simulator/')) {
+      const [status, body] = await this.#control(request, url);
+      send(status, JSON.stringify(body));
+      return;
+    }
     const match = /^\/v1\/([^/]+)\/capture-task\/?$/.exec(url.pathname);
     if (request.method !== 'GET' || match === null) {
       send(404, errorBody('APIGW.0101', 'The API does not exist or has not been published in the environment', id));
@@ -132,47 +141,87 @@ export class Simulator {
     const query = url.searchParams;
     const tokenHeader = request.headers['x-auth-token'];
     const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
-    const record = (status: number) => this.#record({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status });
+    const record = (status: number) => {
+      this.#record({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status });
+    };
 
     const fault = takeFault(this.faults);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault !== undefined) {
       await applyFault(fault, request, response, id);
-      if (!faultPassesThrough(fault)) return void record(statusOfFault(fault));
+      if (!faultPassesThrough(fault)) {
+        record(statusOfFault(fault));
+        return;
+      }
     }
 
+    const rejection = this.#rejectionOf(match[1] ?? '', query, token);
+    if (rejection !== undefined) {
+      const [status, code, message] = rejection;
+      record(status);
+      // CFW's business errors carry no request_id in the body; APIG's do.
+      send(status, errorBody(code, message, code.startsWith('APIG') ? id : undefined));
+      return;
+    }
+    const firewall = this.store.firewall(query.get('fw_instance_id') ?? '', query.get('enterprise_project_id') ?? undefined);
+    if (firewall === undefined) return;
+    record(200);
+    send(200, this.#page(firewall.id, firewall.tasks, Number(query.get('offset')), Number(query.get('limit'))));
+    this.store.afterList(firewall.id);
+  }
+
+  /** Why a list call cannot be served, as [status, error code, message], checked in CFW's order. */
+  #rejectionOf(projectId: string, query: URLSearchParams, token: string | undefined): [number, string, string] | undefined {
     const grant = token === undefined ? undefined : this.tokens.get(token);
     if (grant === undefined) {
-      record(401);
-      send(401, errorBody('APIG.0301', `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`, id));
-      return;
+      return [401, 'APIG.0301', `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
     }
-    if (decodeURIComponent(match[1] ?? '') !== this.projectId) {
-      record(403);
-      send(403, errorBody('APIG.0302', 'The IAM token has no permission for this project', id));
-      return;
+    if (decodeURIComponent(projectId) !== this.projectId) return [403, 'APIG.0302', 'The IAM token has no permission for this project'];
+    for (const name of ['fw_instance_id', 'limit', 'offset']) {
+      if ((query.get(name) ?? '') === '') return [400, 'CFW.00200001', `Empty parameter: ${name}`];
     }
-    const fwInstanceId = query.get('fw_instance_id');
-    const limit = query.get('limit');
-    const offset = query.get('offset');
-    if (fwInstanceId === null || fwInstanceId === '') return void (record(400), send(400, errorBody('CFW.00200001', 'Empty parameter: fw_instance_id')));
-    if (limit === null || limit === '') return void (record(400), send(400, errorBody('CFW.00200001', 'Empty parameter: limit')));
-    if (offset === null || offset === '') return void (record(400), send(400, errorBody('CFW.00200001', 'Empty parameter: offset')));
+    const limit = query.get('limit') ?? '';
     if (!INTEGER.test(limit) || Number(limit) < 1 || Number(limit) > UPSTREAM_MAX_LIMIT) {
-      return void (record(400), send(400, errorBody('CFW.00200002', `Invalid parameter: limit must be an integer from 1 to ${UPSTREAM_MAX_LIMIT}`)));
+      return [400, 'CFW.00200002', `Invalid parameter: limit must be an integer from 1 to ${UPSTREAM_MAX_LIMIT}`];
     }
-    if (!INTEGER.test(offset)) return void (record(400), send(400, errorBody('CFW.00200002', 'Invalid parameter: offset must be an integer no less than 0')));
+    if (!INTEGER.test(query.get('offset') ?? '')) return [400, 'CFW.00200002', 'Invalid parameter: offset must be an integer no less than 0'];
+    const firewall = this.store.firewall(query.get('fw_instance_id') ?? '', query.get('enterprise_project_id') ?? undefined);
+    if (firewall === undefined) return [400, 'CFW.00200005', 'Operation content does not exist'];
+    if (grant.firewalls !== undefined && !grant.firewalls.includes(firewall.id)) return [403, 'APIG.0302', 'The IAM token has no permission for this firewall'];
+    return undefined;
+  }
 
-    const enterpriseProjectId = query.get('enterprise_project_id') ?? undefined;
-    const firewall = this.store.firewall(fwInstanceId, enterpriseProjectId);
-    if (firewall === undefined) return void (record(400), send(400, errorBody('CFW.00200005', 'Operation content does not exist')));
-    if (grant.firewalls !== undefined && !grant.firewalls.includes(firewall.id)) {
-      return void (record(403), send(403, errorBody('APIG.0302', 'The IAM token has no permission for this firewall', id)));
+  /** On-demand control from the command line: drift, faults and counters. */
+  async #control(request: http.IncomingMessage, url: URL): Promise<[number, unknown]> {
+    const query = url.searchParams;
+    if (url.pathname === '/_simulator/state' && request.method === 'GET') {
+      return [200, { callCount: this.callCount, pendingFaults: this.faults.length, drift: this.store.drift ?? null }];
     }
-
-    record(200);
-    send(200, this.#page(firewall.id, firewall.tasks, Number(offset), Number(limit)));
-    this.store.afterList(firewall.id);
+    if (url.pathname === '/_simulator/drift' && request.method === 'POST') {
+      const fw = query.get('fw') ?? '';
+      const count = (name: string) => (/^\d{1,5}$/.test(query.get(name) ?? '') ? Number(query.get(name)) : 0);
+      const atRaw = query.get('at') ?? 'random';
+      const at = /^\d+$/.test(atRaw) ? Number(atRaw) : atRaw;
+      if (at !== 'head' && at !== 'tail' && at !== 'random' && typeof at !== 'number') return [400, { error: 'at must be head, tail, random or an index' }];
+      if (this.store.firewall(fw, 'all_granted_eps') === undefined) return [404, { error: `no simulated firewall ${JSON.stringify(fw)}` }];
+      const deleted = this.store.deleteTasks(fw, count('delete'), at);
+      const inserted = this.store.insertTasks(fw, count('insert'), at);
+      return [200, { inserted, deleted }];
+    }
+    if (url.pathname === '/_simulator/faults' && request.method === 'POST') {
+      let text = '';
+      for await (const chunk of request) text += String(chunk);
+      let faults: unknown;
+      try {
+        faults = JSON.parse(text);
+      } catch {
+        return [400, { error: 'the body must be a JSON array of faults' }];
+      }
+      if (!Array.isArray(faults) || !faults.every(isFault)) return [400, { error: 'the body must be a JSON array of faults such as [{"kind":"status","status":503}]' }];
+      this.faults.push(...faults);
+      return [200, { pendingFaults: this.faults.length }];
+    }
+    return [404, { error: 'unknown simulator control' }];
   }
 
   #page(firewallId: string, tasks: readonly object[], offset: number, limit: number): string {

@@ -91,6 +91,11 @@ export function generateTask(random: () => number, serial: number): CaptureTaskR
   };
 }
 
+/** An automatic task: the upstream leaves `protocol` out. */
+function withoutProtocol(task: CaptureTaskRecord): CaptureTaskRecord {
+  return Object.fromEntries(Object.entries(task).filter(([key]) => key !== 'protocol'));
+}
+
 /** Odd but possible records: every code, automatic tasks, and values the gateway cannot read. */
 function edgeTasks(random: () => number): CaptureTaskRecord[] {
   const base = (serial: number) => generateTask(random, serial);
@@ -98,14 +103,13 @@ function edgeTasks(random: () => number): CaptureTaskRecord[] {
   let serial = 0;
   for (const status of [0, 1, 2, 4, 5]) tasks.push({ ...base(serial++), status });
   for (const protocol of [6, 17, 1, 58, -1]) tasks.push({ ...base(serial++), protocol });
-  const { protocol: _automatic, ...automatic } = base(serial++);
-  tasks.push({ ...automatic, name: 'automatic-task' });
+  tasks.push(withoutProtocol({ ...base(serial++), name: 'automatic-task' }));
   tasks.push({ ...base(serial++), name: 'ipv6-task', source_address: '2001:db8::2', source_address_type: 1, dest_address: '2001:db8::1', dest_address_type: 1, dest_port: '443' });
   tasks.push({ ...base(serial++), name: 'size-unknown', capture_size: '--' });
   tasks.push({ ...base(serial++), name: 'unknown-codes', status: 3, protocol: 99 });
   tasks.push({ task_id: uuidFrom(random), name: 'sparse-task' });
   tasks.push({ ...base(serial++), name: 'bad-values', created_date: 'yesterday', capture_size: 'lots', duration: 'five', source_address_type: 7 });
-  tasks.push({ ...base(serial++), name: 'extra-fields', ...{ object_id: 'x', future_field: { nested: true } } });
+  tasks.push({ ...base(serial), name: 'extra-fields', ...{ object_id: 'x', future_field: { nested: true } } });
   return tasks;
 }
 
