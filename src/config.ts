@@ -153,6 +153,9 @@ const environment = z
     INTROSPECTION: bool('INTROSPECTION', false),
   })
   .superRefine((env, ctx) => {
+    if (env.CFW_ENDPOINT === undefined && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', message: 'CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator\'s made-up data)', path: ['CFW_ENDPOINT'] });
+    }
     if (env.CFW_ENDPOINT !== undefined && env.CFW_PROJECT_ID === undefined) {
       ctx.addIssue({ code: 'custom', message: 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)', path: ['CFW_PROJECT_ID'] });
     }
