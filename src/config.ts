@@ -126,6 +126,10 @@ const environment = z
       }),
     CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
     UPSTREAM_CONCURRENCY: positiveInt('UPSTREAM_CONCURRENCY', 8, 1024),
+    CFW_BREAKER_THRESHOLD: positiveInt('CFW_BREAKER_THRESHOLD', 5, 1000),
+    CFW_BREAKER_HALF_OPEN_MS: positiveInt('CFW_BREAKER_HALF_OPEN_MS', 10_000, 600_000),
+    UPSTREAM_MAX_CONCURRENT: positiveInt('UPSTREAM_MAX_CONCURRENT', 64, 10_000),
+    UPSTREAM_MAX_QUEUED: positiveInt('UPSTREAM_MAX_QUEUED', 256, 100_000),
     OPERATION_UPSTREAM_BUDGET: positiveInt('OPERATION_UPSTREAM_BUDGET', 20, 10_000),
     CORS_ORIGINS: z
       .string()
@@ -188,6 +192,12 @@ export interface Config {
     readonly concurrency: number;
     /** Upstream calls one operation may make in all. */
     readonly callBudget: number;
+    /** Consecutive failures that open the circuit, and how long it stays open. */
+    readonly breakerThreshold: number;
+    readonly breakerHalfOpenMs: number;
+    /** Upstream calls in flight per process, and calls that may wait for a slot. */
+    readonly maxConcurrent: number;
+    readonly maxQueued: number;
   };
   readonly http: {
     /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
@@ -243,6 +253,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxRetryAfterMs: e.CFW_MAX_RETRY_AFTER_MS,
       concurrency: e.UPSTREAM_CONCURRENCY,
       callBudget: e.OPERATION_UPSTREAM_BUDGET,
+      breakerThreshold: e.CFW_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: e.CFW_BREAKER_HALF_OPEN_MS,
+      maxConcurrent: e.UPSTREAM_MAX_CONCURRENT,
+      maxQueued: e.UPSTREAM_MAX_QUEUED,
     },
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     paging: { driftWindow: e.PAGING_DRIFT_WINDOW },

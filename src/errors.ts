@@ -97,6 +97,14 @@ export class UpstreamError extends GatewayError {
   }
 }
 
+/** An upstream call abandoned because its operation ended (the client went away): not the upstream's fault. */
+export class UpstreamCancelledError extends UpstreamError {
+  constructor(attempts: number, options?: ErrorOptions) {
+    super(ErrorCode.UPSTREAM_TIMEOUT, 'The upstream call was cancelled: the operation ended before it finished.', { attempts }, options);
+    this.name = 'UpstreamCancelledError';
+  }
+}
+
 /** An operation that would call the upstream more often than its budget allows. */
 export class BudgetExceededError extends GatewayError {
   readonly code = ErrorCode.OPERATION_BUDGET_EXCEEDED;

@@ -4,7 +4,7 @@ import { createLogger } from './logger.ts';
 import { createGateway } from './server/http.ts';
 import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
-import { createUpstreamHttp } from './upstream/client.ts';
+import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
 
 /** The query the banner prints and Sandbox opens with. */
 export function exampleQueryFor(fwInstanceId: string): string {
@@ -43,18 +43,7 @@ async function main(): Promise<void> {
     logger.info({ endpoint }, 'no CFW_ENDPOINT: serving from the embedded CFW simulator');
   }
 
-  const upstream = createUpstreamHttp({
-    endpoint,
-    projectId: projectId ?? SIMULATOR_PROJECT_ID,
-    timeoutMs: config.upstream.timeoutMs,
-    connectTimeoutMs: config.upstream.connectTimeoutMs,
-    responseTimeoutMs: config.upstream.responseTimeoutMs,
-    maxSockets: config.upstream.maxSockets,
-    retries: config.upstream.retries,
-    maxRetryAfterMs: config.upstream.maxRetryAfterMs,
-    backoffBaseMs: 100,
-    backoffCapMs: 2_000,
-  });
+  const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId ?? SIMULATOR_PROJECT_ID));
   const exampleFirewall = SIMULATOR_FIREWALLS.demo;
   const exampleQuery = simulator === undefined ? undefined : exampleQueryFor(exampleFirewall);
   const gateway = await createGateway({ config, logger, upstream, fallbackToken: simulator === undefined ? undefined : DEMO_TOKEN, exampleQuery });

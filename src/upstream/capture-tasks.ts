@@ -25,15 +25,20 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
   if (query.enterpriseProjectId !== undefined) searchParams.set('enterprise_project_id', query.enterpriseProjectId);
   searchParams.set('limit', String(query.limit));
   searchParams.set('offset', String(query.offset));
+  // The deadline runs from here, so time spent queued in the bulkhead counts against it.
   const deadline = AbortSignal.timeout(options.timeoutMs);
-  try {
-    const response = await upstream.got.get('capture-task', {
-      searchParams,
-      headers: options.credential.kind === 'token' ? { 'x-auth-token': options.credential.token } : {},
-      signal: options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]),
-    });
-    return captureTaskListFromBody(response.body);
-  } catch (error) {
-    throw toUpstreamError(error);
-  }
+  const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
+  return upstream.guard.execute(async (guardSignal) => {
+    try {
+      const response = await upstream.got.get('capture-task', {
+        searchParams,
+        headers: options.credential.kind === 'token' ? { 'x-auth-token': options.credential.token } : {},
+        // The caller's signal first: when the deadline fires, got sees its TimeoutError reason.
+        signal: AbortSignal.any([signal, guardSignal]),
+      });
+      return captureTaskListFromBody(response.body);
+    } catch (error) {
+      throw toUpstreamError(error);
+    }
+  }, signal);
 }

@@ -3,7 +3,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { HTTPError, RequestError, type Got, type Hooks, type RetryObject } from 'got';
+import type { Config } from '../config.ts';
 import { CfwErrorCode } from './codes.ts';
+import { createUpstreamGuard, type ResilienceOptions, type UpstreamGuard } from './resilience.ts';
 import { upstreamErrorFromBody } from './wire.ts';
 
 /** Whose authority an upstream call carries. */
@@ -29,6 +31,8 @@ export interface UpstreamClientOptions {
   /** Backoff before retry n is a random delay up to min(backoffCapMs, backoffBaseMs × 2^(n-1)). */
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
+  /** Circuit breaker and bulkhead for this upstream host. */
+  readonly resilience: ResilienceOptions;
 }
 
 /** Statuses worth another attempt: rate limiting and a gateway in front of a struggling service. */
@@ -61,6 +65,8 @@ export function retryDelayFor(options: UpstreamClientOptions) {
 
 export interface UpstreamHttp {
   readonly got: Got;
+  /** Every call goes through it: circuit breaker and bulkhead. */
+  readonly guard: UpstreamGuard;
   /** Ends the kept-alive sockets. */
   close(): void;
 }
@@ -93,9 +99,33 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
   });
   return {
     got: instance,
+    guard: createUpstreamGuard(options.resilience),
     close() {
       agent.http.destroy();
       agent.https.destroy();
+    },
+  };
+}
+
+/** The client options that the configuration asks for, against `endpoint` and `projectId`. */
+export function upstreamOptionsFrom(config: Config, endpoint: string, projectId: string): UpstreamClientOptions {
+  const upstream = config.upstream;
+  return {
+    endpoint,
+    projectId,
+    timeoutMs: upstream.timeoutMs,
+    connectTimeoutMs: upstream.connectTimeoutMs,
+    responseTimeoutMs: upstream.responseTimeoutMs,
+    maxSockets: upstream.maxSockets,
+    retries: upstream.retries,
+    maxRetryAfterMs: upstream.maxRetryAfterMs,
+    backoffBaseMs: 100,
+    backoffCapMs: 2_000,
+    resilience: {
+      breakerThreshold: upstream.breakerThreshold,
+      halfOpenAfterMs: upstream.breakerHalfOpenMs,
+      maxConcurrent: upstream.maxConcurrent,
+      maxQueued: upstream.maxQueued,
     },
   };
 }

@@ -2,7 +2,7 @@
 // among them) and the answer's body; none of that may travel further. What survives is the status,
 // the CFW/APIG error code, the upstream request id and the number of attempts.
 import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
-import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamErrorDetails } from '../errors.ts';
+import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamCancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.ts';
 import { CfwErrorCode } from './codes.ts';
 import { upstreamErrorFromBody, WireFormatError } from './wire.ts';
 
@@ -75,7 +75,7 @@ export function toUpstreamError(error: unknown): GatewayError {
     return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error });
   }
   if (error instanceof RequestError && error.code === 'ERR_ABORTED') {
-    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'The upstream call was cancelled: the operation ended or reached its deadline.', { attempts: attemptsOf(error) }, { cause: error });
+    return new UpstreamCancelledError(attemptsOf(error), { cause: error });
   }
   if (error instanceof RequestError) {
     const connection = CONNECTION_ERRORS.has(error.code);

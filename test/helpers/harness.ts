@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../../src/logger.ts';
 import { createGateway, type Gateway } from '../../src/server/http.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
-import { createUpstreamHttp } from '../../src/upstream/client.ts';
+import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';
 
 export interface GraphQLResult {
   readonly status: number;
@@ -46,18 +46,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const endpoint = await simulator.listen();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
-  const upstream = createUpstreamHttp({
-    endpoint,
-    projectId: SIMULATOR_PROJECT_ID,
-    timeoutMs: config.upstream.timeoutMs,
-    connectTimeoutMs: config.upstream.connectTimeoutMs,
-    responseTimeoutMs: config.upstream.responseTimeoutMs,
-    maxSockets: config.upstream.maxSockets,
-    retries: config.upstream.retries,
-    maxRetryAfterMs: config.upstream.maxRetryAfterMs,
-    backoffBaseMs: options.backoffBaseMs ?? 5,
-    backoffCapMs: 50,
-  });
+  // Retries back off briefly in tests, so fault scenarios stay fast.
+  const upstream = createUpstreamHttp({ ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50 });
   const gateway: Gateway = await createGateway({ config, logger, upstream, fallbackToken: options.fallbackToken });
   const url = await gateway.listen(0, '127.0.0.1');
   return {

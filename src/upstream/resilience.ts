@@ -1,0 +1,76 @@
+// Per-upstream-host protection, from cockatiel: a circuit breaker that stops calling a failing CFW
+// for a while (so clients fail fast instead of piling up behind timeouts), and a bulkhead that
+// caps concurrent upstream calls per process with a bounded queue. Retries stay in got, one layer.
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
+import { ErrorCode, GatewayError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
+
+export interface ResilienceOptions {
+  /** Consecutive failed calls that open the circuit. */
+  readonly breakerThreshold: number;
+  /** How long the circuit stays open before one probe call is let through. */
+  readonly halfOpenAfterMs: number;
+  /** Upstream calls in flight at once, per process. */
+  readonly maxConcurrent: number;
+  /** Calls waiting for a slot; beyond that a call fails at once. */
+  readonly maxQueued: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** Failures that say the upstream itself is unwell; a 401 or a missing firewall says nothing of it. */
+export function isUpstreamHealthFailure(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return true;
+  if (error instanceof UpstreamCancelledError) return false;
+  return error.code === ErrorCode.UPSTREAM_UNAVAILABLE || error.code === ErrorCode.UPSTREAM_TIMEOUT || (error.code === ErrorCode.UPSTREAM_ERROR && (error instanceof UpstreamError ? (error.upstream.status ?? 500) >= 500 : true));
+}
+
+export interface UpstreamGuard {
+  execute<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  readonly state: () => BreakerState;
+  /** Told of each state change (metrics, logs). */
+  onStateChange(listener: (state: BreakerState) => void): void;
+}
+
+const STATE_NAMES: Readonly<Record<CircuitState, BreakerState>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+export function createUpstreamGuard(options: ResilienceOptions): UpstreamGuard {
+  const breaker = circuitBreaker(handleWhen(isUpstreamHealthFailure), {
+    halfOpenAfter: options.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold),
+  });
+  const limiter = bulkhead(options.maxConcurrent, options.maxQueued);
+  const policy: IPolicy = wrap(limiter, breaker);
+  return {
+    async execute(call, signal) {
+      try {
+        return await policy.execute(({ signal: policySignal }) => call(policySignal), signal);
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) {
+          throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream has been failing, so the gateway is not calling it for a few seconds (circuit open); try again shortly.', { attempts: 0 }, { cause: error });
+        }
+        if (error instanceof TaskCancelledError) {
+          // Aborted while queued for a slot: by the deadline, or because the operation ended.
+          const timedOut = signal?.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+          throw timedOut
+            ? new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, 'The upstream call waited too long for a free connection slot.', { attempts: 0 }, { cause: error })
+            : new UpstreamCancelledError(0, { cause: error });
+        }
+        if (error instanceof BulkheadRejectedError) {
+          throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The gateway has too many upstream calls in flight; try again shortly.', { attempts: 0 }, { cause: error });
+        }
+        throw error;
+      }
+    },
+    state: () => STATE_NAMES[breaker.state],
+    onStateChange(listener) {
+      breaker.onStateChange((state) => {
+        listener(STATE_NAMES[state]);
+      });
+    },
+  };
+}
