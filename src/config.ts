@@ -153,20 +153,46 @@ const environment = z
     SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
     BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
     PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 10_000),
+    CFW_AUTH_MODE: oneOf('CFW_AUTH_MODE', ['token', 'aksk'], 'token'),
+    CLOUD_SDK_AK: optionalText,
+    CLOUD_SDK_SK: optionalText,
+    CLOUD_SDK_SECURITY_TOKEN: optionalText,
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
-  })
-  .superRefine((env, ctx) => {
-    if (env.CFW_ENDPOINT === undefined && env.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', message: 'CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator\'s made-up data)', path: ['CFW_ENDPOINT'] });
-    }
-    if (env.CFW_ENDPOINT !== undefined && env.CFW_PROJECT_ID === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)', path: ['CFW_PROJECT_ID'] });
-    }
-    if (env.CFW_PROJECT_ID !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(env.CFW_PROJECT_ID)) {
-      ctx.addIssue({ code: 'custom', message: `CFW_PROJECT_ID must be a project id (letters, digits, - or _), got ${JSON.stringify(env.CFW_PROJECT_ID)}`, path: ['CFW_PROJECT_ID'] });
-    }
   });
+
+/** A variable as given, with blank meaning unset. */
+function given(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Rules that tie variables together; checked on the raw environment so they add to, never hide behind, per-variable problems. */
+function crossVariableProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
+  const endpoint = given(env, 'CFW_ENDPOINT');
+  const projectId = given(env, 'CFW_PROJECT_ID');
+  if (endpoint === undefined && given(env, 'NODE_ENV') === 'production') {
+    problems.push("CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator's made-up data)");
+  }
+  if (given(env, 'CFW_AUTH_MODE') === 'aksk') {
+    for (const name of ['CLOUD_SDK_AK', 'CLOUD_SDK_SK']) {
+      if (given(env, name) === undefined) problems.push(`${name} is required when CFW_AUTH_MODE=aksk`);
+    }
+    if (endpoint === undefined) problems.push('CFW_ENDPOINT is required when CFW_AUTH_MODE=aksk (the embedded simulator takes tokens)');
+    const inbound = ['INBOUND_API_KEYS_SHA256', 'INBOUND_JWT_JWKS_URL', 'INBOUND_JWT_PUBLIC_KEY'].some((name) => given(env, name) !== undefined);
+    if (!inbound && !/^(true|1|yes)$/i.test(given(env, 'ALLOW_ANONYMOUS') ?? '')) {
+      problems.push("CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose");
+    }
+  }
+  if (endpoint !== undefined && projectId === undefined) {
+    problems.push('CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)');
+  }
+  if (projectId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) {
+    problems.push(`CFW_PROJECT_ID must be a project id (letters, digits, - or _), got ${JSON.stringify(projectId)}`);
+  }
+  return problems;
+}
 
 export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -208,6 +234,12 @@ export interface Config {
     /** How far from a cursor's offset its task is looked for when the list has shifted. */
     readonly driftWindow: number;
   };
+  /** How upstream calls are authorised. */
+  readonly auth:
+    /** Each caller's IAM token is forwarded. */
+    | { readonly mode: 'token' }
+    /** The gateway signs every call with its own AK/SK. */
+    | { readonly mode: 'aksk'; readonly serviceKeys: { readonly accessKey: string; readonly secretKey: string; readonly securityToken: string | undefined } };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a shutdown waits for in-flight operations. */
   readonly shutdownTimeoutMs: number;
@@ -235,7 +267,8 @@ function deepFreeze<T>(value: T): T {
 /** Parses the environment into a frozen Config, or throws a ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const parsed = environment.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...crossVariableProblems(env)];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
@@ -260,6 +293,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     http: { corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     paging: { driftWindow: e.PAGING_DRIFT_WINDOW },
+    auth:
+      e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined
+        ? { mode: 'aksk' as const, serviceKeys: { accessKey: e.CLOUD_SDK_AK, secretKey: e.CLOUD_SDK_SK, securityToken: e.CLOUD_SDK_SECURITY_TOKEN } }
+        : { mode: 'token' as const },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,

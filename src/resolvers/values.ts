@@ -100,26 +100,39 @@ function zoneOffsetMs(zone: string, instant: number): number {
   }
   const parts: Record<string, number> = {};
   for (const part of format.formatToParts(instant)) parts[part.type] = Number(part.value);
-  const local = Date.UTC(parts['year'] ?? 0, (parts['month'] ?? 1) - 1, parts['day'] ?? 1, parts['hour'] ?? 0, parts['minute'] ?? 0, parts['second'] ?? 0);
+  const local = utcMs(parts['year'] ?? 0, parts['month'] ?? 1, parts['day'] ?? 1, parts['hour'] ?? 0, parts['minute'] ?? 0, parts['second'] ?? 0);
   return local - Math.floor(instant / 1000) * 1000;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
 /**
- * "2024/08/31 10:17:30", a wall-clock time in `zone`, → the instant. In a daylight-saving gap or
- * overlap the earlier offset wins, as most libraries choose.
+ * "2024/08/31 10:17:30", a wall-clock time in `zone`, → the instant. As Temporal's "compatible"
+ * disambiguation does: in a daylight-saving overlap the earlier instant wins; in a gap the time is
+ * read with the offset before the gap (02:30 in a 02:00→03:00 gap becomes 03:30).
  */
 export function dateTimeFromCfw(field: string, value: unknown, zone: string): Date | null {
   if (value === undefined || value === null || value === '') return null;
   const match = typeof value === 'string' ? CFW_DATE.exec(value.trim()) : null;
   if (match === null) throw new FieldValueError(field, 'a date such as "2024/08/31 10:17:30"', value);
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wall = utcMs(year, month, day, hour, minute, second);
   const check = new Date(wall);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw new FieldValueError(field, 'a real calendar date and time', value);
   }
   if (zone === 'UTC') return check;
-  const firstGuess = wall - zoneOffsetMs(zone, wall);
-  const offset = zoneOffsetMs(zone, firstGuess);
-  return new Date(wall - offset);
+  // Offsets either side of any transition near this time; an instant is valid when the zone agrees.
+  const before = zoneOffsetMs(zone, wall - DAY_MS);
+  const after = zoneOffsetMs(zone, wall + DAY_MS);
+  const valid = [wall - before, wall - after].filter((instant, index) => zoneOffsetMs(zone, instant) === (index === 0 ? before : after));
+  return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
 }

@@ -60,6 +60,8 @@ export class Simulator {
   readonly calls: RecordedCall[] = [];
   /** All list calls since start or the last reset. */
   callCount = 0;
+  /** Requests whose client went away before the answer was complete. */
+  abandonedCount = 0;
   readonly #server: http.Server;
   readonly #sockets = new Set<import('node:net').Socket>();
   /** Serialised pages, reused while no task changed. */
@@ -74,6 +76,9 @@ export class Simulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.faults = [...(options.faults ?? [])];
     this.#server = http.createServer((request, response) => {
+      response.once('close', () => {
+        if (!response.writableFinished) this.abandonedCount++;
+      });
       this.#handle(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500);
         response.end();

@@ -5,6 +5,7 @@ import https from 'node:https';
 import got, { HTTPError, RequestError, type Got, type Hooks, type RetryObject } from 'got';
 import type { Config } from '../config.ts';
 import { CfwErrorCode } from './codes.ts';
+import { signedHeadersFor, type ServiceKeys } from './signing.ts';
 import { createUpstreamGuard, type ResilienceOptions, type UpstreamGuard } from './resilience.ts';
 import { upstreamErrorFromBody } from './wire.ts';
 
@@ -33,6 +34,8 @@ export interface UpstreamClientOptions {
   readonly backoffCapMs: number;
   /** Circuit breaker and bulkhead for this upstream host. */
   readonly resilience: ResilienceOptions;
+  /** AK/SK mode: every call is signed with these; token mode: undefined. */
+  readonly serviceKeys: ServiceKeys | undefined;
 }
 
 /** Statuses worth another attempt: rate limiting and a gateway in front of a struggling service. */
@@ -71,6 +74,17 @@ export interface UpstreamHttp {
   close(): void;
 }
 
+/** got's beforeRequest hook for AK/SK mode: signs each attempt afresh (a retry needs a new X-Sdk-Date). */
+function signingHook(projectId: string, keys: ServiceKeys): NonNullable<Hooks['beforeRequest']>[number] {
+  return (options) => {
+    const url = options.url;
+    if (!(url instanceof URL)) throw new Error('signing needs the request URL');
+    // A forwarded caller token must never travel next to the service's signature.
+    delete options.headers['x-auth-token'];
+    Object.assign(options.headers, signedHeadersFor(options.method, url, projectId, keys, new Date()));
+  };
+}
+
 export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partial<Hooks> = {}): UpstreamHttp {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: Math.min(options.maxSockets, 256), scheduling: 'lifo' as const };
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
@@ -95,7 +109,10 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
     cache: false,
     responseType: 'json',
     headers: { 'user-agent': 'capture-gateway', accept: 'application/json' },
-    hooks,
+    hooks: {
+      ...hooks,
+      beforeRequest: [...(hooks.beforeRequest ?? []), ...(options.serviceKeys === undefined ? [] : [signingHook(options.projectId, options.serviceKeys)])],
+    },
   });
   return {
     got: instance,
@@ -121,6 +138,7 @@ export function upstreamOptionsFrom(config: Config, endpoint: string, projectId:
     maxRetryAfterMs: upstream.maxRetryAfterMs,
     backoffBaseMs: 100,
     backoffCapMs: 2_000,
+    serviceKeys: config.auth.mode === 'aksk' ? config.auth.serviceKeys : undefined,
     resilience: {
       breakerThreshold: upstream.breakerThreshold,
       halfOpenAfterMs: upstream.breakerHalfOpenMs,

@@ -157,3 +157,24 @@ export function verifySignature(
   const actual = Buffer.from(parsed.signature, 'hex');
   return expected.length === actual.length && timingSafeEqual(expected, actual) ? 'ok' : 'bad-signature';
 }
+
+/** The service's own credentials for AK/SK mode; temporary credentials add a security token. */
+export interface ServiceKeys extends SigningKeys {
+  readonly securityToken?: string | undefined;
+}
+
+/**
+ * Signs an outgoing GET afresh: a new X-Sdk-Date, X-Project-Id, and the Authorization over the
+ * exact request. Meant for got's beforeRequest hook, which runs again before every retry.
+ */
+export function signedHeadersFor(method: string, url: URL, projectId: string, keys: ServiceKeys, now: Date): Record<string, string> {
+  const sent: Record<string, string> = {
+    [SDK_DATE_HEADER]: sdkDateOf(now),
+    'x-project-id': projectId,
+    ...(keys.securityToken === undefined ? {} : { 'x-security-token': keys.securityToken }),
+  };
+  // Host is signed as the URL names it (no default port), which is what the HTTP client sends.
+  const signed = { ...sent, host: url.host };
+  const authorization = authorizationFor({ method, url, headers: signed, body: '' }, keys, Object.keys(signed));
+  return { ...sent, authorization };
+}

@@ -81,7 +81,11 @@ export async function withHarness<T>(options: HarnessOptions, test: (harness: Ha
   }
 }
 
-/** Reads `data.captureTasks` (or another top-level field) of a result, failing loudly if absent. */
+/**
+ * Reads `data.captureTasks` (or another top-level field) of a result, failing loudly if absent.
+ * T is the shape the test's own query selected: GraphQL guarantees it once the field is present.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function field<T = Record<string, unknown>>(result: GraphQLResult, name = 'captureTasks'): T {
   const value = result.body.data?.[name];
   if (value === undefined || value === null) throw new Error(`no data.${name} in ${result.text.slice(0, 500)}`);

@@ -86,7 +86,11 @@ describe('cursor codec', () => {
   });
 
   it('never gives a task the fingerprint that means "no task"', () => {
-    fc.assert(fc.property(fc.string(), (id) => expect(fingerprintOf(id)).not.toBe(NO_TASK)));
+    fc.assert(
+      fc.property(fc.string(), (id) => {
+        expect(fingerprintOf(id)).not.toBe(NO_TASK);
+      }),
+    );
   });
 });
 

@@ -1,0 +1,265 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+/** The ConfigError that loading `env` throws; fails the test when it loads. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+/** A production environment that names a real upstream. */
+const PRODUCTION = { NODE_ENV: 'production', CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', CFW_PROJECT_ID: '09bb24e6fe80d23d2fa2c010b53b418c' } as const;
+
+describe('loadConfig defaults', () => {
+  it('serves on 127.0.0.1:4000, reads dates in UTC and starts the simulator when no endpoint is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.nodeEnv).toBe('development');
+    expect(config.upstream.timeZone).toBe('UTC');
+    expect(config.upstream.endpoint).toBeUndefined();
+    expect(config.upstream.projectId).toBeUndefined();
+    expect(config.http.corsOrigins).toEqual([]);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('has the documented numeric defaults', () => {
+    const config = loadConfig({});
+    expect(config.upstream).toMatchObject({ timeoutMs: 10_000, connectTimeoutMs: 3_000, responseTimeoutMs: 8_000, maxSockets: 64, retries: 2, maxRetryAfterMs: 5_000, concurrency: 8, callBudget: 20 });
+    expect(config.http.bodyLimitBytes).toBe(102_400);
+    expect(config.paging.driftWindow).toBe(200);
+    expect(config.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ PORT: '', HOST: '  ', CFW_TIMEZONE: '', CFW_ENDPOINT: ' ', CFW_RETRIES: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.upstream.timeZone).toBe('UTC');
+    expect(config.upstream.endpoint).toBeUndefined();
+    expect(config.upstream.retries).toBe(2);
+    expect(config.logLevel).toBe('info');
+  });
+});
+
+describe('introspection', () => {
+  it('is on outside production, whatever INTROSPECTION says', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', INTROSPECTION: 'false' }).introspection).toBe(true);
+  });
+
+  it('is off in production unless INTROSPECTION=true', () => {
+    expect(loadConfig(PRODUCTION).introspection).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: '1' }).introspection).toBe(true);
+  });
+
+  it('rejects an INTROSPECTION that is not a boolean', () => {
+    expect(() => loadConfig({ ...PRODUCTION, INTROSPECTION: 'maybe' })).toThrow('INTROSPECTION must be true or false, got "maybe"');
+  });
+});
+
+describe('the result', () => {
+  it('is frozen, nested objects and arrays included', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://console.example.com' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.upstream)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+    expect(Object.isFrozen(config.http.corsOrigins)).toBe(true);
+    expect(Object.isFrozen(config.paging)).toBe(true);
+  });
+
+  it('cannot be changed at run time', () => {
+    const config = loadConfig({});
+    expect(() => Reflect.set(config.upstream, 'timeoutMs', 1)).not.toThrow();
+    expect(Reflect.set(config.upstream, 'timeoutMs', 1)).toBe(false);
+    expect(config.upstream.timeoutMs).toBe(10_000);
+  });
+});
+
+describe('PORT', () => {
+  it('accepts 0 to 65535', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '8080' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it.each([['abc'], ['-1'], ['65536'], ['1e3'], ['80.5'], [' 80']])('rejects %p, naming the variable and the value', (port) => {
+    expect(() => loadConfig({ PORT: port })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: port })).toThrow(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(port)}`);
+  });
+
+  it('accepts every port and rejects every integer above', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 65535 }), (port) => {
+        expect(loadConfig({ PORT: String(port) }).port).toBe(port);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 65536, max: 10 ** 9 }), (port) => {
+        expect(problemsOf({ PORT: String(port) })).toEqual([`PORT must be a whole number from 0 to 65535, got "${port}"`]);
+      }),
+    );
+  });
+});
+
+describe('numeric variables', () => {
+  it('reads them', () => {
+    const config = loadConfig({ CFW_TIMEOUT_MS: '2500', CFW_RETRIES: '0', UPSTREAM_CONCURRENCY: '1024', PAGING_DRIFT_WINDOW: '50' });
+    expect(config.upstream.timeoutMs).toBe(2500);
+    expect(config.upstream.retries).toBe(0);
+    expect(config.upstream.concurrency).toBe(1024);
+    expect(config.paging.driftWindow).toBe(50);
+  });
+
+  it.each([
+    ['CFW_TIMEOUT_MS', '5s', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "5s"'],
+    ['CFW_TIMEOUT_MS', '0', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"'],
+    ['CFW_TIMEOUT_MS', '600001', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "600001"'],
+    ['UPSTREAM_CONCURRENCY', '1025', 'UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"'],
+    ['CFW_RETRIES', '11', 'CFW_RETRIES must be a whole number from 0 to 10, got "11"'],
+    ['CFW_RETRIES', 'two', 'CFW_RETRIES must be a whole number from 0 to 10, got "two"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, production, test, got "staging"'],
+  ])('rejects %s=%p', (name, value, message) => {
+    expect(problemsOf({ [name]: value })).toEqual([message]);
+  });
+});
+
+describe('several problems at once', () => {
+  it('reports every bad variable in one ConfigError, each naming its variable and the value received', () => {
+    const env = {
+      PORT: 'abc',
+      CFW_TIMEOUT_MS: '5s',
+      CFW_TIMEZONE: 'Mars/Olympus_Mons',
+      LOG_LEVEL: 'loud',
+      INTROSPECTION: 'maybe',
+      CORS_ORIGINS: 'not-a-url',
+    };
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(6);
+    for (const [name, value] of Object.entries(env)) {
+      expect(problems.filter((problem) => problem.startsWith(`${name} `) && problem.includes(JSON.stringify(value)))).toHaveLength(1);
+    }
+  });
+
+  it('lists every problem in the error message', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'abc', CFW_RETRIES: '99' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toHaveProperty('name', 'ConfigError');
+    expect(caught).toHaveProperty('message', 'Invalid configuration:\n  - PORT must be a whole number from 0 to 65535, got "abc"\n  - CFW_RETRIES must be a whole number from 0 to 10, got "99"');
+  });
+
+  it('reports a missing CFW_PROJECT_ID alongside another bad variable', () => {
+    const problems = problemsOf({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', PORT: 'abc' });
+    expect(problems).toEqual(['PORT must be a whole number from 0 to 65535, got "abc"', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
+  });
+
+  it('reports a production start without CFW_ENDPOINT alongside another bad variable', () => {
+    expect(problemsOf({ NODE_ENV: 'production', PORT: 'abc' })).toEqual([
+      'PORT must be a whole number from 0 to 65535, got "abc"',
+      "CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator's made-up data)",
+    ]);
+  });
+
+  it('reports a malformed CFW_PROJECT_ID alongside another bad variable', () => {
+    const problems = problemsOf({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', CFW_PROJECT_ID: 'bad id!', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(2);
+    expect(problems).toContain('CFW_PROJECT_ID must be a project id (letters, digits, - or _), got "bad id!"');
+  });
+});
+
+describe('CFW_ENDPOINT and CFW_PROJECT_ID', () => {
+  it('reads an endpoint with its project id', () => {
+    const config = loadConfig({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', CFW_PROJECT_ID: '09bb24e6fe80d23d2fa2c010b53b418c' });
+    expect(config.upstream.endpoint).toBe('https://cfw.ap-southeast-1.myhuaweicloud.com');
+    expect(config.upstream.projectId).toBe('09bb24e6fe80d23d2fa2c010b53b418c');
+  });
+
+  it('fails without CFW_PROJECT_ID, naming it', () => {
+    expect(() => loadConfig({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com' })).toThrow(ConfigError);
+    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com' })).toEqual([
+      'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)',
+    ]);
+  });
+
+  it('is required in production, where the simulator\'s made-up data must never be served', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      "CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator's made-up data)",
+    ]);
+    expect(loadConfig({ NODE_ENV: 'test' }).upstream.endpoint).toBeUndefined();
+  });
+
+  it('rejects a project id that cannot go into a path', () => {
+    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: '../admin' })).toEqual(['CFW_PROJECT_ID must be a project id (letters, digits, - or _), got "../admin"']);
+  });
+
+  it('removes trailing slashes and surrounding blanks', () => {
+    expect(loadConfig({ CFW_ENDPOINT: 'https://cfw.example.com/', CFW_PROJECT_ID: 'p' }).upstream.endpoint).toBe('https://cfw.example.com');
+    expect(loadConfig({ CFW_ENDPOINT: ' http://127.0.0.1:8080/api// ', CFW_PROJECT_ID: 'p' }).upstream.endpoint).toBe('http://127.0.0.1:8080/api');
+  });
+
+  it('rejects an endpoint with a query string or fragment, without echoing them', () => {
+    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.example.com/?token=secret', CFW_PROJECT_ID: 'p' })).toEqual([
+      'CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, got "https://cfw.example.com/"',
+    ]);
+    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.example.com/api#x', CFW_PROJECT_ID: 'p' })).toEqual([
+      'CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, got "https://cfw.example.com/api"',
+    ]);
+  });
+
+  it('rejects an endpoint with credentials, without echoing them', () => {
+    const problems = problemsOf({ CFW_ENDPOINT: 'https://user:hunter2@cfw.example.com', CFW_PROJECT_ID: 'p' });
+    expect(problems).toEqual(['CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, got "https://cfw.example.com/"']);
+    expect(problems.join('')).not.toContain('hunter2');
+  });
+
+  it('rejects what is not an http(s) URL', () => {
+    expect(problemsOf({ CFW_ENDPOINT: 'cfw.example.com', CFW_PROJECT_ID: 'p' })).toEqual([
+      'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got "cfw.example.com"',
+    ]);
+    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com', CFW_PROJECT_ID: 'p' })).toEqual(['CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"']);
+  });
+});
+
+describe('CFW_TIMEZONE', () => {
+  it('accepts IANA zones', () => {
+    expect(loadConfig({ CFW_TIMEZONE: 'Asia/Shanghai' }).upstream.timeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ CFW_TIMEZONE: 'America/New_York' }).upstream.timeZone).toBe('America/New_York');
+  });
+
+  it.each([['Mars/Olympus_Mons'], ['CST8'.repeat(3)], ['Asia/Shanghai ']])('rejects %p, naming the variable and the value', (zone) => {
+    expect(problemsOf({ CFW_TIMEZONE: zone })).toEqual([`CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got ${JSON.stringify(zone)}`]);
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('reads a comma-separated list of origins, ignoring blanks and empty entries', () => {
+    expect(loadConfig({ CORS_ORIGINS: ' https://console.example.com , http://localhost:3000,,' }).http.corsOrigins).toEqual(['https://console.example.com', 'http://localhost:3000']);
+  });
+
+  it('reads an unset or empty list as none', () => {
+    expect(loadConfig({ CORS_ORIGINS: '' }).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: ' , ' }).http.corsOrigins).toEqual([]);
+  });
+
+  it.each([['not-a-url'], ['https://x.com/path'], ['https://x.com/'], ['https://x.com?a=1']])('rejects %p, which is not an origin', (origin) => {
+    expect(problemsOf({ CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([
+      `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}`,
+    ]);
+  });
+});
