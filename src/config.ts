@@ -90,6 +90,22 @@ const endpoint = z
     return url.href.replace(/\/+$/, '');
   });
 
+const endpointLike = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      try {
+        const url = new URL(raw.trim());
+        if (url.protocol === 'https:' || url.protocol === 'http:') return url.href;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    });
+
 const environment = z
   .object({
     NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
@@ -157,6 +173,24 @@ const environment = z
     CLOUD_SDK_AK: optionalText,
     CLOUD_SDK_SK: optionalText,
     CLOUD_SDK_SECURITY_TOKEN: optionalText,
+    INBOUND_API_KEYS_SHA256: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
+        const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
+        if (bad !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `INBOUND_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
+          return z.NEVER;
+        }
+        return hashes;
+      }),
+    INBOUND_JWT_JWKS_URL: endpointLike('INBOUND_JWT_JWKS_URL'),
+    INBOUND_JWT_PUBLIC_KEY: optionalText.transform((pem) => pem?.replaceAll('\\n', '\n')),
+    INBOUND_JWT_ALGORITHM: oneOf('INBOUND_JWT_ALGORITHM', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256'),
+    INBOUND_JWT_ISSUER: optionalText,
+    INBOUND_JWT_AUDIENCE: optionalText,
+    ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
   });
@@ -240,6 +274,18 @@ export interface Config {
     | { readonly mode: 'token' }
     /** The gateway signs every call with its own AK/SK. */
     | { readonly mode: 'aksk'; readonly serviceKeys: { readonly accessKey: string; readonly secretKey: string; readonly securityToken: string | undefined } };
+  /** How callers authenticate to the gateway in AK/SK mode (in token mode the token is the proof). */
+  readonly inbound: {
+    readonly apiKeySha256: readonly string[];
+    readonly jwtJwksUrl: string | undefined;
+    readonly jwtPublicKey: string | undefined;
+    /** The algorithm of INBOUND_JWT_PUBLIC_KEY. */
+    readonly jwtAlgorithm: string;
+    readonly jwtIssuer: string | undefined;
+    readonly jwtAudience: string | undefined;
+    /** AK/SK mode without caller authentication, on purpose; warned about at start and on /healthz. */
+    readonly allowAnonymous: boolean;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a shutdown waits for in-flight operations. */
   readonly shutdownTimeoutMs: number;
@@ -297,6 +343,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined
         ? { mode: 'aksk' as const, serviceKeys: { accessKey: e.CLOUD_SDK_AK, secretKey: e.CLOUD_SDK_SK, securityToken: e.CLOUD_SDK_SECURITY_TOKEN } }
         : { mode: 'token' as const },
+    inbound: {
+      apiKeySha256: e.INBOUND_API_KEYS_SHA256,
+      jwtJwksUrl: e.INBOUND_JWT_JWKS_URL,
+      jwtPublicKey: e.INBOUND_JWT_PUBLIC_KEY,
+      jwtAlgorithm: e.INBOUND_JWT_ALGORITHM,
+      jwtIssuer: e.INBOUND_JWT_ISSUER,
+      jwtAudience: e.INBOUND_JWT_AUDIENCE,
+      allowAnonymous: e.ALLOW_ANONYMOUS,
+    },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,

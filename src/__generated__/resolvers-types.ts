@@ -163,6 +163,7 @@ export type PageInfo = {
   readonly startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** The entry points of this subgraph. */
 export type Query = {
   readonly __typename?: 'Query';
   /**
@@ -177,6 +178,7 @@ export type Query = {
 };
 
 
+/** The entry points of this subgraph. */
 export type QueryCaptureTasksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;

@@ -1,23 +1,31 @@
-// The HTTP edge: node:http in front of Apollo Server 5. It routes /graphql, /healthz and /readyz,
-// reads bodies within a size limit, answers CORS, turns malformed requests into GraphQL-shaped JSON
-// errors, builds each operation's context (credential, loaders, deadline) and drains on shutdown.
+// The HTTP edge: node:http in front of Apollo Server 5. It routes /graphql, /healthz, /readyz and
+// /metrics, reads bodies within a size limit, answers CORS, turns malformed requests into
+// GraphQL-shaped JSON errors, gives each request an id, builds each operation's context
+// (credential, loaders, cancellation) and drains on shutdown.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type GraphQLRequestContext } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { UpstreamCredential, UpstreamHttp } from '../upstream/client.ts';
+import type { UpstreamHttp } from '../upstream/client.ts';
+import { createAuthenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import { createFormatError } from './format-error.ts';
 import { createPageLoader } from './loaders.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { operationLogPlugin, warningsPlugin } from './plugins.ts';
 import { buildGatewaySchema } from './schema.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
-const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** A caller's X-Request-Id is kept when it is tidy; otherwise the gateway makes one. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -27,6 +35,8 @@ export interface GatewayOptions {
   readonly fallbackToken?: string | undefined;
   /** The query the Sandbox landing page opens with. */
   readonly exampleQuery?: string | undefined;
+  /** Process metrics (CPU, memory, event loop) in /metrics; off when several gateways share a process. */
+  readonly defaultMetrics?: boolean;
 }
 
 export interface Gateway {
@@ -35,15 +45,7 @@ export interface Gateway {
   /** Stops accepting, lets in-flight operations finish, closes upstream sockets. */
   close(): Promise<void>;
   readonly httpServer: http.Server;
-}
-
-/** Reads the caller's IAM token from `X-Auth-Token` or `Authorization: Bearer …`. */
-export function tokenFrom(headers: http.IncomingHttpHeaders): string | undefined {
-  const direct = headers['x-auth-token'];
-  if (typeof direct === 'string' && direct.trim() !== '') return direct.trim();
-  const authorization = headers.authorization;
-  const bearer = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return bearer?.[1];
+  readonly metrics: GatewayMetrics;
 }
 
 function graphqlErrorBody(message: string, code: string): string {
@@ -79,6 +81,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = http.createServer();
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
+  const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  metrics.observeBreaker(options.upstream.guard.state());
+  options.upstream.guard.onStateChange((state) => {
+    metrics.observeBreaker(state);
+    logger.warn({ breaker: state }, `upstream circuit breaker ${state}`);
+  });
+  const anonymousAksk = config.auth.mode === 'aksk' && config.inbound.allowAnonymous && config.inbound.apiKeySha256.length === 0 && config.inbound.jwtJwksUrl === undefined && config.inbound.jwtPublicKey === undefined;
+  if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
+  let listening = false;
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: buildGatewaySchema(),
@@ -96,30 +107,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       config.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
         : ApolloServerPluginLandingPageDisabled(),
-      {
-        // Paging warnings travel in the response's extensions, never silently dropped.
-        requestDidStart: () =>
-          Promise.resolve({
-            willSendResponse: ({ contextValue, response }: GraphQLRequestContext<GatewayContext>) => {
-              if (contextValue.warnings.length > 0 && response.body?.kind === 'single') {
-                const result = response.body.singleResult;
-                result.extensions = { ...result.extensions, warnings: contextValue.warnings };
-              }
-              return Promise.resolve();
-            },
-          }),
-      },
+      warningsPlugin(),
+      operationLogPlugin(metrics),
     ],
   });
   await apollo.start();
 
   const onUnknownCode = unknownCodeLogger(logger);
-  const contextFor = (request: http.IncomingMessage, signal: AbortSignal): GatewayContext => {
-    const token = tokenFrom(request.headers) ?? options.fallbackToken;
-    const credential: UpstreamCredential | undefined = token === undefined ? undefined : { kind: 'token', token };
+  const authenticate = await createAuthenticator(config, options.fallbackToken);
+  const contextFor = async (request: http.IncomingMessage, requestId: string, signal: AbortSignal): Promise<GatewayContext> => {
+    const credential = await authenticate(request.headers);
+    const operationLogger = logger.child({ requestId });
     return {
       config,
-      logger,
+      logger: operationLogger,
+      requestId,
       credential,
       pages: createPageLoader({
         upstream: options.upstream,
@@ -128,6 +130,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         concurrency: config.upstream.concurrency,
         budget: config.upstream.callBudget,
         signal,
+        onCall: (query, event) => {
+          metrics.observeUpstream(event);
+          operationLogger[event.outcome === 'ok' ? 'debug' : 'warn'](
+            { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
+            'upstream call',
+          );
+        },
       }),
       onUnknownCode,
       warnings: [],
@@ -140,10 +149,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-credentials': 'true' };
   };
 
-  const handleGraphQL = async (request: http.IncomingMessage, response: http.ServerResponse, url: URL) => {
+  const handleGraphQL = async (request: http.IncomingMessage, response: http.ServerResponse, url: URL, requestId: string) => {
     const cors = corsHeaders(request);
-    const sendError = (status: number, code: string, message: string) => {
-      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...cors });
+    const sendError = (status: number, code: string, message: string, extra: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': JSON_TYPE, ...cors, ...extra });
       response.end(graphqlErrorBody(message, code));
     };
     if (request.method === 'OPTIONS') {
@@ -165,7 +174,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         text = await readBody(request, config.http.bodyLimitBytes);
       } catch (error) {
         if (!(error instanceof RequestBodyError)) throw error;
-        sendError(error.status, error.code, error.message);
+        // The rest of the body is unread: this connection cannot carry another request.
+        sendError(error.status, error.code, error.message, { connection: 'close' });
+        response.once('finish', () => request.destroy());
         return;
       }
       if (!json) {
@@ -190,7 +201,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     response.once('close', abortIfGone);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method, headers, search: url.search, body },
-      context: () => Promise.resolve(contextFor(request, controller.signal)),
+      context: () => contextFor(request, requestId, controller.signal),
     });
     const outHeaders: Record<string, string> = { ...cors };
     for (const [name, value] of result.headers) outHeaders[name] = value;
@@ -203,26 +214,53 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     response.end();
   };
 
+  const sendJson = (response: http.ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' });
+    response.end(JSON.stringify(body));
+  };
+  /** Cheap and unauthenticated; says nothing sensitive. */
+  const health = () => ({ status: 'ok', ...(anonymousAksk ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) });
+  const readiness = () => {
+    const breaker = options.upstream.guard.state();
+    const ready = listening && breaker !== 'open' && breaker !== 'isolated';
+    return { status: ready ? 'ready' : 'not ready', checks: { config: 'ok', listening, upstreamBreaker: breaker } };
+  };
+
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const started = performance.now();
     const url = new URL(request.url ?? '/', 'http://gateway');
+    const given = request.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    response.setHeader('x-request-id', requestId);
+    const route = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : 'other';
+    response.once('finish', () => {
+      metrics.httpRequests.inc({ route, method: request.method ?? 'OTHER', status: String(response.statusCode) });
+      metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+    });
     const handle = async () => {
-      switch (url.pathname) {
+      switch (route) {
         case '/graphql':
-          return handleGraphQL(request, response, url);
+          return handleGraphQL(request, response, url, requestId);
         case '/healthz':
-        case '/readyz':
-          response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-          response.end('{"status":"ok"}');
+          sendJson(response, 200, health());
+          return;
+        case '/readyz': {
+          const state = readiness();
+          sendJson(response, state.status === 'ready' ? 200 : 503, state);
+          return;
+        }
+        case '/metrics':
+          response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+          response.end(await metrics.registry.metrics());
           return;
         default:
-          response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-          response.end(graphqlErrorBody(`Nothing at ${url.pathname}; GraphQL is served at /graphql.`, 'NOT_FOUND'));
+          sendJson(response, 404, { errors: [{ message: `Nothing at ${url.pathname}; GraphQL is served at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
       }
     };
     handle().catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
+      logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent) {
-        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        response.writeHead(500, { 'content-type': JSON_TYPE });
         response.end(graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       } else response.destroy();
     });
@@ -230,6 +268,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   return {
     httpServer,
+    metrics,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -238,11 +277,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           resolve();
         });
       });
+      listening = true;
       const address = httpServer.address() as AddressInfo;
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}/graphql`;
     },
     async close() {
+      listening = false;
       await apollo.stop();
       options.upstream.close();
     },

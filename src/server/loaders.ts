@@ -4,23 +4,23 @@
 import DataLoader from 'dataloader';
 import { BudgetExceededError, UnauthenticatedError } from '../errors.ts';
 import type { UpstreamCredential, UpstreamHttp } from '../upstream/client.ts';
-import { listCaptureTasks, type CaptureTaskListQuery } from '../upstream/capture-tasks.ts';
+import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskListAnswer } from '../upstream/wire.ts';
 
 export type PageLoader = DataLoader<CaptureTaskListQuery, CaptureTaskListAnswer, string>;
 
 export interface LoaderOptions {
   readonly upstream: UpstreamHttp;
-  /** undefined: the caller gave no token, so no call is made. */
-  readonly credential: UpstreamCredential | undefined;
+  /** Why the caller may not call the upstream, when it may not: then no call is made. */
+  readonly credential: UpstreamCredential | UnauthenticatedError;
   readonly timeoutMs: number;
   /** Upstream calls in flight at once for this operation. */
   readonly concurrency: number;
   /** Upstream calls this operation may make in all. */
   readonly budget: number;
   readonly signal?: AbortSignal | undefined;
-  /** Told of every call made, for logs and metrics. */
-  readonly onCall?: (query: CaptureTaskListQuery) => void;
+  /** Told how every call went, for logs and metrics. */
+  readonly onCall?: (query: CaptureTaskListQuery, event: UpstreamCallEvent) => void;
 }
 
 export function pageKeyOf(query: CaptureTaskListQuery): string {
@@ -41,23 +41,48 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
-export function createPageLoader(options: LoaderOptions): PageLoader & { readonly calls: () => number } {
+/** A DataLoader cache that counts how often a read was served from it. */
+class CountingCache<V> extends Map<string, V> {
+  hits = 0;
+  override get(key: string): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
+}
+
+export type CountingPageLoader = PageLoader & {
+  /** Upstream calls made. */
+  readonly calls: () => number;
+  /** Page reads asked for, served by a call or by an identical earlier read. */
+  readonly loads: () => number;
+};
+
+export function createPageLoader(options: LoaderOptions): CountingPageLoader {
   let calls = 0;
+  const cache = new CountingCache<Promise<CaptureTaskListAnswer>>();
   const loader = new DataLoader<CaptureTaskListQuery, CaptureTaskListAnswer, string>(
     (queries) =>
       mapConcurrently(queries, options.concurrency, async (query): Promise<CaptureTaskListAnswer | Error> => {
         const credential = options.credential;
-        if (credential === undefined) return new UnauthenticatedError('No credentials: send an IAM token in the X-Auth-Token header or as Authorization: Bearer <token>.');
+        if (credential instanceof UnauthenticatedError) return credential;
         if (calls >= options.budget) return new BudgetExceededError(options.budget);
         calls++;
-        options.onCall?.(query);
+        const onCall = options.onCall;
         try {
-          return await listCaptureTasks(options.upstream, query, { credential, timeoutMs: options.timeoutMs, signal: options.signal });
+          return await listCaptureTasks(options.upstream, query, {
+            credential,
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+            onDone: onCall === undefined ? undefined : (event) => {
+              onCall(query, event);
+            },
+          });
         } catch (error) {
           return error instanceof Error ? error : new Error(String(error));
         }
       }),
-    { cacheKeyFn: pageKeyOf, maxBatchSize: 1000 },
+    { cacheKeyFn: pageKeyOf, maxBatchSize: 1000, cacheMap: cache },
   );
-  return Object.assign(loader, { calls: () => calls });
+  return Object.assign(loader, { calls: () => calls, loads: () => calls + cache.hits });
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
 import { applyFault, faultPassesThrough, isFault, statusOfFault, takeFault, type Fault } from './faults.ts';
 import { SIMULATOR_PROJECT_ID, SimulatorStore } from './store.ts';
+import { verifySignature } from '../upstream/signing.ts';
 
 /** The token a newcomer's gateway uses in simulator mode; it may read every firewall. */
 export const DEMO_TOKEN = 'demo-token';
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   /** Added to every answer. */
   readonly latencyMs?: number;
   readonly faults?: readonly Fault[];
+  /** AK → SK pairs accepted for APIG AK/SK signatures; a signed call may read every firewall. */
+  readonly accessKeys?: ReadonlyMap<string, string>;
 }
 
 /** One list call as the simulator saw it. */
@@ -52,6 +55,7 @@ export class Simulator {
   readonly store: SimulatorStore;
   readonly projectId: string;
   readonly tokens: ReadonlyMap<string, TokenGrant>;
+  readonly accessKeys: ReadonlyMap<string, string>;
   legacyShape: boolean;
   latencyMs: number;
   /** Faults still to happen, first first; see faults.ts. */
@@ -72,6 +76,7 @@ export class Simulator {
     this.store = options.store ?? new SimulatorStore();
     this.projectId = options.projectId ?? SIMULATOR_PROJECT_ID;
     this.tokens = options.tokens ?? new Map([[DEMO_TOKEN, {}]]);
+    this.accessKeys = options.accessKeys ?? new Map();
     this.legacyShape = options.legacyShape ?? false;
     this.latencyMs = options.latencyMs ?? 0;
     this.faults = [...(options.faults ?? [])];
@@ -160,7 +165,7 @@ export class Simulator {
       }
     }
 
-    const rejection = this.#rejectionOf(match[1] ?? '', query, token);
+    const rejection = this.#rejectionOf(match[1] ?? '', query, token, request, url);
     if (rejection !== undefined) {
       const [status, code, message] = rejection;
       record(status);
@@ -176,8 +181,19 @@ export class Simulator {
   }
 
   /** Why a list call cannot be served, as [status, error code, message], checked in CFW's order. */
-  #rejectionOf(projectId: string, query: URLSearchParams, token: string | undefined): [number, string, string] | undefined {
-    const grant = token === undefined ? undefined : this.tokens.get(token);
+  #rejectionOf(projectId: string, query: URLSearchParams, token: string | undefined, request: http.IncomingMessage, url: URL): [number, string, string] | undefined {
+    const signed = request.headers.authorization?.startsWith('SDK-HMAC-SHA256') === true;
+    let grant = token === undefined ? undefined : this.tokens.get(token);
+    if (signed) {
+      const verdict = verifySignature(
+        { method: request.method ?? 'GET', url: new URL(url.pathname + url.search, `http://${request.headers.host ?? 'localhost'}`), headers: request.headers, body: '' },
+        (accessKey) => this.accessKeys.get(accessKey),
+        new Date(),
+      );
+      if (verdict !== 'ok') return [401, 'APIG.0301', `Incorrect IAM authentication information: verify aksk signature fail (${verdict})`];
+      if (request.headers['x-project-id'] !== this.projectId) return [401, 'APIG.0301', 'Incorrect IAM authentication information: X-Project-Id does not match the project'];
+      grant = {};
+    }
     if (grant === undefined) {
       return [401, 'APIG.0301', `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
     }

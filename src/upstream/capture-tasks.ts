@@ -1,5 +1,6 @@
 // The list call: GET /v1/{project_id}/capture-task, one page of one firewall's tasks.
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
+import { GatewayError, UpstreamError } from '../errors.ts';
 import { toUpstreamError } from './errors.ts';
 import { captureTaskListFromBody, type CaptureTaskListAnswer } from './wire.ts';
 
@@ -17,6 +18,22 @@ export interface ListCallOptions {
   readonly timeoutMs: number;
   /** Ends the call early, e.g. when the client went away or the operation's deadline passed. */
   readonly signal?: AbortSignal | undefined;
+  /** Told how each call went, for logs and metrics. */
+  readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
+}
+
+/** How one upstream call went; holds nothing secret. */
+export interface UpstreamCallEvent {
+  readonly outcome: 'ok' | 'error';
+  /** HTTP status of the last attempt, when an answer came. */
+  readonly status: number | undefined;
+  /** The gateway's error code when the call failed. */
+  readonly code: string | undefined;
+  /** The CFW/APIG error code when the upstream sent one. */
+  readonly errorCode: string | undefined;
+  readonly requestId: string | undefined;
+  readonly attempts: number;
+  readonly durationMs: number;
 }
 
 /** Reads one page; throws a GatewayError (never a got error) when it cannot. */
@@ -28,17 +45,35 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
   // The deadline runs from here, so time spent queued in the bulkhead counts against it.
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
-  return upstream.guard.execute(async (guardSignal) => {
-    try {
-      const response = await upstream.got.get('capture-task', {
-        searchParams,
-        headers: options.credential.kind === 'token' ? { 'x-auth-token': options.credential.token } : {},
-        // The caller's signal first: when the deadline fires, got sees its TimeoutError reason.
-        signal: AbortSignal.any([signal, guardSignal]),
-      });
-      return captureTaskListFromBody(response.body);
-    } catch (error) {
-      throw toUpstreamError(error);
-    }
-  }, signal);
+  const started = performance.now();
+  try {
+    const { answer, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
+      try {
+        const response = await upstream.got.get('capture-task', {
+          searchParams,
+          headers: options.credential.kind === 'token' ? { 'x-auth-token': options.credential.token } : {},
+          // The caller's signal first: when the deadline fires, got sees its TimeoutError reason.
+          signal: AbortSignal.any([signal, guardSignal]),
+        });
+        const id = response.headers['x-request-id'];
+        return { answer: captureTaskListFromBody(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: typeof id === 'string' ? id.slice(0, 64) : undefined };
+      } catch (error) {
+        throw toUpstreamError(error);
+      }
+    }, signal);
+    options.onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
+    return answer;
+  } catch (error) {
+    const details = error instanceof UpstreamError ? error.upstream : {};
+    options.onDone?.({
+      outcome: 'error',
+      status: details.status,
+      code: error instanceof GatewayError ? error.code : undefined,
+      errorCode: details.errorCode,
+      requestId: details.requestId,
+      attempts: details.attempts ?? 1,
+      durationMs: performance.now() - started,
+    });
+    throw error;
+  }
 }

@@ -1,0 +1,48 @@
+// Apollo Server plugins of the gateway's own: paging warnings into the response, and one log line
+// plus metrics per operation.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from './context.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+/** Paging warnings travel in the response's `extensions.warnings`, never silently dropped. */
+export function warningsPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: ({ contextValue, response }) => {
+          if (contextValue.warnings.length > 0 && response.body.kind === 'single') {
+            const result = response.body.singleResult;
+            result.extensions = { ...result.extensions, warnings: contextValue.warnings };
+          }
+          return Promise.resolve();
+        },
+      }),
+  };
+}
+
+/** One log line per operation (request id, name, duration, upstream calls, error codes), and metrics. */
+export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: () => {
+      const started = performance.now();
+      return Promise.resolve({
+        willSendResponse: ({ contextValue, response, operationName, errors }) => {
+          const durationMs = performance.now() - started;
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((error) => String(error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')))];
+          const outcome = codes.length === 0 ? 'ok' : body?.data === undefined || body.data === null ? 'error' : 'partial';
+          const operation = metrics.operationLabel(operationName);
+          metrics.operations.inc({ operation, outcome });
+          metrics.operationDuration.observe({ operation, outcome }, durationMs / 1000);
+          const dedup = contextValue.pages.loads() - contextValue.pages.calls();
+          if (dedup > 0) metrics.loaderDedupHits.inc(dedup);
+          contextValue.logger.info(
+            { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.pages.calls(), outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
+            'operation',
+          );
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
