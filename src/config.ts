@@ -147,6 +147,12 @@ const environment = z
     UPSTREAM_MAX_CONCURRENT: positiveInt('UPSTREAM_MAX_CONCURRENT', 64, 10_000),
     UPSTREAM_MAX_QUEUED: positiveInt('UPSTREAM_MAX_QUEUED', 256, 100_000),
     OPERATION_UPSTREAM_BUDGET: positiveInt('OPERATION_UPSTREAM_BUDGET', 20, 10_000),
+    MAX_QUERY_TOKENS: positiveInt('MAX_QUERY_TOKENS', 2_000, 1_000_000),
+    MAX_QUERY_DEPTH: positiveInt('MAX_QUERY_DEPTH', 10, 1_000),
+    MAX_QUERY_ALIASES: positiveInt('MAX_QUERY_ALIASES', 30, 10_000),
+    MAX_QUERY_DIRECTIVES: positiveInt('MAX_QUERY_DIRECTIVES', 20, 10_000),
+    MAX_QUERY_COST: positiveInt('MAX_QUERY_COST', 5_000, 10_000_000),
+    ALLOW_BATCHED_REQUESTS: bool('ALLOW_BATCHED_REQUESTS', false),
     CORS_ORIGINS: z
       .string()
       .optional()
@@ -259,7 +265,17 @@ export interface Config {
     readonly maxConcurrent: number;
     readonly maxQueued: number;
   };
+  readonly limits: {
+    readonly maxTokens: number;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    /** Sum of the page sizes of every connection in one operation. */
+    readonly maxCost: number;
+  };
   readonly http: {
+    /** Several operations in one HTTP request (an array body). */
+    readonly allowBatchedRequests: boolean;
     /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
     readonly corsOrigins: readonly string[];
     readonly bodyLimitBytes: number;
@@ -337,7 +353,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxConcurrent: e.UPSTREAM_MAX_CONCURRENT,
       maxQueued: e.UPSTREAM_MAX_QUEUED,
     },
-    http: { corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    limits: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES, maxDirectives: e.MAX_QUERY_DIRECTIVES, maxCost: e.MAX_QUERY_COST },
+    http: { allowBatchedRequests: e.ALLOW_BATCHED_REQUESTS, corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     paging: { driftWindow: e.PAGING_DRIFT_WINDOW },
     auth:
       e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined

@@ -15,6 +15,7 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'OPERATION_BUDGET_EXCEEDED',
 ]);
 
 export function createFormatError(logger: Logger) {
@@ -26,7 +27,8 @@ export function createFormatError(logger: Logger) {
     }
     const code = formatted.extensions?.['code'];
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      return { message: formatted.message, ...where, extensions: { code } };
+      // Apollo already left out the stack trace; what remains was written for the client.
+      return { message: formatted.message, ...where, extensions: { ...formatted.extensions, code } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -16,6 +16,7 @@ import { createAuthenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import { createFormatError } from './format-error.ts';
 import { createPageLoader } from './loaders.ts';
+import { costLimitPlugin, validationRulesFor } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { operationLogPlugin, warningsPlugin } from './plugins.ts';
 import { buildGatewaySchema } from './schema.ts';
@@ -81,6 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = http.createServer();
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
+  const limits = { ...config.limits, callBudget: config.upstream.callBudget };
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeBreaker(options.upstream.guard.state());
   options.upstream.guard.onStateChange((state) => {
@@ -96,7 +98,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    allowBatchedHttpRequests: false,
+    allowBatchedHttpRequests: config.http.allowBatchedRequests,
+    // Apollo's own token limit: a syntax error stays a 400 (GraphQL Armor's max-tokens made it a 500).
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: validationRulesFor(limits),
     csrfPrevention: true,
     formatError: createFormatError(logger),
     logger,
@@ -107,6 +112,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       config.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
         : ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin(limits),
       warningsPlugin(),
       operationLogPlugin(metrics),
     ],

@@ -1,0 +1,129 @@
+// Limits on what one operation may ask for, so one crafted query cannot fan out into hundreds of
+// upstream calls or burn CPU: token count (Apollo's parser), depth, aliases and directives
+// (GraphQL Armor's validation rules), and, once variables are known, a cost in which a connection
+// costs its page size plus the upstream calls it would need, refused before any call is made.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  GraphQLError,
+  Kind,
+  valueFromASTUntyped,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
+import { BudgetExceededError, ErrorCode } from '../errors.ts';
+import { DEFAULT_PAGE_SIZE } from '../paging/window.ts';
+import type { GatewayContext } from './context.ts';
+
+export interface OperationLimits {
+  readonly maxTokens: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  /** Sum of the page sizes of every connection the operation asks for. */
+  readonly maxCost: number;
+  /** Upstream calls one operation may make. */
+  readonly callBudget: number;
+}
+
+export function validationRulesFor(limits: OperationLimits): ValidationRule[] {
+  const common = { exposeLimits: true, propagateOnRejection: true };
+  return [
+    maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true }),
+    maxAliasesRule({ ...common, n: limits.maxAliases }),
+    maxDirectivesRule({ ...common, n: limits.maxDirectives }),
+  ] as ValidationRule[];
+}
+
+const CONNECTION_FIELD = 'captureTasks';
+
+/** What an operation's connections would cost: their page sizes, and the distinct page reads. */
+export interface OperationCost {
+  readonly cost: number;
+  readonly reads: number;
+}
+
+type Variables = Readonly<Record<string, unknown>>;
+
+function argumentValue(field: FieldNode, name: string, variables: Variables): unknown {
+  const argument = field.arguments?.find((candidate) => candidate.name.value === name);
+  return argument === undefined ? undefined : valueFromASTUntyped(argument.value, variables);
+}
+
+/**
+ * Walks the operation (through fragments) and prices every `captureTasks`: its page size, times the
+ * number of entity representations when it hangs under `_entities`. Distinct reads are counted by
+ * their arguments, since identical ones are read once (DataLoader).
+ */
+export function operationCost(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): OperationCost {
+  let cost = 0;
+  const reads = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode, parents: readonly string[], seen: ReadonlySet<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        // A fragment that spreads itself is invalid GraphQL; never loop on one.
+        if (fragment !== undefined && !seen.has(fragment.name.value)) visit(fragment.selectionSet, parents, new Set([...seen, fragment.name.value]));
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet, parents, seen);
+        continue;
+      }
+      if (selection.name.value === CONNECTION_FIELD) {
+        const first = argumentValue(selection, 'first', variables);
+        const last = argumentValue(selection, 'last', variables);
+        const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_PAGE_SIZE;
+        const args = JSON.stringify(['first', 'last', 'after', 'before', 'enterpriseProjectId', 'fwInstanceId'].map((name) => argumentValue(selection, name, variables)));
+        for (const parent of parents) {
+          cost += Math.max(1, size);
+          reads.add(`${parent}|${args}`);
+        }
+      }
+      if (selection.selectionSet !== undefined) {
+        let nested = parents;
+        if (selection.name.value === '_entities') {
+          const representations = argumentValue(selection, 'representations', variables);
+          nested = Array.isArray(representations) ? representations.map((representation) => JSON.stringify(representation)) : parents;
+        }
+        visit(selection.selectionSet, nested, seen);
+      }
+    }
+  };
+  visit(operation.selectionSet, ['root'], new Set());
+  return { cost, reads: reads.size };
+}
+
+/** Refuses, before any upstream call, an operation over the cost limit or the upstream call budget. */
+export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation: ({ operation, document, request }) => {
+          if (operation === undefined) return Promise.resolve();
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+          }
+          const { cost, reads } = operationCost(operation, fragments, request.variables ?? {});
+          if (cost > limits.maxCost) {
+            return Promise.reject(
+              new GraphQLError(`This operation asks for ${cost} tasks in all, above the limit of ${limits.maxCost}; ask for smaller pages or fewer connections.`, {
+                extensions: { code: ErrorCode.BAD_USER_INPUT, cost, maxCost: limits.maxCost, http: { status: 400 } },
+              }),
+            );
+          }
+          if (reads > limits.callBudget) {
+            const error = new BudgetExceededError(limits.callBudget);
+            return Promise.reject(new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions, http: { status: 400 } } }));
+          }
+          return Promise.resolve();
+        },
+      }),
+  };
+}
