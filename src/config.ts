@@ -197,6 +197,7 @@ const environment = z
     INBOUND_JWT_ISSUER: optionalText,
     INBOUND_JWT_AUDIENCE: optionalText,
     ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpointLike('OTEL_EXPORTER_OTLP_ENDPOINT'),
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
   });
@@ -302,6 +303,8 @@ export interface Config {
     /** AK/SK mode without caller authentication, on purpose; warned about at start and on /healthz. */
     readonly allowAnonymous: boolean;
   };
+  /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
+  readonly tracing: { readonly otlpEndpoint: string | undefined };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a shutdown waits for in-flight operations. */
   readonly shutdownTimeoutMs: number;
@@ -369,8 +372,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       jwtAudience: e.INBOUND_JWT_AUDIENCE,
       allowAnonymous: e.ALLOW_ANONYMOUS,
     },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
   });
+}
+
+const REDACTED = '[redacted]';
+
+/** The config with every secret replaced, for --print-config and logs. */
+export function redactedConfig(config: Config): unknown {
+  return {
+    ...config,
+    auth: config.auth.mode === 'aksk' ? { mode: 'aksk', serviceKeys: { accessKey: REDACTED, secretKey: REDACTED, securityToken: config.auth.serviceKeys.securityToken === undefined ? undefined : REDACTED } } : config.auth,
+    inbound: { ...config.inbound, apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED) },
+  };
 }

@@ -1,9 +1,10 @@
 // Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, redactedConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createGateway } from './server/http.ts';
 import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
+import { startTracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
 
 /** The query the banner prints and Sandbox opens with. */
@@ -31,7 +32,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (process.argv.includes('--print-config')) {
+    process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
+    return;
+  }
   const logger = createLogger(config.logLevel);
+  const tracing = config.tracing.otlpEndpoint === undefined ? undefined : startTracing({});
+  if (tracing !== undefined) logger.info({ endpoint: config.tracing.otlpEndpoint }, 'OpenTelemetry tracing on');
 
   let simulator: Simulator | undefined;
   let endpoint = config.upstream.endpoint;
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     void gateway
       .close()
       .then(() => simulator?.close())
+      .then(() => tracing?.shutdown())
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -6,11 +6,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { tracer } from '../tracing.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
@@ -100,9 +102,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     hideSchemaDetailsFromClientErrors: production,
     allowBatchedHttpRequests: config.http.allowBatchedRequests,
     // Apollo's own token limit: a syntax error stays a 400 (GraphQL Armor's max-tokens made it a 500).
-    parseOptions: { maxTokens: config.limits.maxTokens },
+    parseOptions: { maxLexicalTokens: config.limits.maxTokens },
     validationRules: validationRulesFor(limits),
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT: it drains, closes the simulator and flushes traces, in order.
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     logger,
     plugins: [
@@ -205,10 +209,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!response.writableFinished) controller.abort();
     };
     response.once('close', abortIfGone);
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method, headers, search: url.search, body },
-      context: () => contextFor(request, requestId, controller.signal),
-    });
+    // One span per operation, a child of the caller's trace when it sent W3C trace context.
+    const parent = propagation.extract(otelContext.active(), request.headers);
+    const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
+    const result = await otelContext.with(trace.setSpan(parent, span), () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method ?? 'POST', headers, search: url.search, body },
+        context: () => contextFor(request, requestId, controller.signal),
+      }),
+    );
+    span.setAttribute('http.response.status_code', result.status ?? 200);
+    span.end();
     const outHeaders: Record<string, string> = { ...cors };
     for (const [name, value] of result.headers) outHeaders[name] = value;
     response.writeHead(result.status ?? 200, outHeaders);

@@ -1,6 +1,7 @@
 // Apollo Server plugins of the gateway's own: paging warnings into the response, and one log line
 // plus metrics per operation.
 import type { ApolloServerPlugin } from '@apollo/server';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { GatewayContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
@@ -29,9 +30,18 @@ export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<
         willSendResponse: ({ contextValue, response, operationName, errors }) => {
           const durationMs = performance.now() - started;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((error) => String(error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')))];
+          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((error) => {
+            const code = error.extensions?.['code'];
+            return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+          }))];
           const outcome = codes.length === 0 ? 'ok' : body?.data === undefined || body.data === null ? 'error' : 'partial';
           const operation = metrics.operationLabel(operationName);
+          const span = trace.getActiveSpan();
+          if (span !== undefined) {
+            span.updateName(`graphql.operation ${operation}`);
+            span.setAttributes({ 'graphql.operation.name': operation, 'capture_gateway.outcome': outcome, 'capture_gateway.upstream_calls': contextValue.pages.calls() });
+            if (codes.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
+          }
           metrics.operations.inc({ operation, outcome });
           metrics.operationDuration.observe({ operation, outcome }, durationMs / 1000);
           const dedup = contextValue.pages.loads() - contextValue.pages.calls();

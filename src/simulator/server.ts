@@ -39,6 +39,8 @@ export interface RecordedCall {
   readonly limit: string | null;
   readonly token: string | undefined;
   readonly status: number;
+  /** The W3C trace context the caller sent, if any. */
+  readonly traceparent: string | undefined;
 }
 
 function requestId(): string {
@@ -152,7 +154,8 @@ export class Simulator {
     const tokenHeader = request.headers['x-auth-token'];
     const token = typeof tokenHeader === 'string' ? tokenHeader : undefined;
     const record = (status: number) => {
-      this.#record({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status });
+      const traceparent = request.headers.traceparent;
+      this.#record({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status, traceparent: typeof traceparent === 'string' ? traceparent : undefined });
     };
 
     const fault = takeFault(this.faults);

@@ -1,6 +1,8 @@
 // The list call: GET /v1/{project_id}/capture-task, one page of one firewall's tasks.
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
-import { GatewayError, UpstreamError } from '../errors.ts';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { GatewayError, UnauthenticatedError, UpstreamError } from '../errors.ts';
+import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
 import { captureTaskListFromBody, type CaptureTaskListAnswer } from './wire.ts';
 
@@ -46,12 +48,19 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
   const started = performance.now();
+  const span = tracer().startSpan('GET capture-task', {
+    kind: SpanKind.CLIENT,
+    attributes: { 'http.request.method': 'GET', 'cfw.fw_instance_id': query.fwInstanceId, 'cfw.offset': query.offset, 'cfw.limit': query.limit },
+  });
+  // W3C trace context to the upstream, so its request joins the operation's trace.
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
   try {
     const { answer, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
       try {
         const response = await upstream.got.get('capture-task', {
           searchParams,
-          headers: options.credential.kind === 'token' ? { 'x-auth-token': options.credential.token } : {},
+          headers: options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders,
           // The caller's signal first: when the deadline fires, got sees its TimeoutError reason.
           signal: AbortSignal.any([signal, guardSignal]),
         });
@@ -62,9 +71,14 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
       }
     }, signal);
     options.onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
+    span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
+    span.end();
     return answer;
   } catch (error) {
-    const details = error instanceof UpstreamError ? error.upstream : {};
+    const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
+    span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
+    span.end();
     options.onDone?.({
       outcome: 'error',
       status: details.status,

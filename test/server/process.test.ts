@@ -1,0 +1,78 @@
+// The gateway as a process: start-up checks, the quick start's banner, --print-config, shutdown.
+import { describe, expect, it } from '@jest/globals';
+import { Simulator } from '../../src/simulator/server.ts';
+import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
+import { freePort, runNode } from '../helpers/process.ts';
+
+describe('the gateway process', () => {
+  it('refuses to start on bad configuration, listing every problem, with exit code 2', async () => {
+    const run = runNode(['src/main.ts'], { PORT: 'eighty', CFW_TIMEZONE: 'Mars/Olympus', CFW_ENDPOINT: 'https://cfw.example.com' });
+    expect(await run.exited).toBe(2);
+    const stderr = run.stderr();
+    expect(stderr).toContain('capture-gateway cannot start.');
+    expect(stderr).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
+    expect(stderr).toContain('CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got "Mars/Olympus"');
+    expect(stderr).toContain('CFW_PROJECT_ID is required when CFW_ENDPOINT is set');
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it('--print-config shows the effective configuration with secrets redacted', async () => {
+    const run = runNode(['src/main.ts', '--print-config'], { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'AKIDEXAMPLE12345', CLOUD_SDK_SK: 'sk-very-secret-value', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', ALLOW_ANONYMOUS: 'true' });
+    expect(await run.exited).toBe(0);
+    const printed = JSON.parse(run.stdout()) as { auth: unknown; upstream: { endpoint: string } };
+    expect(printed.auth).toEqual({ mode: 'aksk', serviceKeys: { accessKey: '[redacted]', secretKey: '[redacted]' } });
+    expect(printed.upstream.endpoint).toBe('https://cfw.example.com');
+    expect(run.stdout()).not.toContain('sk-very-secret-value');
+    expect(run.stdout()).not.toContain('AKIDEXAMPLE12345');
+  });
+
+  it('starts on the embedded simulator with no configuration, and the printed query works as pasted', async () => {
+    const port = await freePort();
+    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn' });
+    try {
+      const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
+      expect(run.stdout()).toContain(`Apollo Sandbox: open ${url ?? ''} in a browser.`);
+      const banner = run.stdout();
+      const query = banner.slice(banner.indexOf('query FirstCaptureTasks'), banner.indexOf('\n}\n', banner.indexOf('query FirstCaptureTasks')) + 2);
+      const response = await fetch(url ?? '', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const body = (await response.json()) as { data?: { captureTasks: { totalCount: number; edges: unknown[] } }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.captureTasks.totalCount).toBe(57);
+      expect(body.data?.captureTasks.edges).toHaveLength(5);
+      const sandbox = await fetch(url ?? '', { headers: { accept: 'text/html' } });
+      expect(sandbox.status).toBe(200);
+      expect(await sandbox.text()).toContain('<!DOCTYPE html>');
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('on SIGTERM stops accepting, finishes in-flight operations, then exits 0', async () => {
+    const simulator = new Simulator({ latencyMs: 700 });
+    const endpoint = await simulator.listen();
+    const port = await freePort();
+    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID });
+    try {
+      const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
+      const inFlight = fetch(url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
+        body: JSON.stringify({ query: '{ captureTasks(fwInstanceId: "ebf891cd-2163-48a0-9963-6309f99dd3c4", first: 1) { totalCount } }' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const sent = Date.now();
+      run.child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { captureTasks: { totalCount: 57 } } });
+      expect(await run.exited).toBe(0);
+      expect(Date.now() - sent).toBeLessThan(5_000);
+      await expect(fetch(url ?? '')).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+      await simulator.close();
+    }
+  });
+});
