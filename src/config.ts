@@ -198,6 +198,33 @@ const environment = z
     INBOUND_JWT_AUDIENCE: optionalText,
     ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
     OTEL_EXPORTER_OTLP_ENDPOINT: endpointLike('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    CACHE_TTL_SECONDS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return 0;
+        if (!/^\d+$/.test(raw) || Number(raw) > 86_400) {
+          ctx.addIssue({ code: 'custom', message: `CACHE_TTL_SECONDS must be a whole number from 0 (off) to 86400, got ${JSON.stringify(raw)}` });
+          return z.NEVER;
+        }
+        return Number(raw);
+      }),
+    CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
+    REDIS_URL: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw.trim() === '') return undefined;
+        try {
+          const url = new URL(raw.trim());
+          if (url.protocol === 'redis:' || url.protocol === 'rediss:') return url.href;
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: 'REDIS_URL must be a redis:// or rediss:// URL (its value is not shown: it may hold a password)' });
+        return z.NEVER;
+      }),
+    PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
   });
@@ -303,6 +330,16 @@ export interface Config {
     /** AK/SK mode without caller authentication, on purpose; warned about at start and on /healthz. */
     readonly allowAnonymous: boolean;
   };
+  readonly cache: {
+    /** Page cache lifetime; 0 turns the page cache off. */
+    readonly ttlSeconds: number;
+    /** Size of the in-memory store (used when no Redis is set). */
+    readonly maxMemoryBytes: number;
+    /** Shared store for APQ and pages across instances. */
+    readonly redisUrl: string | undefined;
+    /** Automatic persisted queries. */
+    readonly persistedQueries: boolean;
+  };
   /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
   readonly tracing: { readonly otlpEndpoint: string | undefined };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -372,6 +409,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       jwtAudience: e.INBOUND_JWT_AUDIENCE,
       allowAnonymous: e.ALLOW_ANONYMOUS,
     },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxMemoryBytes: e.CACHE_MAX_BYTES, redisUrl: e.REDIS_URL, persistedQueries: e.PERSISTED_QUERIES },
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
@@ -387,5 +425,14 @@ export function redactedConfig(config: Config): unknown {
     ...config,
     auth: config.auth.mode === 'aksk' ? { mode: 'aksk', serviceKeys: { accessKey: REDACTED, secretKey: REDACTED, securityToken: config.auth.serviceKeys.securityToken === undefined ? undefined : REDACTED } } : config.auth,
     inbound: { ...config.inbound, apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED) },
+    cache: { ...config.cache, redisUrl: config.cache.redisUrl === undefined ? undefined : redactUrl(config.cache.redisUrl) },
   };
+}
+
+/** A URL with its password (and user) hidden. */
+function redactUrl(href: string): string {
+  const url = new URL(href);
+  if (url.password !== '') url.password = REDACTED;
+  if (url.username !== '') url.username = REDACTED;
+  return url.href;
 }

@@ -17,7 +17,10 @@ import type { UpstreamHttp } from '../upstream/client.ts';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import { createFormatError } from './format-error.ts';
+import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
+import { createCacheStore } from '../cache/stores.ts';
 import { createPageLoader } from './loaders.ts';
+import { PageSource } from './page-source.ts';
 import { costLimitPlugin, validationRulesFor } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { operationLogPlugin, warningsPlugin } from './plugins.ts';
@@ -85,6 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
   const limits = { ...config.limits, callBudget: config.upstream.callBudget };
+  const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeBreaker(options.upstream.guard.state());
   options.upstream.guard.onStateChange((state) => {
@@ -105,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     parseOptions: { maxLexicalTokens: config.limits.maxTokens },
     validationRules: validationRulesFor(limits),
     csrfPrevention: true,
+    persistedQueries: config.cache.persistedQueries ? { cache: new PrefixingKeyValueCache(store.cache, 'apq:') } : false,
     // main.ts owns SIGTERM/SIGINT: it drains, closes the simulator and flushes traces, in order.
     stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
@@ -124,6 +129,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   const onUnknownCode = unknownCodeLogger(logger);
+  const source = new PageSource({
+    upstream: options.upstream,
+    timeoutMs: config.upstream.timeoutMs,
+    cache: config.cache.ttlSeconds > 0 ? store.cache : undefined,
+    ttlSeconds: config.cache.ttlSeconds,
+    onShared: (how) => {
+      metrics.sharedReads.inc({ how });
+    },
+  });
   const authenticate = await createAuthenticator(config, options.fallbackToken);
   const contextFor = async (request: http.IncomingMessage, requestId: string, signal: AbortSignal): Promise<GatewayContext> => {
     const credential = await authenticate(request.headers);
@@ -134,9 +148,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       requestId,
       credential,
       pages: createPageLoader({
-        upstream: options.upstream,
+        source,
         credential,
-        timeoutMs: config.upstream.timeoutMs,
         concurrency: config.upstream.concurrency,
         budget: config.upstream.callBudget,
         signal,
@@ -303,6 +316,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       listening = false;
       await apollo.stop();
       options.upstream.close();
+      await store.close();
     },
   };
 }

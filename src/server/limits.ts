@@ -46,6 +46,8 @@ const CONNECTION_FIELD = 'captureTasks';
 export interface OperationCost {
   readonly cost: number;
   readonly reads: number;
+  /** Whether it resolves entity representations (a supergraph's fetch). */
+  readonly entities: boolean;
 }
 
 type Variables = Readonly<Record<string, unknown>>;
@@ -62,6 +64,7 @@ function argumentValue(field: FieldNode, name: string, variables: Variables): un
  */
 export function operationCost(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): OperationCost {
   let cost = 0;
+  let entities = false;
   const reads = new Set<string>();
   const visit = (selectionSet: SelectionSetNode, parents: readonly string[], seen: ReadonlySet<string>) => {
     for (const selection of selectionSet.selections) {
@@ -88,6 +91,7 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
       if (selection.selectionSet !== undefined) {
         let nested = parents;
         if (selection.name.value === '_entities') {
+          entities = true;
           const representations = argumentValue(selection, 'representations', variables);
           nested = Array.isArray(representations) ? representations.map((representation) => JSON.stringify(representation)) : parents;
         }
@@ -96,7 +100,7 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
     }
   };
   visit(operation.selectionSet, ['root'], new Set());
-  return { cost, reads: reads.size };
+  return { cost, reads: reads.size, entities };
 }
 
 /** Refuses, before any upstream call, an operation over the cost limit or the upstream call budget. */
@@ -110,17 +114,21 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
           }
-          const { cost, reads } = operationCost(operation, fragments, request.variables ?? {});
+          const { cost, reads, entities } = operationCost(operation, fragments, request.variables ?? {});
+          // Status 200, as for any GraphQL error: a router relays it to the client as it is, where a
+          // 4xx from a subgraph would become an opaque failure of the whole fetch.
           if (cost > limits.maxCost) {
             return Promise.reject(
               new GraphQLError(`This operation asks for ${cost} tasks in all, above the limit of ${limits.maxCost}; ask for smaller pages or fewer connections.`, {
-                extensions: { code: ErrorCode.BAD_USER_INPUT, cost, maxCost: limits.maxCost, http: { status: 400 } },
+                extensions: { code: ErrorCode.BAD_USER_INPUT, cost, maxCost: limits.maxCost, http: { status: 200 } },
               }),
             );
           }
-          if (reads > limits.callBudget) {
+          // Entity fetches are not refused whole: the loader's budget answers each representation at
+          // its own path, so the firewalls within the budget still answer.
+          if (!entities && reads > limits.callBudget) {
             const error = new BudgetExceededError(limits.callBudget);
-            return Promise.reject(new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions, http: { status: 400 } } }));
+            return Promise.reject(new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions, http: { status: 200 } } }));
           }
           return Promise.resolve();
         },

@@ -3,17 +3,18 @@
 // reads of one tick run together with at most `concurrency` in flight.
 import DataLoader from 'dataloader';
 import { BudgetExceededError, UnauthenticatedError } from '../errors.ts';
-import type { UpstreamCredential, UpstreamHttp } from '../upstream/client.ts';
-import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from '../upstream/capture-tasks.ts';
+import type { UpstreamCredential } from '../upstream/client.ts';
+import type { CaptureTaskListQuery, UpstreamCallEvent } from '../upstream/capture-tasks.ts';
+import type { PageSource } from './page-source.ts';
 import type { CaptureTaskListAnswer } from '../upstream/wire.ts';
 
 export type PageLoader = DataLoader<CaptureTaskListQuery, CaptureTaskListAnswer, string>;
 
 export interface LoaderOptions {
-  readonly upstream: UpstreamHttp;
+  /** The process-wide reader: page cache, coalescing, the upstream client. */
+  readonly source: PageSource;
   /** Why the caller may not call the upstream, when it may not: then no call is made. */
   readonly credential: UpstreamCredential | UnauthenticatedError;
-  readonly timeoutMs: number;
   /** Upstream calls in flight at once for this operation. */
   readonly concurrency: number;
   /** Upstream calls this operation may make in all. */
@@ -70,9 +71,8 @@ export function createPageLoader(options: LoaderOptions): CountingPageLoader {
         calls++;
         const onCall = options.onCall;
         try {
-          return await listCaptureTasks(options.upstream, query, {
+          return await options.source.read(query, {
             credential,
-            timeoutMs: options.timeoutMs,
             signal: options.signal,
             onDone: onCall === undefined ? undefined : (event) => {
               onCall(query, event);
