@@ -7,12 +7,12 @@ import type { Logger } from '../logger.ts';
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
-  readonly cache: KeyValueCache<string>;
+  readonly cache: KeyValueCache;
   close(): Promise<void>;
 }
 
 /** KeyValueCache over ioredis, failing fast (no offline queue, short command timeout) when Redis is down. */
-class RedisKeyValueCache implements KeyValueCache<string> {
+class RedisKeyValueCache implements KeyValueCache {
   readonly #client: Redis;
   constructor(client: Redis) {
     this.#client = client;

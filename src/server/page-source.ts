@@ -12,7 +12,7 @@ export interface PageSourceOptions {
   readonly upstream: UpstreamHttp;
   readonly timeoutMs: number;
   /** The page cache; undefined or a TTL of 0 turns it off. */
-  readonly cache: KeyValueCache<string> | undefined;
+  readonly cache: KeyValueCache | undefined;
   readonly ttlSeconds: number;
   /** Told of cache hits and coalesced reads (metrics). */
   readonly onShared?: (how: 'cache' | 'coalesced') => void;
