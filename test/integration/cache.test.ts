@@ -1,0 +1,147 @@
+// Sharing across operations: coalescing of identical in-flight calls, the page cache, automatic
+// persisted queries, in memory and on a real Redis shared by two gateways. Never across callers.
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../src/logger.ts';
+import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
+import { startHarness, withHarness, type Harness } from '../helpers/harness.ts';
+import { freePort } from '../helpers/process.ts';
+import { startRedis, type RedisServer } from '../helpers/redis.ts';
+
+const QUERY = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 3) { totalCount edges { node { id } } } }`;
+const tokens = new Map([
+  ['demo-token', {}],
+  ['other-token', {}],
+]);
+
+async function totalOf(harness: Harness, token = 'demo-token'): Promise<unknown> {
+  const result = await harness.gql(QUERY, undefined, { 'x-auth-token': token });
+  expect(result.body.errors).toBeUndefined();
+  return (result.body.data?.['captureTasks'] as { totalCount: number } | undefined)?.totalCount;
+}
+
+describe('coalescing identical in-flight calls', () => {
+  it('makes one upstream call for identical operations of the same caller that overlap in time', async () => {
+    await withHarness({ simulator: { latencyMs: 150, tokens } }, async (harness) => {
+      const totals = await Promise.all(Array.from({ length: 6 }, () => totalOf(harness)));
+      expect(totals).toEqual(Array.from({ length: 6 }, () => 57));
+      expect(harness.simulator.callCount).toBe(1);
+    });
+  });
+
+  it('never shares a call between callers with different credentials', async () => {
+    await withHarness({ simulator: { latencyMs: 150, tokens } }, async (harness) => {
+      await Promise.all([totalOf(harness, 'demo-token'), totalOf(harness, 'other-token'), totalOf(harness, 'demo-token'), totalOf(harness, 'other-token')]);
+      expect(harness.simulator.calls.map((call) => call.token).sort()).toEqual(['demo-token', 'other-token']);
+    });
+  });
+
+  it('keeps a shared call going for the operations still waiting when one client goes away', async () => {
+    await withHarness({ simulator: { latencyMs: 300, tokens } }, async (harness) => {
+      const controller = new AbortController();
+      const leaving = fetch(harness.url, { method: 'POST', signal: controller.signal, headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify({ query: QUERY }) });
+      const staying = totalOf(harness);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      controller.abort();
+      await expect(leaving).rejects.toThrow();
+      expect(await staying).toBe(57);
+      expect(harness.simulator.callCount).toBe(1);
+      expect(harness.simulator.abandonedCount).toBe(0);
+    });
+  });
+});
+
+describe('the page cache (CACHE_TTL_SECONDS)', () => {
+  it('is off by default: every operation reads the upstream', async () => {
+    await withHarness({ simulator: { tokens } }, async (harness) => {
+      await totalOf(harness);
+      await totalOf(harness);
+      expect(harness.simulator.callCount).toBe(2);
+    });
+  });
+
+  it('serves a repeated page from the cache within the TTL, per caller, and reads again after it', async () => {
+    await withHarness({ env: { CACHE_TTL_SECONDS: '1' }, simulator: { tokens } }, async (harness) => {
+      await totalOf(harness);
+      await totalOf(harness);
+      expect(harness.simulator.callCount).toBe(1);
+      await totalOf(harness, 'other-token');
+      expect(harness.simulator.callCount).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await totalOf(harness);
+      expect(harness.simulator.callCount).toBe(3);
+      const metrics = await (await fetch(`${harness.origin}/metrics`)).text();
+      expect(metrics).toMatch(/page_reads_shared_total\{how="cache"\} 1/);
+    });
+  });
+});
+
+describe('automatic persisted queries', () => {
+  it('registers a query by its hash and then serves it by hash alone', async () => {
+    await withHarness({}, async (harness) => {
+      const sha256Hash = createHash('sha256').update(QUERY).digest('hex');
+      const extensions = { persistedQuery: { version: 1, sha256Hash } };
+      const post = (body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] });
+      expect((await post({ extensions })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect((await post({ query: QUERY, extensions })).data).toBeDefined();
+      expect((await post({ extensions })).data).toEqual({ captureTasks: expect.objectContaining({ totalCount: 57 }) });
+    });
+  });
+});
+
+describe('a Redis store shared by two gateway instances', () => {
+  let redis: RedisServer;
+  let first: Harness;
+  let second: Harness;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30' };
+    first = await startHarness({ env, simulator: { tokens } });
+    second = await startHarness({ env, simulator: { tokens } });
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+    await redis.stop();
+  });
+
+  it('shares pages: the second instance answers from what the first read', async () => {
+    expect(await totalOf(first)).toBe(57);
+    expect(first.simulator.callCount).toBe(1);
+    expect(await totalOf(second)).toBe(57);
+    expect(second.simulator.callCount).toBe(0);
+    // Another caller's read is never served from the first caller's entry.
+    expect(await totalOf(second, 'other-token')).toBe(57);
+    expect(second.simulator.callCount).toBe(1);
+  });
+
+  it('shares persisted queries: a hash registered on one instance works on the other', async () => {
+    const query = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 1) { totalCount } }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()) as unknown);
+    expect(await send(first, { query, extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
+    expect(await send(second, { extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
+  });
+});
+
+describe('Redis down', () => {
+  it('bypasses the cache with a warning and never fails an operation', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const port = await freePort();
+    await withHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_TTL_SECONDS: '30' }, logger: createLogger('warn', sink) }, async (harness) => {
+      const started = performance.now();
+      expect(await totalOf(harness)).toBe(57);
+      expect(await totalOf(harness)).toBe(57);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(harness.simulator.callCount).toBe(2);
+    });
+    expect(lines.join('')).toContain('caching is bypassed until Redis is back');
+  });
+});
