@@ -119,7 +119,7 @@ describe('a Redis store shared by two gateway instances', () => {
   it('shares persisted queries: a hash registered on one instance works on the other', async () => {
     const query = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 1) { totalCount } }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()) as unknown);
+    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()));
     expect(await send(first, { query, extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
     expect(await send(second, { extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
   });
