@@ -11,4 +11,5 @@ export default {
   },
   testTimeout: 30_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
 };
