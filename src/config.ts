@@ -2,22 +2,22 @@
 // once with the variable's name, what it expects and what it got, and the result is frozen.
 import { z } from 'zod';
 
-const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+/** A whole number from `min` to `max`; unset or blank gives `fallback`. */
+const integer = (name: string, fallback: number, min: number, max: number, hint = '') =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw === '') return fallback;
       const value = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`,
-        });
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min}${hint} to ${max}, got ${JSON.stringify(raw)}` });
         return z.NEVER;
       }
       return value;
     });
+
+const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) => integer(name, fallback, 1, max);
 
 const oneOf = <const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
   z
@@ -90,7 +90,8 @@ const endpoint = z
     return url.href.replace(/\/+$/, '');
   });
 
-const endpointLike = (name: string) =>
+/** A URL of one of `protocols`; `secret` keeps the value out of the message (it may hold a password). */
+const urlVariable = (name: string, protocols: readonly string[], secret = false) =>
   z
     .string()
     .optional()
@@ -98,29 +99,19 @@ const endpointLike = (name: string) =>
       if (raw === undefined || raw.trim() === '') return undefined;
       try {
         const url = new URL(raw.trim());
-        if (url.protocol === 'https:' || url.protocol === 'http:') return url.href;
+        if (protocols.includes(url.protocol)) return url.href;
       } catch {
         // reported below
       }
-      ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL, got ${JSON.stringify(raw)}` });
+      const expected = protocols.map((protocol) => `${protocol}//`).join(' or ');
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${expected} URL, ${secret ? '(its value is not shown: it may hold a password)' : `got ${JSON.stringify(raw)}`}` });
       return z.NEVER;
     });
 
 const environment = z
   .object({
     NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
-    PORT: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined || raw === '') return 4000;
-        const value = Number(raw);
-        if (!/^\d+$/.test(raw) || value > 65535) {
-          ctx.addIssue({ code: 'custom', message: `PORT must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}` });
-          return z.NEVER;
-        }
-        return value;
-      }),
+    PORT: integer('PORT', 4000, 0, 65535),
     HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
     CFW_ENDPOINT: endpoint,
     CFW_PROJECT_ID: optionalText,
@@ -129,17 +120,7 @@ const environment = z
     CFW_CONNECT_TIMEOUT_MS: positiveInt('CFW_CONNECT_TIMEOUT_MS', 3_000, 600_000),
     CFW_RESPONSE_TIMEOUT_MS: positiveInt('CFW_RESPONSE_TIMEOUT_MS', 8_000, 600_000),
     CFW_MAX_SOCKETS: positiveInt('CFW_MAX_SOCKETS', 64, 10_000),
-    CFW_RETRIES: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined || raw === '') return 2;
-        if (!/^\d+$/.test(raw) || Number(raw) > 10) {
-          ctx.addIssue({ code: 'custom', message: `CFW_RETRIES must be a whole number from 0 to 10, got ${JSON.stringify(raw)}` });
-          return z.NEVER;
-        }
-        return Number(raw);
-      }),
+    CFW_RETRIES: integer('CFW_RETRIES', 2, 0, 10),
     CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
     UPSTREAM_CONCURRENCY: positiveInt('UPSTREAM_CONCURRENCY', 8, 1024),
     CFW_BREAKER_THRESHOLD: positiveInt('CFW_BREAKER_THRESHOLD', 5, 1000),
@@ -191,39 +172,16 @@ const environment = z
         }
         return hashes;
       }),
-    INBOUND_JWT_JWKS_URL: endpointLike('INBOUND_JWT_JWKS_URL'),
+    INBOUND_JWT_JWKS_URL: urlVariable('INBOUND_JWT_JWKS_URL', ['https:', 'http:']),
     INBOUND_JWT_PUBLIC_KEY: optionalText.transform((pem) => pem?.replaceAll('\\n', '\n')),
     INBOUND_JWT_ALGORITHM: oneOf('INBOUND_JWT_ALGORITHM', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256'),
     INBOUND_JWT_ISSUER: optionalText,
     INBOUND_JWT_AUDIENCE: optionalText,
     ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
-    OTEL_EXPORTER_OTLP_ENDPOINT: endpointLike('OTEL_EXPORTER_OTLP_ENDPOINT'),
-    CACHE_TTL_SECONDS: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined || raw === '') return 0;
-        if (!/^\d+$/.test(raw) || Number(raw) > 86_400) {
-          ctx.addIssue({ code: 'custom', message: `CACHE_TTL_SECONDS must be a whole number from 0 (off) to 86400, got ${JSON.stringify(raw)}` });
-          return z.NEVER;
-        }
-        return Number(raw);
-      }),
+    OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
+    CACHE_TTL_SECONDS: integer('CACHE_TTL_SECONDS', 0, 0, 86_400, ' (off)'),
     CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
-    REDIS_URL: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined || raw.trim() === '') return undefined;
-        try {
-          const url = new URL(raw.trim());
-          if (url.protocol === 'redis:' || url.protocol === 'rediss:') return url.href;
-        } catch {
-          // reported below
-        }
-        ctx.addIssue({ code: 'custom', message: 'REDIS_URL must be a redis:// or rediss:// URL (its value is not shown: it may hold a password)' });
-        return z.NEVER;
-      }),
+    REDIS_URL: urlVariable('REDIS_URL', ['redis:', 'rediss:'], true),
     PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
