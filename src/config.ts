@@ -183,6 +183,7 @@ const environment = z
     CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
     REDIS_URL: urlVariable('REDIS_URL', ['redis:', 'rediss:'], true),
     PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
+    GRAPHQL_EXECUTION: oneOf('GRAPHQL_EXECUTION', ['jit', 'standard'], 'jit'),
     LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     INTROSPECTION: bool('INTROSPECTION', false),
   });
@@ -298,6 +299,8 @@ export interface Config {
     /** Automatic persisted queries. */
     readonly persistedQueries: boolean;
   };
+  /** `jit`: operations compiled by graphql-jit; `standard`: graphql-js's interpreter. */
+  readonly execution: 'jit' | 'standard';
   /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
   readonly tracing: { readonly otlpEndpoint: string | undefined };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -368,6 +371,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       allowAnonymous: e.ALLOW_ANONYMOUS,
     },
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxMemoryBytes: e.CACHE_MAX_BYTES, redisUrl: e.REDIS_URL, persistedQueries: e.PERSISTED_QUERIES },
+    execution: e.GRAPHQL_EXECUTION,
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -108,6 +108,7 @@ const DAY_MS = 86_400_000;
 
 /** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */
 function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, 0);

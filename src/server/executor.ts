@@ -1,0 +1,47 @@
+// Compiled execution: graphql-jit turns each distinct operation into a JavaScript function once and
+// runs that instead of graphql-js's interpreter (about twice as fast on a 50-task page). It plugs in
+// through Apollo Server's gateway interface, whose executor hook is the one place Apollo lets a
+// server replace execution; parsing, validation, plugins and error formatting stay Apollo's.
+import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { GraphQLError, printSchema, type GraphQLSchema } from 'graphql';
+
+/** Compiled operations kept; a client sending ever new documents cannot grow memory without end. */
+const MAX_COMPILED = 500;
+
+export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+  const compiled = new Map<string, CompiledQuery>();
+  let onSchema: GatewaySchemaLoadOrUpdateCallback | undefined;
+
+  const executor: GatewayExecutor = async (request) => {
+    const key = `${request.queryHash}\u0000${request.operationName ?? ''}`;
+    let query = compiled.get(key);
+    if (query === undefined) {
+      const result = compileQuery(schema, request.document, request.operationName ?? undefined, { disablingCapturingStackErrors: true });
+      if (!isCompiledQuery(result)) return result;
+      query = result;
+      if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? '');
+      compiled.set(key, query);
+    }
+    const result = await query.query(undefined, request.context, request.request.variables ?? {});
+    if (!('data' in result) && result.errors !== undefined) {
+      // No data at all: the variables could not be coerced, a client error as graphql-js reports it.
+      return { errors: result.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })) };
+    }
+    return result;
+  };
+
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      onSchema = callback;
+      return () => {
+        onSchema = undefined;
+      };
+    },
+    load() {
+      onSchema?.({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return Promise.resolve({ executor });
+    },
+    stop: () => Promise.resolve(),
+  };
+}
