@@ -9,11 +9,26 @@ export interface PageInfo {
   readonly endCursor: string | null;
 }
 
+/** Fingerprints of a page's items, computed once per page: each one serves up to three cursors. */
+const fingerprintsOfPage = new WeakMap<Page<unknown>, Map<number, number>>();
+
 /** The cursor of page.items[index]: its offset, and fingerprints of it and of its neighbours. */
 export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerprint: (item: T) => number): string {
+  let known = fingerprintsOfPage.get(page);
+  if (known === undefined) {
+    known = new Map();
+    fingerprintsOfPage.set(page, known);
+  }
+  const memo = known;
   const fingerprintAt = (at: number) => {
     const item = page.items[at];
-    return item === undefined ? NO_TASK : fingerprint(item);
+    if (item === undefined) return NO_TASK;
+    let value = memo.get(at);
+    if (value === undefined) {
+      value = fingerprint(item);
+      memo.set(at, value);
+    }
+    return value;
   };
   const offset = page.itemsOffset + index;
   return encodeCursor(scope, {

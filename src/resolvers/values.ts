@@ -122,6 +122,22 @@ function utcMs(year: number, month: number, day: number, hour: number, minute: n
  */
 export function dateTimeFromCfw(field: string, value: unknown, zone: string): Date | null {
   if (value === undefined || value === null || value === '') return null;
+  // The same few timestamps come back on every read of a page: remember what each one meant.
+  const key = typeof value === 'string' ? `${zone}\u0000${value}` : undefined;
+  const known = key === undefined ? undefined : instantsByText.get(key);
+  if (known !== undefined) return new Date(known);
+  const instant = instantOfCfwDate(field, value, zone);
+  if (key !== undefined) {
+    if (instantsByText.size >= MAX_REMEMBERED_INSTANTS) instantsByText.clear();
+    instantsByText.set(key, instant);
+  }
+  return new Date(instant);
+}
+
+const MAX_REMEMBERED_INSTANTS = 50_000;
+const instantsByText = new Map<string, number>();
+
+function instantOfCfwDate(field: string, value: unknown, zone: string): number {
   const match = typeof value === 'string' ? CFW_DATE.exec(value.trim()) : null;
   if (match === null) throw new FieldValueError(field, 'a date such as "2024/08/31 10:17:30"', value);
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
@@ -130,10 +146,10 @@ export function dateTimeFromCfw(field: string, value: unknown, zone: string): Da
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw new FieldValueError(field, 'a real calendar date and time', value);
   }
-  if (zone === 'UTC') return check;
+  if (zone === 'UTC') return wall;
   // Offsets either side of any transition near this time; an instant is valid when the zone agrees.
   const before = zoneOffsetMs(zone, wall - DAY_MS);
   const after = zoneOffsetMs(zone, wall + DAY_MS);
   const valid = [wall - before, wall - after].filter((instant, index) => zoneOffsetMs(zone, instant) === (index === 0 ? before : after));
-  return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
+  return valid.length > 0 ? Math.min(...valid) : wall - before;
 }
