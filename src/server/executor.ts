@@ -14,10 +14,15 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   let onSchema: GatewaySchemaLoadOrUpdateCallback | undefined;
 
   const executor: GatewayExecutor = async (request) => {
-    const key = `${request.queryHash}\u0000${request.operationName ?? ''}`;
+    // The name the client asked for: Apollo leaves the resolved one null when nothing matched, and
+    // compiling with that would run the wrong operation instead of reporting the unknown name.
+    // An empty name is no name, as Apollo reads it when resolving the operation.
+    const asked = request.request.operationName;
+    const operationName = asked === undefined || asked === '' ? undefined : asked;
+    const key = `${request.queryHash}\u0000${operationName ?? ''}`;
     let query = compiled.get(key);
     if (query === undefined) {
-      const result = compileQuery(schema, request.document, request.operationName ?? undefined, { disablingCapturingStackErrors: true });
+      const result = compileQuery(schema, request.document, operationName, { disablingCapturingStackErrors: true });
       if (!isCompiledQuery(result)) return result;
       query = result;
       if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? '');

@@ -2,7 +2,7 @@
 // and safe extensions; GraphQL's own request errors (parse, validation, variables) pass with their
 // code; anything else is a bug, logged in full and shown only as INTERNAL_SERVER_ERROR.
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -16,6 +16,7 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'OPERATION_BUDGET_EXCEEDED',
+  'BAD_REQUEST',
 ]);
 
 export function createFormatError(logger: Logger) {
@@ -29,6 +30,12 @@ export function createFormatError(logger: Logger) {
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       // Apollo already left out the stack trace; what remains was written for the client.
       return { message: formatted.message, ...where, extensions: { ...formatted.extensions, code } };
+    }
+    // Apollo's own request errors that carry a 4xx status but no code (a bad persisted query, say).
+    const status = original instanceof GraphQLError ? (original.extensions['http'] as { status?: unknown } | undefined)?.status : undefined;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // Apollo labels an error without a code INTERNAL_SERVER_ERROR; a 4xx says the request was at fault.
+      return { message: formatted.message, ...where, extensions: { code: typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' ? code : 'BAD_REQUEST' } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

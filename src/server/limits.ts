@@ -9,11 +9,13 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { BudgetExceededError, ErrorCode } from '../errors.ts';
@@ -32,7 +34,16 @@ export interface OperationLimits {
 }
 
 export function validationRulesFor(limits: OperationLimits): ValidationRule[] {
-  const common = { exposeLimits: true, propagateOnRejection: true };
+  // Reported as validation errors (400); thrown, they would escape validate() as a 500.
+  const common = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        context?.reportError(error);
+      },
+    ],
+  };
   return [
     maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true }),
     maxAliasesRule({ ...common, n: limits.maxAliases }),
@@ -48,9 +59,30 @@ export interface OperationCost {
   readonly reads: number;
   /** Whether it resolves entity representations (a supergraph's fetch). */
   readonly entities: boolean;
+  /** What is wrong with representations that cannot be firewalls. */
+  readonly invalid: readonly string[];
 }
 
 type Variables = Readonly<Record<string, unknown>>;
+
+/** A key for a value not yet checked by GraphQL: absurd nesting must not overflow the stack here. */
+function keyOf(value: unknown): string {
+  try {
+    // JSON.stringify(undefined) is undefined, whatever its type says.
+    return String(JSON.stringify(value));
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Why an `_entities` representation cannot be a firewall, or undefined when it can. */
+function representationProblem(representation: unknown): string | undefined {
+  if (typeof representation !== 'object' || representation === null || Array.isArray(representation)) return 'is not an object';
+  const { __typename: typename, id } = representation as Record<string, unknown>;
+  if (typename !== 'Firewall') return `has __typename ${keyOf(typename).slice(0, 40)}; this subgraph resolves Firewall only`;
+  if (typeof id !== 'string' || id === '' || id.length > 128) return 'needs an id: a non-empty string of at most 128 characters';
+  return undefined;
+}
 
 function argumentValue(field: FieldNode, name: string, variables: Variables): unknown {
   const argument = field.arguments?.find((candidate) => candidate.name.value === name);
@@ -65,6 +97,7 @@ function argumentValue(field: FieldNode, name: string, variables: Variables): un
 export function operationCost(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): OperationCost {
   let cost = 0;
   let entities = false;
+  const invalid: string[] = [];
   const reads = new Set<string>();
   const visit = (selectionSet: SelectionSetNode, parents: readonly string[], seen: ReadonlySet<string>) => {
     for (const selection of selectionSet.selections) {
@@ -82,7 +115,7 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
         const first = argumentValue(selection, 'first', variables);
         const last = argumentValue(selection, 'last', variables);
         const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_PAGE_SIZE;
-        const args = JSON.stringify(['first', 'last', 'after', 'before', 'enterpriseProjectId', 'fwInstanceId'].map((name) => argumentValue(selection, name, variables)));
+        const args = keyOf(['first', 'last', 'after', 'before', 'enterpriseProjectId', 'fwInstanceId'].map((name) => argumentValue(selection, name, variables)));
         for (const parent of parents) {
           cost += Math.max(1, size);
           reads.add(`${parent}|${args}`);
@@ -93,14 +126,20 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
         if (selection.name.value === '_entities') {
           entities = true;
           const representations = argumentValue(selection, 'representations', variables);
-          nested = Array.isArray(representations) ? representations.map((representation) => JSON.stringify(representation)) : parents;
+          if (Array.isArray(representations)) {
+            representations.forEach((representation, index) => {
+              const problem = representationProblem(representation);
+              if (problem !== undefined) invalid.push(`representation ${index} ${problem}`);
+            });
+            nested = representations.map(keyOf);
+          }
         }
         visit(selection.selectionSet, nested, seen);
       }
     }
   };
   visit(operation.selectionSet, ['root'], new Set());
-  return { cost, reads: reads.size, entities };
+  return { cost, reads: reads.size, entities, invalid };
 }
 
 /** Refuses, before any upstream call, an operation over the cost limit or the upstream call budget. */
@@ -110,11 +149,17 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
       Promise.resolve({
         didResolveOperation: ({ operation, document, request }) => {
           if (operation === undefined) return Promise.resolve();
+          if (operation.operation !== OperationTypeNode.QUERY) {
+            return Promise.reject(new GraphQLError(`This gateway serves queries only, not ${operation.operation} operations.`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }));
+          }
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
           }
-          const { cost, reads, entities } = operationCost(operation, fragments, request.variables ?? {});
+          const { cost, reads, entities, invalid } = operationCost(operation, fragments, request.variables ?? {});
+          if (invalid.length > 0) {
+            return Promise.reject(new GraphQLError(`Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } }));
+          }
           // Status 200, as for any GraphQL error: a router relays it to the client as it is, where a
           // 4xx from a subgraph would become an opaque failure of the whole fetch.
           if (cost > limits.maxCost) {
