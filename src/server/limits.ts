@@ -69,7 +69,8 @@ type Variables = Readonly<Record<string, unknown>>;
 function keyOf(value: unknown): string {
   try {
     // JSON.stringify(undefined) is undefined, whatever its type says.
-    return String(JSON.stringify(value));
+    const text: string | undefined = JSON.stringify(value);
+    return text ?? 'undefined';
   } catch {
     return 'unreadable';
   }
