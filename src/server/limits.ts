@@ -68,9 +68,8 @@ type Variables = Readonly<Record<string, unknown>>;
 /** A key for a value not yet checked by GraphQL: absurd nesting must not overflow the stack here. */
 function keyOf(value: unknown): string {
   try {
-    // JSON.stringify(undefined) is undefined, whatever its type says.
-    const text: string | undefined = JSON.stringify(value);
-    return text ?? 'undefined';
+    // Values here come from JSON, where only a missing one stringifies to nothing.
+    return value === undefined ? 'undefined' : JSON.stringify(value);
   } catch {
     return 'unreadable';
   }
