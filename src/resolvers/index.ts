@@ -1,15 +1,15 @@
 // The resolver map: one file per GraphQL type.
-import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { CaptureEndpoint } from './capture-endpoint.ts';
 import { CaptureTask } from './capture-task.ts';
 import { CaptureTaskConnection, CaptureTaskEdge } from './capture-task-connection.ts';
 import { Firewall } from './firewall.ts';
 import { Query } from './query.ts';
+import { DateTime, SafeInt } from './scalars.ts';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
-  SafeInt: SafeIntResolver,
+  DateTime,
+  SafeInt,
   Query,
   Firewall,
   CaptureTaskConnection,

@@ -160,7 +160,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         signal,
         onCall: (query, event) => {
           metrics.observeUpstream(event);
-          operationLogger[event.outcome === 'ok' ? 'debug' : 'warn'](
+          operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
             { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
             'upstream call',
           );

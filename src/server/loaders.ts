@@ -2,7 +2,7 @@
 // reads (aliases, the same connection twice, many entity representations) are made once, and the
 // reads of one tick run together with at most `concurrency` in flight.
 import DataLoader from 'dataloader';
-import { BudgetExceededError, UnauthenticatedError } from '../errors.ts';
+import { BudgetExceededError, UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
 import type { CaptureTaskListQuery, UpstreamCallEvent } from '../upstream/capture-tasks.ts';
 import type { PageSource } from './page-source.ts';
@@ -67,6 +67,7 @@ export function createPageLoader(options: LoaderOptions): CountingPageLoader {
       mapConcurrently(queries, options.concurrency, async (query): Promise<CaptureTaskListAnswer | Error> => {
         const credential = options.credential;
         if (credential instanceof UnauthenticatedError) return credential;
+        if (options.signal?.aborted === true) return new UpstreamCancelledError(0);
         if (calls >= options.budget) return new BudgetExceededError(options.budget);
         calls++;
         const onCall = options.onCall;

@@ -76,6 +76,8 @@ export class PageSource {
   }
 
   async read(query: CaptureTaskListQuery, read: PageRead): Promise<CaptureTaskListAnswer> {
+    // An operation that already ended starts nothing.
+    if (read.signal?.aborted === true) throw new UpstreamCancelledError(0);
     const key = `${credentialKeyOf(read.credential)}|${query.fwInstanceId}|${query.enterpriseProjectId ?? ''}|${query.offset}|${query.limit}`;
     const { cache, ttlSeconds } = this.#options;
     const cached = cache !== undefined && ttlSeconds > 0 ? await cache.get(`page:${key}`) : undefined;
@@ -91,6 +93,9 @@ export class PageSource {
       const promise = listCaptureTasks(this.#options.upstream, query, { credential: read.credential, timeoutMs: this.#options.timeoutMs, signal: controller.signal, onDone: read.onDone }).finally(() => {
         this.#inFlight.delete(key);
       });
+      // Every waiter handles the outcome through its own chain; this keeps a call whose waiters all
+      // left from rejecting with nobody listening (which would end the process).
+      promise.catch(() => undefined);
       call = { promise, controller, waiters: 0 };
       this.#inFlight.set(key, call);
       if (cache !== undefined && ttlSeconds > 0) {

@@ -1,7 +1,7 @@
 // The list call: GET /v1/{project_id}/capture-task, one page of one firewall's tasks.
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { GatewayError, UnauthenticatedError, UpstreamError } from '../errors.ts';
+import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
 import { captureTaskListFromBody, type CaptureTaskListAnswer } from './wire.ts';
@@ -26,7 +26,8 @@ export interface ListCallOptions {
 
 /** How one upstream call went; holds nothing secret. */
 export interface UpstreamCallEvent {
-  readonly outcome: 'ok' | 'error';
+  /** `cancelled`: every operation waiting for it ended first (the client went away). */
+  readonly outcome: 'ok' | 'error' | 'cancelled';
   /** HTTP status of the last attempt, when an answer came. */
   readonly status: number | undefined;
   /** The gateway's error code when the call failed. */
@@ -76,13 +77,14 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
     return answer;
   } catch (error) {
     const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
+    const cancelled = error instanceof UpstreamCancelledError;
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
     span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
     span.end();
     options.onDone?.({
-      outcome: 'error',
+      outcome: cancelled ? 'cancelled' : 'error',
       status: details.status,
-      code: error instanceof GatewayError ? error.code : undefined,
+      code: cancelled ? 'CANCELLED' : error instanceof GatewayError ? error.code : undefined,
       errorCode: details.errorCode,
       requestId: details.requestId,
       attempts: details.attempts ?? 1,

@@ -1,0 +1,183 @@
+// The limit a Node BFF can reach: node:http in, node:http keep-alive out, no GraphQL library. It
+// does not parse GraphQL: it reads the JSON body, picks a hand-written answer by `operationName`,
+// makes the same upstream calls as the gateway, and maps each record by hand into the same JSON
+// the gateway returns, cursors included (the gateway's own pure paging and value functions).
+//   UPSTREAM_URL=http://127.0.0.1:9100 PORT=0 node bench/pass-through.ts   → prints {"url": …}
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
+import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
+import { walk, type Page } from '../src/paging/walk.ts';
+import {
+  captureProtocolFromCode,
+  captureSizeBytesFrom,
+  captureSizeFrom,
+  captureTaskStatusFromCode,
+  dateTimeFromCfw,
+  ipVersionFromCode,
+  isDeletedFrom,
+  optionalInt,
+  optionalNonEmptyString,
+  optionalString,
+} from '../src/resolvers/values.ts';
+import { captureTaskListFromBody, taskIdOf, type CaptureTaskListAnswer, type CaptureTaskRecord } from '../src/upstream/wire.ts';
+import { BENCH_PROJECT_ID, isOperationName, OPERATIONS } from './fixtures.ts';
+
+const upstreamUrl = new URL(process.env['UPSTREAM_URL'] ?? 'http://127.0.0.1:9100');
+const port = Number(process.env['PORT'] ?? '0');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: 'lifo' });
+const JSON_TYPE = 'application/json; charset=utf-8';
+const DRIFT_WINDOW = 200;
+const ignoreUnknownCode = () => undefined;
+
+class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** GET /v1/{project}/capture-task, the same call (path, query order, token) the gateway makes. */
+function listCaptureTasks(fwInstanceId: string, offset: number, limit: number, token: string): Promise<CaptureTaskListAnswer> {
+  const path = `/v1/${BENCH_PROJECT_ID}/capture-task?fw_instance_id=${encodeURIComponent(fwInstanceId)}&limit=${limit}&offset=${offset}`;
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      { agent, host: upstreamUrl.hostname, port: upstreamUrl.port, path, headers: { 'user-agent': 'capture-gateway', accept: 'application/json', 'x-auth-token': token } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          if (response.statusCode !== 200) {
+            reject(new HttpError(502, `upstream answered ${response.statusCode}`));
+            return;
+          }
+          try {
+            resolve(captureTaskListFromBody(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+const fingerprintOfRecord = (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record));
+
+function endpointJson(record: CaptureTaskRecord, side: 'source' | 'dest') {
+  const source = side === 'source';
+  return {
+    address: optionalNonEmptyString(`${side}_address`, source ? record.source_address : record.dest_address),
+    ipVersion: ipVersionFromCode(`${side}_address_type`, source ? record.source_address_type : record.dest_address_type),
+    port: optionalNonEmptyString(`${side}_port`, source ? record.source_port : record.dest_port),
+  };
+}
+
+/** One task, fields in the query's order, values as the gateway's resolvers and scalars give them. */
+function taskJson(record: CaptureTaskRecord) {
+  return {
+    id: taskIdOf(record),
+    name: optionalString('name', record.name),
+    status: captureTaskStatusFromCode(record.status, ignoreUnknownCode),
+    protocol: captureProtocolFromCode(record.protocol, ignoreUnknownCode),
+    source: endpointJson(record, 'source'),
+    destination: endpointJson(record, 'dest'),
+    captureSize: captureSizeFrom(record.capture_size),
+    captureSizeBytes: captureSizeBytesFrom(record.capture_size),
+    durationMinutes: optionalInt('duration', record.duration),
+    maxPackets: optionalInt('max_packets', record.max_packets),
+    createdAt: dateTimeFromCfw('created_date', record.created_date, 'UTC')?.toISOString() ?? null,
+    modifiedAt: dateTimeFromCfw('modified_date', record.modified_date, 'UTC')?.toISOString() ?? null,
+    isDeleted: isDeletedFrom(record.is_deleted),
+    remainingDays: optionalInt('remaining_days', record.remaining_days),
+  };
+}
+
+/** The first `count` tasks of a firewall as the gateway's connection JSON. */
+async function connectionJson(fwInstanceId: string, count: number, token: string) {
+  const scope = scopeOf(fwInstanceId, undefined);
+  const page: Page<CaptureTaskRecord> = await walk(
+    { direction: 'forward', count, after: undefined },
+    async (offset, limit) => {
+      const answer = await listCaptureTasks(fwInstanceId, offset, limit, token);
+      return { total: answer.total, items: answer.records };
+    },
+    { fingerprint: fingerprintOfRecord, driftWindow: DRIFT_WINDOW },
+  );
+  const edges = [];
+  for (let index = page.from; index < page.to; index++) {
+    edges.push({ cursor: cursorAt(page, index, scope, fingerprintOfRecord), node: taskJson(page.items[index] as CaptureTaskRecord) });
+  }
+  return { totalCount: page.total, pageInfo: pageInfoOf(page, scope, fingerprintOfRecord), edges };
+}
+
+interface RequestBody {
+  readonly operationName?: unknown;
+  readonly variables?: { readonly fw?: unknown; readonly reps?: unknown };
+}
+
+async function answer(body: RequestBody, token: string): Promise<unknown> {
+  const operation = body.operationName;
+  if (!isOperationName(operation)) throw new HttpError(400, 'unknown operationName');
+  if (operation === 'Entities') {
+    const reps = body.variables?.reps;
+    if (!Array.isArray(reps)) throw new HttpError(400, 'variables.reps must be an array');
+    const entities = await Promise.all(
+      reps.map(async (rep: unknown) => {
+        const id = typeof rep === 'object' && rep !== null && 'id' in rep && typeof rep.id === 'string' ? rep.id : undefined;
+        if (id === undefined) throw new HttpError(400, 'a representation has no id');
+        return { id, captureTasks: await connectionJson(id, OPERATIONS.Entities.first, token) };
+      }),
+    );
+    return { data: { _entities: entities } };
+  }
+  const fw = body.variables?.fw;
+  if (typeof fw !== 'string') throw new HttpError(400, 'variables.fw must be a string');
+  return { data: { captureTasks: await connectionJson(fw, OPERATIONS[operation].first, token) } };
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const server = http.createServer((request, response) => {
+  const fail = (status: number, message: string) => {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.writeHead(status, { 'content-type': JSON_TYPE });
+    response.end(JSON.stringify({ errors: [{ message }] }));
+  };
+  const handle = async () => {
+    if (request.method !== 'POST' || request.url !== '/graphql') throw new HttpError(404, 'POST /graphql only');
+    const token = request.headers['x-auth-token'];
+    if (typeof token !== 'string') throw new HttpError(401, 'X-Auth-Token is required');
+    const body = JSON.parse(await readBody(request)) as RequestBody;
+    // Apollo ends its JSON with a newline; so do we, for byte-identical answers.
+    const json = `${JSON.stringify(await answer(body, token))}\n`;
+    response.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) });
+    response.end(json);
+  };
+  handle().catch((error: unknown) => {
+    fail(error instanceof HttpError ? error.status : 500, error instanceof Error ? error.message : 'failed');
+  });
+});
+server.keepAliveTimeout = 30_000;
+
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}/graphql` })}\n`);
+});
+
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

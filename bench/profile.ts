@@ -1,0 +1,150 @@
+// Where the gateway's CPU goes under load: the gateway as users start it plus `--cpu-prof`, driven
+// by autocannon like the bench, then the .cpuprofile's self time by function and by owner.
+//   node bench/profile.ts [Page|One|Entities] [--duration 5]   → stdout and bench/results/profile.md
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BENCH_PROJECT_ID, BENCH_TOKEN, isOperationName, OPERATIONS } from './fixtures.ts';
+import { request } from './http-client.ts';
+import { measure } from './load.ts';
+import { baseEnv, freePort, killAll, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+  readonly lineNumber: number;
+}
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+  readonly children?: readonly number[];
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** Who owns a frame, for the summary: the package, our module, or Node's internals. */
+export function ownerOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (functionName === '(garbage collector)') return 'GC';
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(program)') return 'V8 (program)';
+  // graphql-jit's compiled operations are `new Function` code: no URL, names built from the query.
+  if (url === '' && /Handler|__context|^query/.test(functionName)) return 'graphql-jit compiled operations';
+  if (url === '') return 'native builtins and anonymous eval code (compiled operations included)';
+  if (functionName === 'prettyJSONStringify') return 'JSON.stringify of the response (Apollo stringifyResult)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+  if (pkg === 'graphql') return 'graphql-js (execute, validate, parse)';
+  if (pkg === 'graphql-jit') return 'graphql-jit runtime';
+  if (pkg === '@apollo/server') return 'Apollo Server request pipeline and plugins';
+  if (pkg === 'got' || pkg === '@sindresorhus/is' || pkg === 'cacheable-request' || url.includes('_http_client') || url.includes('_http_agent')) return 'got and the HTTP client';
+  if (pkg !== undefined) return `package ${pkg}`;
+  const ours = /\/src\/(resolvers|paging|server|upstream)\//.exec(url)?.[1];
+  if (ours === 'resolvers' || ours === 'paging') return 'our resolvers, values and cursors (src/resolvers, src/paging)';
+  if (ours !== undefined) return `our src/${ours}`;
+  if (url.startsWith('node:')) return 'Node internals (http server, streams, net)';
+  return 'other';
+}
+
+export interface ProfileSummary {
+  readonly sampledMs: number;
+  readonly byFunction: readonly { readonly name: string; readonly ms: number }[];
+  readonly byOwner: readonly { readonly owner: string; readonly ms: number }[];
+}
+
+/** Self time by function+url and by owner, from the first sample inside a GraphQL request on. */
+export function summariseProfile(profile: CpuProfile, root = ROOT): ProfileSummary {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inRequest = (id: number) => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) if (byId.get(at)?.callFrame.functionName === 'handleGraphQL') return true;
+    return false;
+  };
+  // Start-up is not the question: skip to the first sample taken while serving GraphQL.
+  const first = Math.max(0, profile.samples.findIndex(inRequest));
+  const prefix = `file://${root}/`;
+  const byFunction = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  let total = 0;
+  for (let index = first; index < profile.samples.length - 1; index++) {
+    // A sample's time is the gap to the next one.
+    const us = profile.timeDeltas[index + 1] ?? 0;
+    const node = byId.get(profile.samples[index] ?? -1);
+    if (node === undefined) continue;
+    total += us;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = `${functionName === '' ? '(anonymous)' : functionName}  ${url.replace(prefix, '').replace(/^node_modules\//, '')}${url === '' ? '' : `:${lineNumber + 1}`}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    const owner = ownerOf(node.callFrame);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
+  }
+  const sorted = <K extends string>(map: Map<string, number>, key: K) =>
+    [...map].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ [key]: name, ms: us / 1000 }) as Record<K, string> & { ms: number });
+  return { sampledMs: total / 1000, byFunction: sorted(byFunction, 'name').slice(0, 25), byOwner: sorted(byOwner, 'owner') };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const operation = args.find((arg) => isOperationName(arg)) ?? 'Page';
+  const durationIndex = args.indexOf('--duration');
+  const durationS = durationIndex === -1 ? 5 : Number(args[durationIndex + 1]);
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'capture-gateway-prof-'));
+  const servers: Server[] = [];
+  try {
+    const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', '0'], env: baseEnv(), urlFrom: urlFromJsonLine });
+    servers.push(simulator);
+    const env = { ...baseEnv(), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
+    const gateway = await startServer({ name: 'gateway', args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+    servers.push(gateway);
+    const headers = { 'content-type': 'application/json', 'x-auth-token': BENCH_TOKEN };
+    const body = OPERATIONS[operation].body;
+    const expected = await request(gateway.url, { method: 'POST', headers, body });
+    if (expected.status !== 200 || expected.body.includes('"errors"')) throw new Error(`the gateway answered ${operation} with ${expected.status}: ${expected.body.slice(0, 300)}`);
+    const load = { url: gateway.url, method: 'POST' as const, headers, body, expectBody: expected.body, connections: 32, pid: gateway.pid, helperPids: [simulator.pid] };
+    await measure({ ...load, durationS: 1 });
+    const m = await measure({ ...load, durationS });
+    // SIGTERM: the gateway drains and exits, and Node writes the profile on the way out.
+    await gateway.stop();
+    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`no .cpuprofile in ${profileDir}`);
+    const summary = summariseProfile(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile);
+    const pct = (ms: number) => `${((100 * ms) / summary.sampledMs).toFixed(1)}%`;
+    const lines = [
+      `# Gateway CPU profile: ${OPERATIONS[operation].label}`,
+      '',
+      `${new Date().toISOString()} · Node ${process.version} · 0 ms upstream · 32 connections · ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU per request while profiled (the profiler adds some) · ${(summary.sampledMs / 1000).toFixed(1)} s sampled (1 s warm-up included) · profile: ${path.join(profileDir, file)}`,
+      '',
+      'Self time by owner (the leaf frame; native JSON.stringify/parse count in the JS function that called them):',
+      '',
+      '| owner | self | share |',
+      '|---|---:|---:|',
+      ...summary.byOwner.filter((entry) => entry.ms / summary.sampledMs >= 0.003).map((entry) => `| ${entry.owner} | ${entry.ms.toFixed(0)} ms | ${pct(entry.ms)} |`),
+      '',
+      'Top 25 functions by self time:',
+      '',
+      '| self | share | function  url:line |',
+      '|---:|---:|---|',
+      ...summary.byFunction.map((entry) => `| ${entry.ms.toFixed(0)} ms | ${pct(entry.ms)} | \`${entry.name}\` |`),
+      '',
+    ];
+    const markdown = lines.join('\n');
+    mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench', 'results', `profile-${operation}.md`), markdown);
+    process.stdout.write(`${markdown}\nwritten: bench/results/profile-${operation}.md\n`);
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+  }
+}
+
+process.on('exit', killAll);
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  killAll();
+}

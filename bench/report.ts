@@ -1,0 +1,194 @@
+// The bench's results: medians, the targets (PASS or MISS) and the markdown written to results/.
+import type { OperationName } from './fixtures.ts';
+import { OPERATIONS } from './fixtures.ts';
+import type { Measurement } from './load.ts';
+
+export type ServerKind = 'upstream' | 'passThrough' | 'gateway';
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  upstream: '(a) upstream direct',
+  passThrough: '(b) pass-through',
+  gateway: '(c) gateway',
+};
+
+/** One (upstream latency, operation, server): medians of the rounds, peak RSS the highest. */
+export interface Row {
+  readonly latencyMs: number;
+  readonly operation: OperationName;
+  /** autocannon connections (concurrent requests). */
+  readonly connections: number;
+  readonly server: ServerKind;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly cpuUsPerRequest: number;
+  readonly peakRssKb: number;
+  /** Transport errors, non-2xx answers and answers other than the verified one, all rounds. */
+  readonly problems: number;
+  /** Measurements after which the server was found dead (and replaced). */
+  readonly crashes: number;
+  readonly runs: readonly Measurement[];
+}
+
+/** A server under test that died during the run. */
+export interface CrashRecord {
+  readonly server: string;
+  readonly where: string;
+  readonly exit: string;
+  /** The start of its stderr: an uncaught error's message and stack. */
+  readonly stderr: string;
+  /** The end of its stdout (logs). */
+  readonly stdoutTail: string;
+}
+
+export interface TargetResult {
+  readonly name: string;
+  readonly pass: boolean;
+  readonly measured: string;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly node: string;
+  readonly cpuModel: string;
+  readonly cpus: number;
+  readonly os: string;
+  readonly commit: string;
+  readonly settings: { readonly connections: number; readonly lightConnections: number; readonly durationS: number; readonly rounds: number; readonly warmupS: number; readonly entityFirewalls: number };
+  /** How the pass-through's answers matched the gateway's, per operation. */
+  readonly identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>>;
+  readonly rows: readonly Row[];
+  readonly coldStartMs: { readonly gateway: readonly number[]; readonly passThrough: readonly number[] };
+  /** VmRSS right after start, before any request, per phase. */
+  readonly restRssKb: readonly { readonly latencyMs: number; readonly passThrough: number; readonly gateway: number }[];
+  readonly crashes: readonly CrashRecord[];
+  readonly targets: TargetResult[];
+  elapsedS: number;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+function rowOf(report: BenchReport, latencyMs: number, operation: OperationName, connections: number, server: ServerKind): Row | undefined {
+  return report.rows.find((row) => row.latencyMs === latencyMs && row.operation === operation && row.connections === connections && row.server === server);
+}
+
+function peakRssOf(report: BenchReport, server: ServerKind): number {
+  return Math.max(0, ...report.rows.filter((row) => row.server === server).map((row) => row.peakRssKb));
+}
+
+const mb = (kb: number) => kb / 1024;
+
+/** The issue's targets, each PASS or MISS, from this run's own ratios. */
+export function summarise(report: BenchReport): TargetResult[] {
+  const results: TargetResult[] = [];
+  const c = report.settings.connections;
+  const fast = { gateway: rowOf(report, 0, 'Page', c, 'gateway'), passThrough: rowOf(report, 0, 'Page', c, 'passThrough') };
+  if (fast.gateway !== undefined && fast.passThrough !== undefined) {
+    const ratio = fast.gateway.rps / fast.passThrough.rps;
+    results.push({
+      name: `throughput ≥ 0.5× pass-through (first: 50, 0 ms upstream, ${report.settings.connections} connections)`,
+      pass: ratio >= 0.5,
+      measured: `${ratio.toFixed(2)}× (${fast.gateway.rps.toFixed(0)} vs ${fast.passThrough.rps.toFixed(0)} req/s)`,
+    });
+  }
+  const slow = { gateway: rowOf(report, 20, 'Page', c, 'gateway'), passThrough: rowOf(report, 20, 'Page', c, 'passThrough') };
+  if (slow.gateway !== undefined && slow.passThrough !== undefined) {
+    const added = slow.gateway.p99Ms - slow.passThrough.p99Ms;
+    results.push({
+      name: `p99 added latency ≤ 3 ms over pass-through (first: 50, 20 ms upstream, ${c} connections)`,
+      pass: added <= 3,
+      measured: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms (p99 ${slow.gateway.p99Ms.toFixed(2)} vs ${slow.passThrough.p99Ms.toFixed(2)} ms)`,
+    });
+  }
+  const rss = { gateway: peakRssOf(report, 'gateway'), passThrough: peakRssOf(report, 'passThrough') };
+  if (rss.gateway > 0 && rss.passThrough > 0) {
+    const ratio = rss.gateway / rss.passThrough;
+    results.push({
+      name: 'peak RSS ≤ 1.2× pass-through (highest of all measurements)',
+      pass: ratio <= 1.2,
+      measured: `${ratio.toFixed(2)}× (${mb(rss.gateway).toFixed(0)} vs ${mb(rss.passThrough).toFixed(0)} MB)`,
+    });
+  }
+  const gatewayCrashes = report.crashes.filter((crash) => crash.server === 'gateway').length;
+  results.push({ name: 'the gateway stays up under load (the bench\'s own check)', pass: gatewayCrashes === 0, measured: gatewayCrashes === 0 ? 'no crash' : `${gatewayCrashes} crash(es), see Crashes` });
+  if (report.coldStartMs.gateway.length > 0) {
+    const cold = median(report.coldStartMs.gateway);
+    results.push({ name: 'cold start ≤ 1.5 s (spawn `node src/main.ts` → first answer, median)', pass: cold <= 1500, measured: `${(cold / 1000).toFixed(2)} s` });
+  }
+  return results;
+}
+
+const ratio = (value: number, base: number | undefined) => (base === undefined || !Number.isFinite(value / base) ? '' : `${(value / base).toFixed(2)}×`);
+
+/** The thrown error's line and its first stack frame, from a crashed process's output. */
+export function firstErrorOf(output: string): string {
+  const lines = output.split('\n');
+  const at = lines.findIndex((line) => /^\w*(Error|Exception)\b/.test(line));
+  if (at === -1) return 'no error on its stderr';
+  const frame = lines.slice(at + 1).find((line) => line.trim().startsWith('at '));
+  return `\`${(lines[at] ?? '').trim()}\`${frame === undefined ? '' : ` ${frame.trim()}`}`;
+}
+
+/** How much other processes disturbed the measurements: the machine's busy time not the bench's. */
+function foreignLoadLine(report: BenchReport): string {
+  const shares = report.rows.flatMap((row) => row.runs.map((run) => run.foreignCpuShare)).sort((a, b) => a - b);
+  const worst = shares.at(-1) ?? 0;
+  const text = `Other processes used ${(100 * median(shares)).toFixed(1)}% of the machine's CPU during the median measurement, ${(100 * worst).toFixed(1)}% at most`;
+  return worst > 0.05 ? `**!! ${text}: something else ran on this machine; rerun on a quiet one before trusting the numbers, tails first.**` : `${text}.`;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const s = report.settings;
+  const lines = [
+    `# capture-gateway bench, ${report.date.slice(0, 19).replace('T', ' ')} UTC`,
+    '',
+    `Node ${report.node} · ${report.cpuModel} · ${report.cpus} CPUs · ${report.os} · commit ${report.commit}`,
+    `autocannon, ${s.connections} connections unless the conn column says otherwise, ${s.durationS} s per measurement after a ${s.warmupS} s warm-up; ${s.rounds} rounds interleaved (a) (b) (c); medians of the rounds (peak RSS: the highest). Each server in its own process.`,
+    '',
+    '| upstream | operation | conn | server | req/s | ×(b) | p50 ms | p99 ms | p99 − (b) | peak RSS MB | ×(b) | CPU µs/req | ×(b) |',
+    '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of report.rows) {
+    const base = rowOf(report, row.latencyMs, row.operation, row.connections, 'passThrough');
+    const isBase = row.server === 'passThrough';
+    const delta = base === undefined || isBase ? '' : `${row.p99Ms - base.p99Ms >= 0 ? '+' : ''}${(row.p99Ms - base.p99Ms).toFixed(2)}`;
+    lines.push(
+      `| ${row.latencyMs} ms | ${row.operation} | ${row.connections} | ${SERVER_LABELS[row.server]}${row.problems > 0 ? ` (!! ${row.problems} bad answers)` : ''}${row.crashes > 0 ? ` (!! died ${row.crashes}×, restarted)` : ''} | ${row.rps.toFixed(0)} | ${isBase ? '1' : ratio(row.rps, base?.rps)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${delta} | ${mb(row.peakRssKb).toFixed(0)} | ${isBase ? '1' : ratio(row.peakRssKb, base?.peakRssKb)} | ${row.cpuUsPerRequest.toFixed(0)} | ${isBase ? '1' : ratio(row.cpuUsPerRequest, base?.cpuUsPerRequest)} |`,
+    );
+  }
+  const operations = [...new Set(report.rows.map((row) => row.operation))];
+  lines.push(
+    '',
+    'Operations (one JSON body each, the same for (b) and (c); (a) is the upstream GET behind it):',
+    ...operations.map((operation) => `- ${operation}: ${OPERATIONS[operation].label}; (b) and (c) answers ${report.identical[operation] === 'bytes' ? 'byte-identical' : 'deep-equal'}, checked before measuring and on every answer under load.`),
+    '',
+    '- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process\'s.',
+    '- (b) computes cursors and pageInfo with the gateway\'s own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.',
+    `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most UPSTREAM_CONCURRENCY (default 8) per operation.`,
+    `- At 20 ms, first: 50 runs at ${s.connections} connections (the target) and at ${s.lightConnections}, where neither BFF saturates its core: there, p99 − (b) is the latency the gateway adds by itself rather than by queueing.`,
+    '- The load generator shares the machine (and its cores) with the server under test and the simulator.',
+    '',
+    '| cold start (spawn → first answer) | median | runs |',
+    '|---|---:|---|',
+    `| gateway (\`node src/main.ts\`) | ${median(report.coldStartMs.gateway).toFixed(0)} ms | ${report.coldStartMs.gateway.map((ms) => ms.toFixed(0)).join(', ')} |`,
+    `| pass-through | ${median(report.coldStartMs.passThrough).toFixed(0)} ms | ${report.coldStartMs.passThrough.map((ms) => ms.toFixed(0)).join(', ')} |`,
+    '',
+    foreignLoadLine(report),
+    '',
+    `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase). Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
+    '',
+    'Targets (MISS is reported, not a failure):',
+    '',
+    ...report.targets.map((target) => `- ${target.pass ? 'PASS' : 'MISS'}  ${target.name}: ${target.measured}`),
+    '',
+  );
+  if (report.crashes.length > 0) {
+    lines.push('Crashes (a new server was started and warmed up each time; its stderr is in latest.json):', '');
+    for (const crash of report.crashes) lines.push(`- ${crash.server}, ${crash.where}: ${crash.exit}; ${firstErrorOf(crash.stderr)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
