@@ -41,8 +41,8 @@ const RESULTS = path.join(ROOT, 'bench', 'results');
 interface Case {
   readonly operation: OperationName;
   readonly connections: number;
-  /** 'all': (a) (b) (c); 'bff': (b) (c) only. */
-  readonly servers: 'all' | 'bff';
+  /** The servers measured. */
+  readonly servers: readonly ServerKind[];
 }
 
 /**
@@ -54,16 +54,16 @@ const PHASES: readonly { readonly latencyMs: number; readonly cases: readonly Ca
   {
     latencyMs: 0,
     cases: [
-      { operation: 'Page', connections: CONNECTIONS, servers: 'all' },
-      { operation: 'One', connections: CONNECTIONS, servers: 'all' },
-      { operation: 'Entities', connections: CONNECTIONS, servers: 'bff' },
+      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway', 'gatewayCached'] },
+      { operation: 'One', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway'] },
+      { operation: 'Entities', connections: CONNECTIONS, servers: ['passThrough', 'gateway'] },
     ],
   },
   {
     latencyMs: 20,
     cases: [
-      { operation: 'Page', connections: CONNECTIONS, servers: 'all' },
-      { operation: 'Page', connections: LIGHT_CONNECTIONS, servers: 'bff' },
+      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway', 'gatewayCached'] },
+      { operation: 'Page', connections: LIGHT_CONNECTIONS, servers: ['passThrough', 'gateway'] },
     ],
   },
 ];
@@ -84,9 +84,10 @@ async function startPassThrough(upstreamUrl: string, port?: number): Promise<Ser
 }
 
 /** Exactly as users start it: `node src/main.ts`, configured by the environment alone. */
-async function startGateway(upstreamUrl: string, port?: number): Promise<Server> {
+async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}): Promise<Server> {
   const env = {
     ...baseEnv(),
+    ...extra,
     CFW_ENDPOINT: upstreamUrl,
     CFW_PROJECT_ID: BENCH_PROJECT_ID,
     PORT: String(port ?? (await freePort())),
@@ -94,7 +95,7 @@ async function startGateway(upstreamUrl: string, port?: number): Promise<Server>
     NODE_ENV: 'production',
     INTROSPECTION: 'false',
   };
-  return startServer({ name: 'gateway', args: ['src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', args: ['src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
 }
 
 /** A server under test, started again when it dies: a crash costs a note in the report, not the run. */
@@ -197,6 +198,7 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
   const body = OPERATIONS[operation].body;
   targets.push({ kind: 'passThrough', slot: slots.passThrough, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   targets.push({ kind: 'gateway', slot: slots.gateway, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
+  targets.push({ kind: 'gatewayCached', slot: slots.gatewayCached, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   return { targets, identical };
 }
 
@@ -316,13 +318,17 @@ async function main(): Promise<void> {
 
       const passThrough = await startPassThrough(simulator.url);
       const gateway = await startGateway(simulator.url);
+      // (d): the same gateway with the page cache on; coalescing of identical in-flight calls is on in both.
+      const startCached = () => startGateway(simulator.url, undefined, { CACHE_TTL_SECONDS: '2' });
+      const gatewayCached = await startCached();
       const slots: Record<ServerKind, Slot> = {
         upstream: new Slot(simulator, () => Promise.reject(new Error('the simulator died: the BFFs would have lost their upstream')), crashes),
         passThrough: new Slot(passThrough, () => startPassThrough(simulator.url), crashes),
         gateway: new Slot(gateway, () => startGateway(simulator.url), crashes),
+        gatewayCached: new Slot(gatewayCached, startCached, crashes),
       };
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
-      cleanups.push(() => slots.gateway.server.stop(), () => slots.passThrough.server.stop());
+      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop());
       // Footprint at rest: started, nothing asked yet.
       const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS') };
       restRssKb.push(rest);
@@ -337,7 +343,7 @@ async function main(): Promise<void> {
       }
       const cases = phase.cases.map((c) => ({
         ...c,
-        targets: (targetsByOperation.get(c.operation) ?? []).filter((target) => c.servers === 'all' || target.kind !== 'upstream'),
+        targets: (targetsByOperation.get(c.operation) ?? []).filter((target) => c.servers.includes(target.kind)),
       }));
 
       for (const { operation, connections, targets } of cases) {
