@@ -155,7 +155,7 @@ const environment = z
       }),
     SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
     BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
-    PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 10_000),
+    PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 1_500),
     CFW_AUTH_MODE: oneOf('CFW_AUTH_MODE', ['token', 'aksk'], 'token'),
     CLOUD_SDK_AK: optionalText,
     CLOUD_SDK_SK: optionalText,

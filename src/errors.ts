@@ -39,8 +39,9 @@ export abstract class GatewayError extends Error {
 export class BadUserInputError extends GatewayError {
   readonly code = ErrorCode.BAD_USER_INPUT;
   readonly argumentName: string | undefined;
-  constructor(argumentName: string | undefined, message: string, options?: ErrorOptions) {
-    super(argumentName === undefined ? message : `\`${argumentName}\` ${message}`, options);
+  /** `message` follows the argument's name, unless `standalone` (a message that names it itself). */
+  constructor(argumentName: string | undefined, message: string, options?: ErrorOptions & { readonly standalone?: boolean }) {
+    super(argumentName === undefined || options?.standalone === true ? message : `\`${argumentName}\` ${message}`, options);
     this.name = 'BadUserInputError';
     this.argumentName = argumentName;
   }

@@ -5,16 +5,23 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
+// pino matches exact paths; the wildcards cover one level of nesting (an error's options, say).
 export const REDACTED_PATHS = [
   'token',
+  '*.token',
   'credential.token',
   'headers.authorization',
   'headers["x-auth-token"]',
   'headers["x-security-token"]',
-  'req.headers.authorization',
-  'req.headers["x-auth-token"]',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers["x-auth-token"]',
+  '*.headers["x-security-token"]',
+  '*.headers["x-api-key"]',
   'secretKey',
   'accessKey',
+  '*.secretKey',
+  '*.accessKey',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -79,10 +79,16 @@ async function main(): Promise<void> {
       .close()
       .then(() => simulator?.close())
       .then(() => tracing?.shutdown())
-      .then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => {
     stop('SIGTERM');

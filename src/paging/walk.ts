@@ -52,25 +52,41 @@ export interface Page<T> {
   readonly warning: PagingWarning | undefined;
 }
 
+/** The most items one range read may span: a page, its overlap and a drift window, with room. */
+export const MAX_RANGE_ITEMS = 4 * UPSTREAM_MAX_LIMIT;
+
 /**
  * Reads items [start, end) with as few calls as the upstream's page limit allows, issued together.
- * An empty range still reads one item, since every read is also how the total is learnt.
+ * An empty range still reads one item, since every read is also how the total is learnt. When the
+ * range needs several reads, each overlaps the one before by an item, and a read is joined right
+ * after that item wherever it now stands: a list that shifted between two reads yields a shorter run
+ * of items, never a run with a task twice or a task missing. A range wider than MAX_RANGE_ITEMS is
+ * cut there.
  */
-export async function readRange<T>(source: SliceSource<T>, start: number, end: number): Promise<Slice<T>> {
-  const stop = Math.max(end, start + 1);
+export async function readRange<T>(source: SliceSource<T>, start: number, end: number, fingerprint: (item: T) => number): Promise<Slice<T>> {
+  const stop = Math.min(Math.max(end, start + 1), start + MAX_RANGE_ITEMS);
   const reads: Promise<Slice<T>>[] = [];
-  for (let offset = start; offset < stop; offset += UPSTREAM_MAX_LIMIT) {
+  for (let offset = start; ; offset += UPSTREAM_MAX_LIMIT - 1) {
     reads.push(source(offset, Math.min(UPSTREAM_MAX_LIMIT, stop - offset)));
+    if (offset + UPSTREAM_MAX_LIMIT >= stop) break;
   }
   const slices = await Promise.all(reads);
   const first = slices[0];
   if (first === undefined) throw new Error('readRange: no read was made');
-  if (slices.length === 1) return { total: first.total, items: first.items.slice(0, end - start) };
-  const items: T[] = [];
-  for (const slice of slices) {
-    items.push(...slice.items);
+  const items: T[] = [...first.items];
+  let previous = first;
+  for (const slice of slices.slice(1)) {
     // A short read is the end of the list; a later read cannot continue it.
-    if (slice.items.length < UPSTREAM_MAX_LIMIT) break;
+    if (previous.items.length < UPSTREAM_MAX_LIMIT) break;
+    const seam = items.at(-1);
+    if (seam === undefined) break;
+    // Tasks created before the seam between the two reads push it right: continue after it there.
+    const wanted = fingerprint(seam);
+    const at = slice.items.findIndex((item) => fingerprint(item) === wanted);
+    if (at < 0) break;
+    items.push(...slice.items.slice(at + 1));
+    if (at > 0) break;
+    previous = slice;
   }
   return { total: first.total, items: items.slice(0, Math.max(0, end - start)) };
 }
@@ -117,22 +133,22 @@ function lostWarning(argument: 'after' | 'before'): PagingWarning {
   };
 }
 
-async function forwardFromStart<T>(count: number, source: SliceSource<T>): Promise<Page<T>> {
-  const slice = await readRange(source, 0, count);
+async function forwardFromStart<T>(count: number, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+  const slice = await readRange(source, 0, count, options.fingerprint);
   return pageOf(slice.items, 0, 0, count, slice.total);
 }
 
 async function forwardAfter<T>(count: number, after: CursorPosition, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
   const at = after.offset;
   // Overlap by one: the first item read should be the cursor's own task.
-  const slice = await readRange(source, at, at + count + 1);
+  const slice = await readRange(source, at, at + count + 1, options.fingerprint);
   const head = slice.items[0];
   if (head !== undefined && options.fingerprint(head) === after.id) {
     return pageOf(slice.items, at, 1, 1 + count, slice.total);
   }
 
   const low = Math.max(0, at - options.driftWindow);
-  const window = await readRange(source, low, at + count + 1 + options.driftWindow);
+  const window = await readRange(source, low, at + count + 1 + options.driftWindow, options.fingerprint);
   const near = at - low;
   let start: number;
   let warning: PagingWarning | undefined;
@@ -150,24 +166,24 @@ async function forwardAfter<T>(count: number, after: CursorPosition, source: Sli
   const readEnd = low + items.length;
   if (start + count > items.length && readEnd < total) {
     // The task moved so far ahead that the page runs past the window: read the rest of it.
-    const rest = await readRange(source, readEnd, low + start + count);
+    const rest = await readRange(source, readEnd, low + start + count, options.fingerprint);
     items = [...items, ...rest.items];
     total = rest.total;
   }
   return pageOf(items, low, start, start + count, total, warning);
 }
 
-async function backwardFromEnd<T>(count: number, source: SliceSource<T>): Promise<Page<T>> {
+async function backwardFromEnd<T>(count: number, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
   // The first read learns the total; when the whole list fits in it, it is the only read.
-  const head = await readRange(source, 0, count);
+  const head = await readRange(source, 0, count, options.fingerprint);
   let total = head.total;
   if (total <= head.items.length) return pageOf(head.items, 0, Math.max(0, head.items.length - count), head.items.length, total);
   if (count === 0) return pageOf([], total, 0, 0, total);
-  let tail = await readRange(source, total - count, total);
+  let tail = await readRange(source, total - count, total, options.fingerprint);
   if (tail.total !== total) {
     // Tasks came or went between the two reads: read the new end once more.
     total = tail.total;
-    tail = await readRange(source, Math.max(0, total - count), total);
+    tail = await readRange(source, Math.max(0, total - count), total, options.fingerprint);
   }
   const offset = Math.max(0, total - count);
   return pageOf(tail.items, offset, 0, count, tail.total);
@@ -177,21 +193,24 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
   const at = before.offset;
   const first = Math.max(0, at - count);
   // Overlap by one: the last item read should be the cursor's own task.
-  const slice = await readRange(source, first, at + 1);
+  const slice = await readRange(source, first, at + 1, options.fingerprint);
   const tail = slice.items[at - first];
   if (tail !== undefined && options.fingerprint(tail) === before.id) {
     return pageOf(slice.items, first, 0, at - first, slice.total);
   }
 
   let low = Math.max(0, at - count - options.driftWindow);
-  const window = await readRange(source, low, at + 1 + options.driftWindow);
+  const window = await readRange(source, low, at + 1 + options.driftWindow, options.fingerprint);
   const near = at - low;
   let end: number;
   let warning: PagingWarning | undefined;
   let found: number;
   if ((found = nearest(window.items, before.id, near, options)) >= 0) end = found;
   else if ((found = nearest(window.items, before.next, near + 1, options)) >= 0) end = found;
-  else if (before.last && window.total <= low + window.items.length) end = window.total - low;
+  else if (before.last && window.total <= low) {
+    // The list now ends before the window (it shrank a lot): its end is where this page ends.
+    return backwardFromEnd(count, source, options);
+  } else if (before.last && window.total <= low + window.items.length) end = window.total - low;
   else if ((found = nearest(window.items, before.prev, near - 1, options)) >= 0) end = found + 1;
   else {
     end = Math.min(near, window.items.length);
@@ -202,7 +221,7 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
   if (end - count < 0 && low > 0) {
     // The task moved so far back that the page starts before the window: read the start of it.
     const newLow = Math.max(0, low + end - count);
-    const head = await readRange(source, newLow, low);
+    const head = await readRange(source, newLow, low, options.fingerprint);
     items = [...head.items, ...items];
     end += low - newLow;
     total = head.total;
@@ -215,10 +234,10 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
 export function walk<T>(request: PageRequest, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
   if (request.direction === 'forward') {
     return request.after === undefined
-      ? forwardFromStart(request.count, source)
+      ? forwardFromStart(request.count, source, options)
       : forwardAfter(request.count, request.after, source, options);
   }
   return request.before === undefined
-    ? backwardFromEnd(request.count, source)
+    ? backwardFromEnd(request.count, source, options)
     : backwardBefore(request.count, request.before, source, options);
 }

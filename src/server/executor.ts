@@ -4,7 +4,7 @@
 // server replace execution; parsing, validation, plugins and error formatting stay Apollo's.
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { GraphQLError, printSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /** Compiled operations kept; a client sending ever new documents cannot grow memory without end. */
 const MAX_COMPILED = 500;
@@ -14,11 +14,16 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   let onSchema: GatewaySchemaLoadOrUpdateCallback | undefined;
 
   const executor: GatewayExecutor = async (request) => {
-    // The name the client asked for: Apollo leaves the resolved one null when nothing matched, and
-    // compiling with that would run the wrong operation instead of reporting the unknown name.
-    // An empty name is no name, as Apollo reads it when resolving the operation.
-    const asked = request.request.operationName;
-    const operationName = asked === undefined || asked === '' ? undefined : asked;
+    // Apollo found no operation for the name asked (or the document has several and none was named):
+    // answer with graphql-js's error, which Apollo turns into OPERATION_RESOLUTION_FAILURE (400).
+    // Typed as always present, but undefined at run time when nothing matched.
+    const operation: OperationDefinitionNode | undefined = request.operation;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the interface's type is wrong here
+    if (operation === undefined) {
+      const asked = request.request.operationName;
+      return { errors: [new GraphQLError(asked === undefined ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${asked}".`)] };
+    }
+    const operationName = operation.name?.value;
     const key = `${request.queryHash}\u0000${operationName ?? ''}`;
     let query = compiled.get(key);
     if (query === undefined) {

@@ -16,7 +16,6 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'OPERATION_BUDGET_EXCEEDED',
-  'BAD_REQUEST',
 ]);
 
 export function createFormatError(logger: Logger) {

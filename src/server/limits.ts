@@ -1,7 +1,8 @@
 // Limits on what one operation may ask for, so one crafted query cannot fan out into hundreds of
 // upstream calls or burn CPU: token count (Apollo's parser), depth, aliases and directives
 // (GraphQL Armor's validation rules), and, once variables are known, a cost in which a connection
-// costs its page size plus the upstream calls it would need, refused before any call is made.
+// costs its page size, and a count of the distinct connections (each at least one upstream read),
+// both refused before any call is made; further reads are counted by the loader's budget.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';

@@ -22,7 +22,6 @@ export class GatewayMetrics {
   readonly breakerState = new Gauge({ name: 'upstream_breaker_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', registers: [this.registry] });
   readonly loaderDedupHits = new Counter({ name: 'loader_dedup_hits_total', help: 'Page reads served by another identical read of the same operation instead of an upstream call.', registers: [this.registry] });
   readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
-  readonly pagingDrift = new Counter({ name: 'paging_drift_total', help: 'Pages whose cursor had moved: found again (recovered) or not (lost).', labelNames: ['result'] as const, registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

@@ -88,6 +88,8 @@ export class PageSource {
     }
 
     let call = this.#inFlight.get(key);
+    // A call every waiter left is being cancelled: a newcomer starts its own.
+    if (call?.controller.signal.aborted === true) call = undefined;
     if (call === undefined) {
       const controller = new AbortController();
       const promise = listCaptureTasks(this.#options.upstream, query, { credential: read.credential, timeoutMs: this.#options.timeoutMs, signal: controller.signal, onDone: read.onDone }).finally(() => {

@@ -21,7 +21,10 @@ export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 export function isUpstreamHealthFailure(error: unknown): boolean {
   if (!(error instanceof GatewayError)) return true;
   if (error instanceof UpstreamCancelledError) return false;
-  return error.code === ErrorCode.UPSTREAM_UNAVAILABLE || error.code === ErrorCode.UPSTREAM_TIMEOUT || (error.code === ErrorCode.UPSTREAM_ERROR && (error instanceof UpstreamError ? (error.upstream.status ?? 500) >= 500 : true));
+  // A 4xx (429 rate limiting, CFW's transient 400) is the upstream answering, not failing.
+  const status = error instanceof UpstreamError ? error.upstream.status : undefined;
+  if (status !== undefined && status < 500) return false;
+  return error.code === ErrorCode.UPSTREAM_UNAVAILABLE || error.code === ErrorCode.UPSTREAM_TIMEOUT || error.code === ErrorCode.UPSTREAM_ERROR;
 }
 
 export interface UpstreamGuard {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { cursorAt, pageInfoOf } from '../../src/paging/connection.ts';
-import { decodeCursor, fingerprintOf, scopeOf } from '../../src/paging/cursor.ts';
-import { CURSOR_POSITION_LOST, walk, type Page } from '../../src/paging/walk.ts';
+import { decodeCursor, encodeCursor, fingerprintOf, scopeOf } from '../../src/paging/cursor.ts';
+import { CURSOR_POSITION_LOST, readRange, walk, type Page } from '../../src/paging/walk.ts';
 import { pageRequestFromArgs, type ConnectionArgs } from '../../src/paging/window.ts';
 import { idsOf, ListSource } from './list-source.ts';
 
@@ -217,5 +217,74 @@ describe('walk over a list that changes between reads', () => {
     const next = await readPage(list, { first: 5, after: first.end });
     expect(next.page.warning?.code).toBe(CURSOR_POSITION_LOST);
     expect(next.ids).toEqual(['n5', 'n6', 'n7', 'n8', 'n9']);
+  });
+});
+
+describe('walk against hostile cursors and large pages', () => {
+  it('keeps reads bounded for any cursor a client can mint, whatever its offset and flags', async () => {
+    const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    await fc.assert(
+      fc.asyncProperty(u32, u32, u32, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1024 }), fc.boolean(), async (offset, prev, id, first, last, count, backward) => {
+        const list = new ListSource(idsOf(30));
+        const cursor = encodeCursor(SCOPE, { offset, prev, id, next: 0, first, last });
+        const { ids, page } = await readPage(list, backward ? { last: count, before: cursor } : { first: count, after: cursor });
+        expect(list.reads).toBeLessThanOrEqual(12);
+        expect(ids.length).toBeLessThanOrEqual(count);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(page.total).toBe(30);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers a forged "last" cursor far beyond a short list with the list\'s last page', async () => {
+    const list = new ListSource(idsOf(30));
+    const cursor = encodeCursor(SCOPE, { offset: 4_000_000_000, prev: 0, id: 1, next: 0, first: false, last: true });
+    const { ids } = await readPage(list, { last: 5, before: cursor });
+    expect(ids).toEqual(['t25', 't26', 't27', 't28', 't29']);
+    expect(list.reads).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps large pages exact (reads split at the upstream limit) while fewer tasks than the drift window (50 here) are created between page fetches', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 900, max: 1024 }), fc.constantFrom<'forward' | 'backward'>('forward', 'backward'), fc.integer({ min: 1, max: 49 }), async (size, direction, inserted) => {
+        const list = new ListSource(idsOf(3000));
+        let serial = 0;
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        for (let step = 0; step < 50; step++) {
+          const { page, ids, start, end } = await readPage(list, direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor });
+          expect(page.warning).toBeUndefined();
+          if (direction === 'forward') seen.push(...ids);
+          else seen.unshift(...ids);
+          if (!(direction === 'forward' ? page.hasNextPage : page.hasPreviousPage)) break;
+          cursor = (direction === 'forward' ? end : start) ?? cursor;
+          for (let i = 0; i < inserted; i++) list.items.unshift(`new${serial++}`);
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.filter((id) => !id.startsWith('new'))).toEqual(idsOf(3000));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('never joins split reads into a run with a task twice or missing, even when the list shifts between them', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 1025, max: 3000 }), fc.integer({ min: -3, max: 5 }), async (start, span, shift) => {
+        const list = new ListSource(idsOf(5000));
+        const source: typeof list.source = async (offset, limit) => {
+          const slice = await list.source(offset, limit);
+          // Between one read and the next, tasks are created (shift > 0) or deleted (shift < 0) at the head.
+          if (shift > 0) list.items.unshift(...idsOf(shift, `n${list.reads}-`));
+          else list.items.splice(0, -shift);
+          return slice;
+        };
+        const { items } = await readRange(source, start, start + span, fingerprintOf);
+        const first = idsOf(5000).indexOf(items[0] ?? '');
+        expect(items).toEqual(idsOf(5000).slice(first, first + items.length));
+        expect(items.length).toBeGreaterThanOrEqual(1024);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
