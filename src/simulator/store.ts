@@ -93,7 +93,7 @@ export function generateTask(random: () => number, serial: number): CaptureTaskR
 
 /** An automatic task: the upstream leaves `protocol` out. */
 function withoutProtocol(task: CaptureTaskRecord): CaptureTaskRecord {
-  return Object.fromEntries(Object.entries(task).filter(([key]) => key !== 'protocol'));
+  return { ...Object.fromEntries(Object.entries(task).filter(([key]) => key !== 'protocol')), task_id: task.task_id };
 }
 
 /** Odd but possible records: every code, automatic tasks, and values the gateway cannot read. */
@@ -184,7 +184,7 @@ export class SimulatorStore {
       const task = generateTask(this.#random, this.#serial++);
       firewall.tasks.splice(this.#positionFor(firewall.tasks.length, at, true), 0, task);
       this.version++;
-      ids.push(String(task.task_id));
+      ids.push(task.task_id);
     }
     return ids;
   }
@@ -196,7 +196,7 @@ export class SimulatorStore {
     const ids: string[] = [];
     for (let i = 0; i < count && firewall.tasks.length > 0; i++) {
       const [task] = firewall.tasks.splice(this.#positionFor(firewall.tasks.length, at, false), 1);
-      if (task !== undefined) ids.push(String(task.task_id));
+      if (task !== undefined) ids.push(task.task_id);
       this.version++;
     }
     return ids;

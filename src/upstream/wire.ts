@@ -2,9 +2,12 @@
 // a record keeps its values as `unknown`: they are read, and checked, field by field when a client
 // asks for them (resolvers/capture-task.ts), so one bad value costs one field, never the page.
 
-/** One `CaptureTaskVO` as the upstream sent it; any field may be missing or of another type. */
+/**
+ * One `CaptureTaskVO` as the upstream sent it: any field may be missing or of another type, but the
+ * task id, which paging and cursors stand on, was checked (captureTaskListFromBody).
+ */
 export interface CaptureTaskRecord {
-  readonly task_id?: unknown;
+  readonly task_id: string;
   readonly name?: unknown;
   readonly status?: unknown;
   readonly protocol?: unknown;
@@ -60,10 +63,11 @@ export function captureTaskListFromBody(body: unknown): CaptureTaskListAnswer {
 
   const records = data['records'] ?? [];
   if (!Array.isArray(records)) throw new WireFormatError('`data.records` is not an array');
+  const checked: CaptureTaskRecord[] = [];
   for (const [index, record] of records.entries()) {
     if (!isObject(record)) throw new WireFormatError(`record ${index} is not an object`);
-    const id = record['task_id'];
-    if (typeof id !== 'string' || id === '') throw new WireFormatError(`record ${index} has no \`task_id\``);
+    if (!hasTaskId(record)) throw new WireFormatError(`record ${index} has no \`task_id\``);
+    checked.push(record);
   }
 
   const total = data['total'];
@@ -74,12 +78,17 @@ export function captureTaskListFromBody(body: unknown): CaptureTaskListAnswer {
   if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
     throw new WireFormatError('`data.total` is not a non-negative integer');
   }
-  return { total, records: records as CaptureTaskRecord[] };
+  return { total, records: checked };
+}
+
+function hasTaskId(record: Record<string, unknown>): record is Record<string, unknown> & CaptureTaskRecord {
+  const id = record['task_id'];
+  return typeof id === 'string' && id !== '';
 }
 
 /** The task id of a record that passed captureTaskListFromBody. */
 export function taskIdOf(record: CaptureTaskRecord): string {
-  return record.task_id as string;
+  return record.task_id;
 }
 
 /** The body of a CFW or APIG error answer, as far as it can be read. */

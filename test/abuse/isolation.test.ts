@@ -43,7 +43,7 @@ function interleaved(harness: Harness, count: number, variablesFor: (caller: Cal
 function firstTasks(harness: Harness, fw: string, ep?: string) {
   const tasks = harness.simulator.store.firewall(fw, ep)?.tasks ?? [];
   expect(tasks.length).toBeGreaterThan(5);
-  return { totalCount: tasks.length, nodes: tasks.slice(0, 5).map((task) => ({ id: String(task.task_id), name: task.name })) };
+  return { totalCount: tasks.length, nodes: tasks.slice(0, 5).map((task) => ({ id: task.task_id, name: task.name })) };
 }
 
 function expectForbidden(result: GraphQLResult, tasks: { nodes: readonly { id: string }[] }) {

@@ -315,7 +315,7 @@ describe('alias amplification with MAX_QUERY_ALIASES=200', () => {
     const result = await harness.gql(aliased(100, () => `captureTasks(fwInstanceId: "${DEMO}", first: 2) { totalCount nodes { id } }`));
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
-    const ids = harness.simulator.store.firewall(DEMO, undefined)?.tasks.slice(0, 2).map((task) => ({ id: String(task.task_id) }));
+    const ids = harness.simulator.store.firewall(DEMO, undefined)?.tasks.slice(0, 2).map((task) => ({ id: task.task_id }));
     expect(ids).toHaveLength(2);
     expect(Object.values(result.body.data ?? {})).toEqual(Array.from({ length: 100 }, () => ({ totalCount: 57, nodes: ids })));
     expect(harness.simulator.callCount).toBe(1);

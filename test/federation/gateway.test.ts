@@ -45,7 +45,7 @@ function statusName(code: unknown): string {
 function expectedFirewall(store: SimulatorStore, firewall: FirewallRecord) {
   const tasks = store.firewall(firewall.id, undefined)?.tasks;
   if (tasks === undefined) throw new Error(`the simulator has no firewall ${firewall.id}`);
-  const edges = tasks.slice(0, 3).map((task) => ({ node: { id: String(task.task_id), status: statusName(task.status) } }));
+  const edges = tasks.slice(0, 3).map((task) => ({ node: { id: task.task_id, status: statusName(task.status) } }));
   return { id: firewall.id, name: firewall.name, captureTasks: { totalCount: tasks.length, edges } };
 }
 
@@ -152,7 +152,7 @@ describe('a supergraph of firewalls and captures, default budget (20 upstream ca
     const result = await supergraph.execute(`{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 2) { nodes { id firewall { id name } } } }`);
     expect(result.errors).toBeUndefined();
     const tasks = store.firewall(SIMULATOR_FIREWALLS.demo, undefined)?.tasks.slice(0, 2) ?? [];
-    expect(result.data).toEqual({ captureTasks: { nodes: tasks.map((task) => ({ id: String(task.task_id), firewall: { id: SIMULATOR_FIREWALLS.demo, name: 'demo' } })) } });
+    expect(result.data).toEqual({ captureTasks: { nodes: tasks.map((task) => ({ id: task.task_id, firewall: { id: SIMULATOR_FIREWALLS.demo, name: 'demo' } })) } });
     expect(tasks).toHaveLength(2);
     expect(supergraph.harness.simulator.callCount).toBe(1);
   });

@@ -46,7 +46,7 @@ describe('captureTasks over the simulator', () => {
   });
   afterAll(() => harness.close());
 
-  const allIdsOf = (fw: string) => (harness.simulator.store.firewall(fw, undefined)?.tasks ?? []).map((task) => String(task.task_id));
+  const allIdsOf = (fw: string) => (harness.simulator.store.firewall(fw, undefined)?.tasks ?? []).map((task) => task.task_id);
 
   it.each([
     ['forward', 7],
@@ -169,7 +169,7 @@ describe('captureTasks while tasks come and go', () => {
   it('sees every task that exists for the whole walk exactly once, with tasks inserted and deleted after every call', async () => {
     await withHarness({}, async (harness) => {
       const fw = SIMULATOR_FIREWALLS.large;
-      const before = new Set(harness.simulator.store.firewall(fw, undefined)?.tasks.map((task) => String(task.task_id)));
+      const before = new Set(harness.simulator.store.firewall(fw, undefined)?.tasks.map((task) => task.task_id));
       const deleted = new Set<string>();
       const store = harness.simulator.store;
       const deleteTasks = store.deleteTasks.bind(store);
@@ -182,7 +182,7 @@ describe('captureTasks while tasks come and go', () => {
       const { ids } = await walkIds(harness, fw, 'forward', 40);
       store.drift = undefined;
       const survivors = [...before].filter((id) => !deleted.has(id));
-      const order = store.firewall(fw, undefined)?.tasks.map((task) => String(task.task_id)) ?? [];
+      const order = store.firewall(fw, undefined)?.tasks.map((task) => task.task_id) ?? [];
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.filter((id) => before.has(id) && !deleted.has(id))).toEqual(order.filter((id) => survivors.includes(id)));
       expect(survivors.length).toBeGreaterThan(1500);
