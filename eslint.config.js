@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layers } from './scripts/layers.ts';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/__generated__/'] },
@@ -22,4 +23,5 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', module: 'writable' } },
   },
+  ...layers,
 );

@@ -178,7 +178,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process\'s.',
     '- (b) computes cursors and pageInfo with the gateway\'s own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.',
-    `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most UPSTREAM_CONCURRENCY (default 8) per operation.`,
+    `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most OPERATION_UPSTREAM_CONCURRENCY (default 8) per operation.`,
     `- At 20 ms, first: 50 runs at ${s.connections} connections (the target) and at ${s.lightConnections}, where neither BFF saturates its core: there, p99 − (b) is the latency the gateway adds by itself rather than by queueing.`,
     '- The load generator shares the machine (and its cores) with the server under test and the simulator.',
     '',

@@ -108,85 +108,219 @@ const urlVariable = (name: string, protocols: readonly string[], secret = false)
       return z.NEVER;
     });
 
-const environment = z
-  .object({
-    NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
-    PORT: integer('PORT', 4000, 0, 65535),
-    HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
-    CFW_ENDPOINT: endpoint,
-    CFW_PROJECT_ID: optionalText,
-    CFW_TIMEZONE: timeZone,
-    CFW_TIMEOUT_MS: positiveInt('CFW_TIMEOUT_MS', 10_000, 600_000),
-    CFW_CONNECT_TIMEOUT_MS: positiveInt('CFW_CONNECT_TIMEOUT_MS', 3_000, 600_000),
-    CFW_RESPONSE_TIMEOUT_MS: positiveInt('CFW_RESPONSE_TIMEOUT_MS', 8_000, 600_000),
-    CFW_MAX_SOCKETS: positiveInt('CFW_MAX_SOCKETS', 64, 10_000),
-    CFW_RETRIES: integer('CFW_RETRIES', 2, 0, 10),
-    CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
-    UPSTREAM_CONCURRENCY: positiveInt('UPSTREAM_CONCURRENCY', 8, 1024),
-    CFW_BREAKER_THRESHOLD: positiveInt('CFW_BREAKER_THRESHOLD', 5, 1000),
-    CFW_BREAKER_HALF_OPEN_MS: positiveInt('CFW_BREAKER_HALF_OPEN_MS', 10_000, 600_000),
-    UPSTREAM_MAX_CONCURRENT: positiveInt('UPSTREAM_MAX_CONCURRENT', 64, 10_000),
-    UPSTREAM_MAX_QUEUED: positiveInt('UPSTREAM_MAX_QUEUED', 256, 100_000),
-    OPERATION_UPSTREAM_BUDGET: positiveInt('OPERATION_UPSTREAM_BUDGET', 20, 10_000),
-    MAX_QUERY_TOKENS: positiveInt('MAX_QUERY_TOKENS', 2_000, 1_000_000),
-    MAX_QUERY_DEPTH: positiveInt('MAX_QUERY_DEPTH', 10, 1_000),
-    MAX_QUERY_ALIASES: positiveInt('MAX_QUERY_ALIASES', 30, 10_000),
-    MAX_QUERY_DIRECTIVES: positiveInt('MAX_QUERY_DIRECTIVES', 20, 10_000),
-    MAX_QUERY_COST: positiveInt('MAX_QUERY_COST', 5_000, 10_000_000),
-    ALLOW_BATCHED_REQUESTS: bool('ALLOW_BATCHED_REQUESTS', false),
-    CORS_ORIGINS: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        const origins = (raw ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
-        for (const origin of origins) {
-          let parsed: URL | undefined;
-          try {
-            parsed = new URL(origin);
-          } catch {
-            parsed = undefined;
+/** The schema, with the name the environment used for each renamed variable in its messages. */
+const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
+  z
+    .object({
+      NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test'], 'development'),
+      PORT: integer('PORT', 4000, 0, 65535),
+      HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
+      CFW_ENDPOINT: endpoint,
+      CFW_PROJECT_ID: optionalText,
+      CFW_TIMEZONE: timeZone,
+      CFW_TIMEOUT_MS: positiveInt('CFW_TIMEOUT_MS', 10_000, 600_000),
+      CFW_CONNECT_TIMEOUT_MS: positiveInt('CFW_CONNECT_TIMEOUT_MS', 3_000, 600_000),
+      CFW_RESPONSE_TIMEOUT_MS: positiveInt('CFW_RESPONSE_TIMEOUT_MS', 8_000, 600_000),
+      CFW_MAX_SOCKETS: positiveInt('CFW_MAX_SOCKETS', 64, 10_000),
+      CFW_RETRIES: integer('CFW_RETRIES', 2, 0, 10),
+      CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
+      OPERATION_UPSTREAM_CONCURRENCY: positiveInt(name('OPERATION_UPSTREAM_CONCURRENCY'), 8, 1024),
+      CFW_BREAKER_THRESHOLD: positiveInt('CFW_BREAKER_THRESHOLD', 5, 1000),
+      CFW_BREAKER_HALF_OPEN_MS: positiveInt('CFW_BREAKER_HALF_OPEN_MS', 10_000, 600_000),
+      PROCESS_UPSTREAM_CONCURRENCY: positiveInt(name('PROCESS_UPSTREAM_CONCURRENCY'), 64, 10_000),
+      PROCESS_UPSTREAM_QUEUE: positiveInt(name('PROCESS_UPSTREAM_QUEUE'), 256, 100_000),
+      OPERATION_UPSTREAM_BUDGET: positiveInt('OPERATION_UPSTREAM_BUDGET', 20, 10_000),
+      MAX_QUERY_TOKENS: positiveInt('MAX_QUERY_TOKENS', 2_000, 1_000_000),
+      MAX_QUERY_DEPTH: positiveInt('MAX_QUERY_DEPTH', 10, 1_000),
+      MAX_QUERY_ALIASES: positiveInt('MAX_QUERY_ALIASES', 30, 10_000),
+      MAX_QUERY_DIRECTIVES: positiveInt('MAX_QUERY_DIRECTIVES', 20, 10_000),
+      MAX_QUERY_COST: positiveInt('MAX_QUERY_COST', 5_000, 10_000_000),
+      ALLOW_BATCHED_REQUESTS: bool('ALLOW_BATCHED_REQUESTS', false),
+      CORS_ORIGINS: z
+        .string()
+        .optional()
+        .transform((raw, ctx) => {
+          const origins = (raw ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+          for (const origin of origins) {
+            let parsed: URL | undefined;
+            try {
+              parsed = new URL(origin);
+            } catch {
+              parsed = undefined;
+            }
+            if (parsed?.origin !== origin) {
+              ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}` });
+              return z.NEVER;
+            }
           }
-          if (parsed?.origin !== origin) {
-            ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}` });
+          return origins;
+        }),
+      SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
+      BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
+      PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 1_500),
+      CFW_AUTH_MODE: oneOf('CFW_AUTH_MODE', ['token', 'aksk'], 'token'),
+      CLOUD_SDK_AK: optionalText,
+      CLOUD_SDK_SK: optionalText,
+      CLOUD_SDK_SECURITY_TOKEN: optionalText,
+      INBOUND_API_KEYS_SHA256: z
+        .string()
+        .optional()
+        .transform((raw, ctx) => {
+          const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
+          const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
+          if (bad !== undefined) {
+            ctx.addIssue({ code: 'custom', message: `INBOUND_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
             return z.NEVER;
           }
-        }
-        return origins;
-      }),
-    SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
-    BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
-    PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 1_500),
-    CFW_AUTH_MODE: oneOf('CFW_AUTH_MODE', ['token', 'aksk'], 'token'),
-    CLOUD_SDK_AK: optionalText,
-    CLOUD_SDK_SK: optionalText,
-    CLOUD_SDK_SECURITY_TOKEN: optionalText,
-    INBOUND_API_KEYS_SHA256: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
-        const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
-        if (bad !== undefined) {
-          ctx.addIssue({ code: 'custom', message: `INBOUND_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
-          return z.NEVER;
-        }
-        return hashes;
-      }),
-    INBOUND_JWT_JWKS_URL: urlVariable('INBOUND_JWT_JWKS_URL', ['https:', 'http:']),
-    INBOUND_JWT_PUBLIC_KEY: optionalText.transform((pem) => pem?.replaceAll('\\n', '\n')),
-    INBOUND_JWT_ALGORITHM: oneOf('INBOUND_JWT_ALGORITHM', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256'),
-    INBOUND_JWT_ISSUER: optionalText,
-    INBOUND_JWT_AUDIENCE: optionalText,
-    ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
-    OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
-    CACHE_TTL_SECONDS: integer('CACHE_TTL_SECONDS', 0, 0, 86_400, ' (off)'),
-    CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
-    REDIS_URL: urlVariable('REDIS_URL', ['redis:', 'rediss:'], true),
-    PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
-    GRAPHQL_EXECUTION: oneOf('GRAPHQL_EXECUTION', ['jit', 'standard'], 'jit'),
-    LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    INTROSPECTION: bool('INTROSPECTION', false),
-  });
+          return hashes;
+        }),
+      INBOUND_JWT_JWKS_URL: urlVariable('INBOUND_JWT_JWKS_URL', ['https:', 'http:']),
+      INBOUND_JWT_PUBLIC_KEY: optionalText.transform((pem) => pem?.replaceAll('\\n', '\n')),
+      INBOUND_JWT_ALGORITHM: oneOf('INBOUND_JWT_ALGORITHM', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256'),
+      INBOUND_JWT_ISSUER: optionalText,
+      INBOUND_JWT_AUDIENCE: optionalText,
+      ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', false),
+      OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
+      CACHE_TTL_SECONDS: integer('CACHE_TTL_SECONDS', 0, 0, 86_400, ' (off)'),
+      CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
+      REDIS_URL: urlVariable('REDIS_URL', ['redis:', 'rediss:'], true),
+      PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
+      GRAPHQL_EXECUTION: oneOf('GRAPHQL_EXECUTION', ['jit', 'standard'], 'jit'),
+      LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+      INTROSPECTION: bool('INTROSPECTION', false),
+    })
+    .transform((e) => ({
+      nodeEnv: e.NODE_ENV,
+      port: e.PORT,
+      host: e.HOST,
+      /** The CFW client (upstream/client.ts) and the page read (upstream/read.ts). */
+      upstream: {
+        /** Base URL of the CFW API; undefined means: start the embedded simulator. */
+        endpoint: e.CFW_ENDPOINT,
+        projectId: e.CFW_PROJECT_ID,
+        /** The zone the upstream's zone-less dates are read in. */
+        timeZone: e.CFW_TIMEZONE,
+        /** Whole-call deadline: time queued for a slot and every retry included. */
+        timeoutMs: e.CFW_TIMEOUT_MS,
+        connectTimeoutMs: e.CFW_CONNECT_TIMEOUT_MS,
+        /** Time to the first byte of an answer, per attempt. */
+        responseTimeoutMs: e.CFW_RESPONSE_TIMEOUT_MS,
+        /** Kept-alive sockets to CFW, per process. */
+        maxSockets: e.CFW_MAX_SOCKETS,
+        /** Retries after a failed first attempt, for idempotent reads only. */
+        retries: e.CFW_RETRIES,
+        /** The longest Retry-After the gateway waits for; a longer one fails the call at once. */
+        maxRetryAfterMs: e.CFW_MAX_RETRY_AFTER_MS,
+        /** Backoff before retry n is a random delay up to min(backoffCapMs, backoffBaseMs × 2^(n-1)). */
+        backoffBaseMs: 100,
+        backoffCapMs: 2_000,
+        /** Circuit breaker and bulkhead for the upstream host, per process (upstream/resilience.ts). */
+        resilience: {
+          /** Consecutive failed calls that open the circuit. */
+          breakerThreshold: e.CFW_BREAKER_THRESHOLD,
+          /** How long the circuit stays open before one probe call is let through. */
+          halfOpenAfterMs: e.CFW_BREAKER_HALF_OPEN_MS,
+          /** Upstream calls in flight at once, per process. */
+          maxConcurrent: e.PROCESS_UPSTREAM_CONCURRENCY,
+          /** Calls waiting for a slot; beyond that a call fails at once. */
+          maxQueued: e.PROCESS_UPSTREAM_QUEUE,
+        },
+      },
+      /** What one operation may ask for and do (server/limits.ts, upstream/read.ts). */
+      limits: {
+        maxTokens: e.MAX_QUERY_TOKENS,
+        maxDepth: e.MAX_QUERY_DEPTH,
+        maxAliases: e.MAX_QUERY_ALIASES,
+        maxDirectives: e.MAX_QUERY_DIRECTIVES,
+        /** Sum of the page sizes of every connection in one operation. */
+        maxCost: e.MAX_QUERY_COST,
+        /** Upstream calls one operation may make in all. */
+        upstreamBudget: e.OPERATION_UPSTREAM_BUDGET,
+        /** Upstream calls one operation runs at once. */
+        upstreamConcurrency: e.OPERATION_UPSTREAM_CONCURRENCY,
+      },
+      http: {
+        /** Several operations in one HTTP request (an array body). */
+        allowBatchedRequests: e.ALLOW_BATCHED_REQUESTS,
+        /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
+        corsOrigins: e.CORS_ORIGINS,
+        bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      },
+      paging: {
+        /** How far from a cursor's offset its task is looked for when the list has shifted. */
+        driftWindow: e.PAGING_DRIFT_WINDOW,
+      },
+      /** How upstream calls are authorised: each caller's IAM token forwarded, or the gateway's own AK/SK. */
+      auth:
+        e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined
+          ? { mode: 'aksk' as const, serviceKeys: { accessKey: e.CLOUD_SDK_AK, secretKey: e.CLOUD_SDK_SK, securityToken: e.CLOUD_SDK_SECURITY_TOKEN } }
+          : { mode: 'token' as const },
+      /** How callers authenticate to the gateway in AK/SK mode (in token mode the token is the proof). */
+      inbound: {
+        apiKeySha256: e.INBOUND_API_KEYS_SHA256,
+        jwtJwksUrl: e.INBOUND_JWT_JWKS_URL,
+        jwtPublicKey: e.INBOUND_JWT_PUBLIC_KEY,
+        /** The algorithm of INBOUND_JWT_PUBLIC_KEY. */
+        jwtAlgorithm: e.INBOUND_JWT_ALGORITHM,
+        jwtIssuer: e.INBOUND_JWT_ISSUER,
+        jwtAudience: e.INBOUND_JWT_AUDIENCE,
+        /** AK/SK mode without caller authentication, on purpose; warned about at start and on /healthz. */
+        allowAnonymous: e.ALLOW_ANONYMOUS,
+      },
+      cache: {
+        /** Page cache lifetime; 0 turns the page cache off. */
+        ttlSeconds: e.CACHE_TTL_SECONDS,
+        /** Size of the in-memory store (used when no Redis is set). */
+        maxMemoryBytes: e.CACHE_MAX_BYTES,
+        /** Shared store for APQ and pages across instances. */
+        redisUrl: e.REDIS_URL,
+        /** Automatic persisted queries. */
+        persistedQueries: e.PERSISTED_QUERIES,
+      },
+      /** `jit`: operations compiled by graphql-jit; `standard`: graphql-js's interpreter. */
+      execution: e.GRAPHQL_EXECUTION,
+      /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
+      tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+      logLevel: e.LOG_LEVEL,
+      /** How long a shutdown waits for in-flight operations. */
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      /** Introspection and the Sandbox landing page; always on outside production. */
+      introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
+    }));
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The gateway's configuration, as the schema above reads it from the environment. */
+export type Config = DeepReadonly<z.output<ReturnType<typeof configSchemaFor>>>;
+
+/** Variables renamed to say their scope (per operation or per process); the old name still works, with a warning. */
+const RENAMED = {
+  OPERATION_UPSTREAM_CONCURRENCY: 'UPSTREAM_CONCURRENCY',
+  PROCESS_UPSTREAM_CONCURRENCY: 'UPSTREAM_MAX_CONCURRENT',
+  PROCESS_UPSTREAM_QUEUE: 'UPSTREAM_MAX_QUEUED',
+} as const;
+type RenamedVariable = keyof typeof RENAMED;
+const RENAMED_VARIABLES = Object.keys(RENAMED).filter((name): name is RenamedVariable => name in RENAMED);
+
+/** The environment with each old name read as its new one, and what to say about it. */
+function withCurrentNames(env: Readonly<Record<string, string | undefined>>): { env: Record<string, string | undefined>; names: Map<RenamedVariable, string>; problems: string[]; deprecations: string[] } {
+  const current: Record<string, string | undefined> = { ...env };
+  const names = new Map<RenamedVariable, string>();
+  const problems: string[] = [];
+  const deprecations: string[] = [];
+  for (const name of RENAMED_VARIABLES) {
+    const old = RENAMED[name];
+    if (given(env, old) === undefined) continue;
+    if (given(env, name) !== undefined) {
+      problems.push(`${old} is the old name of ${name}: set only ${name}`);
+      continue;
+    }
+    current[name] = env[old];
+    names.set(name, old);
+    deprecations.push(`${old} is deprecated: rename it to ${name} (same meaning and values)`);
+  }
+  return { env: current, names, problems, deprecations };
+}
 
 /** A variable as given, with blank meaning unset. */
 function given(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
@@ -221,95 +355,6 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
   return problems;
 }
 
-export interface Config {
-  readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly port: number;
-  readonly host: string;
-  readonly upstream: {
-    /** Base URL of the CFW API; undefined means: start the embedded simulator. */
-    readonly endpoint: string | undefined;
-    readonly projectId: string | undefined;
-    /** The zone the upstream's zone-less dates are read in. */
-    readonly timeZone: string;
-    /** Whole-call deadline, retries included. */
-    readonly timeoutMs: number;
-    readonly connectTimeoutMs: number;
-    /** Time to the first byte of the answer, per attempt. */
-    readonly responseTimeoutMs: number;
-    readonly maxSockets: number;
-    /** Retries after a failed first attempt of a read. */
-    readonly retries: number;
-    /** The longest Retry-After the gateway waits for before retrying. */
-    readonly maxRetryAfterMs: number;
-    /** Upstream calls one operation runs at once. */
-    readonly concurrency: number;
-    /** Upstream calls one operation may make in all. */
-    readonly callBudget: number;
-    /** Consecutive failures that open the circuit, and how long it stays open. */
-    readonly breakerThreshold: number;
-    readonly breakerHalfOpenMs: number;
-    /** Upstream calls in flight per process, and calls that may wait for a slot. */
-    readonly maxConcurrent: number;
-    readonly maxQueued: number;
-  };
-  readonly limits: {
-    readonly maxTokens: number;
-    readonly maxDepth: number;
-    readonly maxAliases: number;
-    readonly maxDirectives: number;
-    /** Sum of the page sizes of every connection in one operation. */
-    readonly maxCost: number;
-  };
-  readonly http: {
-    /** Several operations in one HTTP request (an array body). */
-    readonly allowBatchedRequests: boolean;
-    /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
-    readonly corsOrigins: readonly string[];
-    readonly bodyLimitBytes: number;
-  };
-  readonly paging: {
-    /** How far from a cursor's offset its task is looked for when the list has shifted. */
-    readonly driftWindow: number;
-  };
-  /** How upstream calls are authorised. */
-  readonly auth:
-    /** Each caller's IAM token is forwarded. */
-    | { readonly mode: 'token' }
-    /** The gateway signs every call with its own AK/SK. */
-    | { readonly mode: 'aksk'; readonly serviceKeys: { readonly accessKey: string; readonly secretKey: string; readonly securityToken: string | undefined } };
-  /** How callers authenticate to the gateway in AK/SK mode (in token mode the token is the proof). */
-  readonly inbound: {
-    readonly apiKeySha256: readonly string[];
-    readonly jwtJwksUrl: string | undefined;
-    readonly jwtPublicKey: string | undefined;
-    /** The algorithm of INBOUND_JWT_PUBLIC_KEY. */
-    readonly jwtAlgorithm: string;
-    readonly jwtIssuer: string | undefined;
-    readonly jwtAudience: string | undefined;
-    /** AK/SK mode without caller authentication, on purpose; warned about at start and on /healthz. */
-    readonly allowAnonymous: boolean;
-  };
-  readonly cache: {
-    /** Page cache lifetime; 0 turns the page cache off. */
-    readonly ttlSeconds: number;
-    /** Size of the in-memory store (used when no Redis is set). */
-    readonly maxMemoryBytes: number;
-    /** Shared store for APQ and pages across instances. */
-    readonly redisUrl: string | undefined;
-    /** Automatic persisted queries. */
-    readonly persistedQueries: boolean;
-  };
-  /** `jit`: operations compiled by graphql-jit; `standard`: graphql-js's interpreter. */
-  readonly execution: 'jit' | 'standard';
-  /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
-  readonly tracing: { readonly otlpEndpoint: string | undefined };
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** How long a shutdown waits for in-flight operations. */
-  readonly shutdownTimeoutMs: number;
-  /** Introspection and the Sandbox landing page; always on outside production. */
-  readonly introspection: boolean;
-}
-
 export class ConfigError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
@@ -329,54 +374,16 @@ function deepFreeze<T>(value: T): T {
 
 /** Parses the environment into a frozen Config, or throws a ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = environment.safeParse(env);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...crossVariableProblems(env)];
+  const renamed = withCurrentNames(env);
+  const parsed = configSchemaFor((name) => renamed.names.get(name) ?? name).safeParse(renamed.env);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...renamed.problems, ...crossVariableProblems(env)];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
-  return deepFreeze({
-    nodeEnv: e.NODE_ENV,
-    port: e.PORT,
-    host: e.HOST,
-    upstream: {
-      endpoint: e.CFW_ENDPOINT,
-      projectId: e.CFW_PROJECT_ID,
-      timeZone: e.CFW_TIMEZONE,
-      timeoutMs: e.CFW_TIMEOUT_MS,
-      connectTimeoutMs: e.CFW_CONNECT_TIMEOUT_MS,
-      responseTimeoutMs: e.CFW_RESPONSE_TIMEOUT_MS,
-      maxSockets: e.CFW_MAX_SOCKETS,
-      retries: e.CFW_RETRIES,
-      maxRetryAfterMs: e.CFW_MAX_RETRY_AFTER_MS,
-      concurrency: e.UPSTREAM_CONCURRENCY,
-      callBudget: e.OPERATION_UPSTREAM_BUDGET,
-      breakerThreshold: e.CFW_BREAKER_THRESHOLD,
-      breakerHalfOpenMs: e.CFW_BREAKER_HALF_OPEN_MS,
-      maxConcurrent: e.UPSTREAM_MAX_CONCURRENT,
-      maxQueued: e.UPSTREAM_MAX_QUEUED,
-    },
-    limits: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES, maxDirectives: e.MAX_QUERY_DIRECTIVES, maxCost: e.MAX_QUERY_COST },
-    http: { allowBatchedRequests: e.ALLOW_BATCHED_REQUESTS, corsOrigins: e.CORS_ORIGINS, bodyLimitBytes: e.BODY_LIMIT_BYTES },
-    paging: { driftWindow: e.PAGING_DRIFT_WINDOW },
-    auth:
-      e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined
-        ? { mode: 'aksk' as const, serviceKeys: { accessKey: e.CLOUD_SDK_AK, secretKey: e.CLOUD_SDK_SK, securityToken: e.CLOUD_SDK_SECURITY_TOKEN } }
-        : { mode: 'token' as const },
-    inbound: {
-      apiKeySha256: e.INBOUND_API_KEYS_SHA256,
-      jwtJwksUrl: e.INBOUND_JWT_JWKS_URL,
-      jwtPublicKey: e.INBOUND_JWT_PUBLIC_KEY,
-      jwtAlgorithm: e.INBOUND_JWT_ALGORITHM,
-      jwtIssuer: e.INBOUND_JWT_ISSUER,
-      jwtAudience: e.INBOUND_JWT_AUDIENCE,
-      allowAnonymous: e.ALLOW_ANONYMOUS,
-    },
-    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxMemoryBytes: e.CACHE_MAX_BYTES, redisUrl: e.REDIS_URL, persistedQueries: e.PERSISTED_QUERIES },
-    execution: e.GRAPHQL_EXECUTION,
-    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
-    logLevel: e.LOG_LEVEL,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
-  });
+  return deepFreeze(parsed.data);
+}
+
+/** Warnings for the start-up log: variables set under an old name. */
+export function configDeprecations(env: Readonly<Record<string, string | undefined>> = process.env): readonly string[] {
+  return withCurrentNames(env).deprecations;
 }
 
 const REDACTED = '[redacted]';

@@ -1,6 +1,8 @@
 // The gateway's errors: one class per kind, each with a stable code and a message that is safe to
-// show a client. They become GraphQL errors in one place, server/format-error.ts.
+// show a client. They become GraphQL errors in one place, server/format-error.ts. Every code a
+// client can see is listed here, and nowhere else written out.
 
+/** Every `extensions.code` a client can receive. */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -12,8 +14,25 @@ export const ErrorCode = {
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   OPERATION_BUDGET_EXCEEDED: 'OPERATION_BUDGET_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // The HTTP edge's refusals (server/edge.ts), and a mutation or subscription (server/limits.ts).
+  BAD_REQUEST: 'BAD_REQUEST',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  // Apollo Server's and graphql-js's codes for errors in the request itself, passed on as they are.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Every code of a non-fatal note in a response's `extensions.warnings`. */
+export const WarningCode = {
+  /** A cursor's task could not be found again; the page starts at its old offset (paging/walk.ts). */
+  CURSOR_POSITION_LOST: 'CURSOR_POSITION_LOST',
+} as const;
+export type WarningCode = (typeof WarningCode)[keyof typeof WarningCode];
 
 /** What the client may learn of an upstream failure: never a body, a URL or a header. */
 export interface UpstreamErrorDetails {

@@ -1,7 +1,7 @@
 // Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
-import { ConfigError, loadConfig, redactedConfig, type Config } from './config.ts';
+import { ConfigError, configDeprecations, loadConfig, redactedConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createGateway } from './server/http.ts';
+import { createGateway } from './server/edge.ts';
 import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
 import { startTracing } from './tracing.ts';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel);
+  for (const deprecation of configDeprecations()) logger.warn(deprecation);
   const tracing = config.tracing.otlpEndpoint === undefined ? undefined : startTracing({});
   if (tracing !== undefined) logger.info({ endpoint: config.tracing.otlpEndpoint }, 'OpenTelemetry tracing on');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, configDeprecations, loadConfig } from '../src/config.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when it loads. */
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -31,7 +31,8 @@ describe('loadConfig defaults', () => {
 
   it('has the documented numeric defaults', () => {
     const config = loadConfig({});
-    expect(config.upstream).toMatchObject({ timeoutMs: 10_000, connectTimeoutMs: 3_000, responseTimeoutMs: 8_000, maxSockets: 64, retries: 2, maxRetryAfterMs: 5_000, concurrency: 8, callBudget: 20 });
+    expect(config.upstream).toMatchObject({ timeoutMs: 10_000, connectTimeoutMs: 3_000, responseTimeoutMs: 8_000, maxSockets: 64, retries: 2, maxRetryAfterMs: 5_000 });
+    expect(config.limits).toMatchObject({ upstreamConcurrency: 8, upstreamBudget: 20 });
     expect(config.http.bodyLimitBytes).toBe(102_400);
     expect(config.paging.driftWindow).toBe(200);
     expect(config.shutdownTimeoutMs).toBe(10_000);
@@ -117,7 +118,7 @@ describe('numeric variables', () => {
     const config = loadConfig({ CFW_TIMEOUT_MS: '2500', CFW_RETRIES: '0', UPSTREAM_CONCURRENCY: '1024', PAGING_DRIFT_WINDOW: '50' });
     expect(config.upstream.timeoutMs).toBe(2500);
     expect(config.upstream.retries).toBe(0);
-    expect(config.upstream.concurrency).toBe(1024);
+    expect(config.limits.upstreamConcurrency).toBe(1024);
     expect(config.paging.driftWindow).toBe(50);
   });
 
@@ -261,5 +262,27 @@ describe('CORS_ORIGINS', () => {
     expect(problemsOf({ CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([
       `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}`,
     ]);
+  });
+});
+
+describe('variables renamed to say their scope', () => {
+  it.each([
+    ['UPSTREAM_CONCURRENCY', 'OPERATION_UPSTREAM_CONCURRENCY', (config: ReturnType<typeof loadConfig>) => config.limits.upstreamConcurrency],
+    ['UPSTREAM_MAX_CONCURRENT', 'PROCESS_UPSTREAM_CONCURRENCY', (config: ReturnType<typeof loadConfig>) => config.upstream.resilience.maxConcurrent],
+    ['UPSTREAM_MAX_QUEUED', 'PROCESS_UPSTREAM_QUEUE', (config: ReturnType<typeof loadConfig>) => config.upstream.resilience.maxQueued],
+  ])('%s still works, read as %s, with a deprecation naming the new name', (old, current, read) => {
+    expect(read(loadConfig({ [old]: '7' }))).toBe(7);
+    expect(read(loadConfig({ [current]: '7' }))).toBe(7);
+    expect(configDeprecations({ [old]: '7' })).toEqual([`${old} is deprecated: rename it to ${current} (same meaning and values)`]);
+    expect(configDeprecations({ [current]: '7' })).toEqual([]);
+  });
+
+  it('refuses the old and the new name together, naming both', () => {
+    expect(problemsOf({ UPSTREAM_CONCURRENCY: '4', OPERATION_UPSTREAM_CONCURRENCY: '4' })).toEqual(['UPSTREAM_CONCURRENCY is the old name of OPERATION_UPSTREAM_CONCURRENCY: set only OPERATION_UPSTREAM_CONCURRENCY']);
+  });
+
+  it('names the variable as it was set in a problem', () => {
+    expect(problemsOf({ OPERATION_UPSTREAM_CONCURRENCY: '1025' })).toEqual(['OPERATION_UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"']);
+    expect(problemsOf({ UPSTREAM_MAX_QUEUED: '0' })).toEqual(['UPSTREAM_MAX_QUEUED must be a whole number from 1 to 100000, got "0"']);
   });
 });

@@ -10,9 +10,10 @@
 // does the page fall back to the old offset, and then it says so with a warning.
 //
 // No I/O here: items come from a SliceSource, which the caller backs with the upstream client.
+import { WarningCode } from '../errors.ts';
 import { UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
 import { NO_TASK, type CursorPosition } from './cursor.ts';
-import type { PageRequest } from './window.ts';
+import type { PageRequest } from './page-request.ts';
 
 /** What one upstream read returns: the items from the asked offset on, and the list's total. */
 export interface Slice<T> {
@@ -30,10 +31,8 @@ export interface WalkOptions<T> {
   readonly driftWindow: number;
 }
 
-export const CURSOR_POSITION_LOST = 'CURSOR_POSITION_LOST';
-
 export interface PagingWarning {
-  readonly code: typeof CURSOR_POSITION_LOST;
+  readonly code: typeof WarningCode.CURSOR_POSITION_LOST;
   readonly message: string;
 }
 
@@ -128,7 +127,7 @@ function pageOf<T>(
 
 function lostWarning(argument: 'after' | 'before'): PagingWarning {
   return {
-    code: CURSOR_POSITION_LOST,
+    code: WarningCode.CURSOR_POSITION_LOST,
     message: `The list changed too much since the \`${argument}\` cursor was issued to find its task again; this page starts at the cursor's old position, so tasks may be repeated or missed. Start again from the first page for an exact walk.`,
   };
 }

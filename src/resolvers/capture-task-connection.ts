@@ -7,8 +7,8 @@ import type { CaptureTaskConnectionResolvers, CaptureTaskEdgeResolvers } from '.
 import { cursorAt, pageInfoOf } from '../paging/connection.ts';
 import { fingerprintOf, scopeOf } from '../paging/cursor.ts';
 import { walk } from '../paging/walk.ts';
-import { pageRequestFromArgs, type ConnectionArgs } from '../paging/window.ts';
-import type { GatewayContext } from '../server/context.ts';
+import { pageRequestFromArgs, type ConnectionArgs } from '../paging/page-request.ts';
+import type { GatewayContext } from './context.ts';
 import { taskIdOf, type CaptureTaskRecord } from '../upstream/wire.ts';
 import type { CaptureTaskConnectionModel, CaptureTaskModel } from './mappers.ts';
 

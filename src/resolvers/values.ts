@@ -1,5 +1,6 @@
 // Upstream values → GraphQL values, one pure function each. A value that cannot be read throws a
 // FieldValueError, which nulls that one field with an error at its path.
+import { boundedCache } from '../bounded-cache.ts';
 import { FieldValueError } from '../errors.ts';
 import {
   CAPTURE_PROTOCOL_BY_CODE,
@@ -127,15 +128,12 @@ export function dateTimeFromCfw(field: string, value: unknown, zone: string): Da
   const known = key === undefined ? undefined : instantsByText.get(key);
   if (known !== undefined) return new Date(known);
   const instant = instantOfCfwDate(field, value, zone);
-  if (key !== undefined) {
-    if (instantsByText.size >= MAX_REMEMBERED_INSTANTS) instantsByText.clear();
-    instantsByText.set(key, instant);
-  }
+  if (key !== undefined) instantsByText.set(key, instant);
   return new Date(instant);
 }
 
 const MAX_REMEMBERED_INSTANTS = 50_000;
-const instantsByText = new Map<string, number>();
+const instantsByText = boundedCache<string, number>(MAX_REMEMBERED_INSTANTS);
 
 function instantOfCfwDate(field: string, value: unknown, zone: string): number {
   const match = typeof value === 'string' ? CFW_DATE.exec(value.trim()) : null;

@@ -4,13 +4,15 @@
 // server replace execution; parsing, validation, plugins and error formatting stay Apollo's.
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { boundedCache } from '../bounded-cache.ts';
+import { ErrorCode } from '../errors.ts';
 import { GraphQLError, printSchema, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /** Compiled operations kept; a client sending ever new documents cannot grow memory without end. */
 const MAX_COMPILED = 500;
 
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new Map<string, CompiledQuery>();
+  const compiled = boundedCache<string, CompiledQuery>(MAX_COMPILED);
   let onSchema: GatewaySchemaLoadOrUpdateCallback | undefined;
 
   const executor: GatewayExecutor = async (request) => {
@@ -30,13 +32,12 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       const result = compileQuery(schema, request.document, operationName, { disablingCapturingStackErrors: true });
       if (!isCompiledQuery(result)) return result;
       query = result;
-      if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? '');
       compiled.set(key, query);
     }
     const result = await query.query(undefined, request.context, request.request.variables ?? {});
     if (!('data' in result) && result.errors !== undefined) {
       // No data at all: the variables could not be coerced, a client error as graphql-js reports it.
-      return { errors: result.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })) };
+      return { errors: result.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } })) };
     }
     return result;
   };

@@ -7,15 +7,15 @@ import { ErrorCode, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** Codes Apollo Server and graphql-js give errors in the client's request itself. */
-const REQUEST_ERROR_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'OPERATION_BUDGET_EXCEEDED',
+const REQUEST_ERROR_CODES = new Set<string>([
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.OPERATION_BUDGET_EXCEEDED,
 ]);
 
 export function createFormatError(logger: Logger) {
@@ -34,7 +34,7 @@ export function createFormatError(logger: Logger) {
     const status = original instanceof GraphQLError ? (original.extensions['http'] as { status?: unknown } | undefined)?.status : undefined;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Apollo labels an error without a code INTERNAL_SERVER_ERROR; a 4xx says the request was at fault.
-      return { message: formatted.message, ...where, extensions: { code: typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' ? code : 'BAD_REQUEST' } };
+      return { message: formatted.message, ...where, extensions: { code: typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR ? code : ErrorCode.BAD_REQUEST } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -20,19 +20,12 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { BudgetExceededError, ErrorCode } from '../errors.ts';
-import { DEFAULT_PAGE_SIZE } from '../paging/window.ts';
-import type { GatewayContext } from './context.ts';
+import { DEFAULT_PAGE_SIZE } from '../paging/page-request.ts';
+import type { GatewayContext } from '../resolvers/context.ts';
+import type { Config } from '../config.ts';
 
-export interface OperationLimits {
-  readonly maxTokens: number;
-  readonly maxDepth: number;
-  readonly maxAliases: number;
-  readonly maxDirectives: number;
-  /** Sum of the page sizes of every connection the operation asks for. */
-  readonly maxCost: number;
-  /** Upstream calls one operation may make. */
-  readonly callBudget: number;
-}
+/** Its slice of the configuration (config.ts says what each limit means). */
+export type OperationLimits = Config['limits'];
 
 export function validationRulesFor(limits: OperationLimits): ValidationRule[] {
   // Reported as validation errors (400); thrown, they would escape validate() as a 500.
@@ -151,7 +144,7 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
         didResolveOperation: ({ operation, document, request }) => {
           if (operation === undefined) return Promise.resolve();
           if (operation.operation !== OperationTypeNode.QUERY) {
-            return Promise.reject(new GraphQLError(`This gateway serves queries only, not ${operation.operation} operations.`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }));
+            return Promise.reject(new GraphQLError(`This gateway serves queries only, not ${operation.operation} operations.`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const definition of document.definitions) {
@@ -172,8 +165,8 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
           }
           // Entity fetches are not refused whole: the loader's budget answers each representation at
           // its own path, so the firewalls within the budget still answer.
-          if (!entities && reads > limits.callBudget) {
-            const error = new BudgetExceededError(limits.callBudget);
+          if (!entities && reads > limits.upstreamBudget) {
+            const error = new BudgetExceededError(limits.upstreamBudget);
             return Promise.reject(new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions, http: { status: 200 } } }));
           }
           return Promise.resolve();

@@ -2,7 +2,8 @@
 // plus metrics per operation.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { GatewayContext } from './context.ts';
+import { ErrorCode } from '../errors.ts';
+import type { GatewayContext } from '../resolvers/context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 /** Paging warnings travel in the response's `extensions.warnings`, never silently dropped. */
@@ -32,7 +33,7 @@ export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((error) => {
             const code = error.extensions?.['code'];
-            return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+            return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
           }))];
           const outcome = codes.length === 0 ? 'ok' : body?.data === undefined || body.data === null ? 'error' : 'partial';
           const operation = metrics.operationLabel(operationName);

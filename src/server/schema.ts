@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.ts';
-import type { GatewayContext } from './context.ts';
+import type { GatewayContext } from '../resolvers/context.ts';
 
 export const SCHEMA_FILE = new URL('../../schema/capture-gateway.graphql', import.meta.url);
 

@@ -2,6 +2,7 @@
 // on a bad day: slow answers, error statuses with CFW/APIG bodies, rate limiting, bodies that are
 // not JSON or are cut short, reset connections and answers that never come.
 import type http from 'node:http';
+import { ApigErrorCode, CfwErrorCode } from '../upstream/codes.ts';
 
 export type Fault =
   /** An error status with a CFW/APIG body, e.g. `{ kind: 'status', status: 503 }`. */
@@ -42,14 +43,14 @@ export function statusOfFault(fault: Fault): number {
 }
 
 const DEFAULT_CODES: Readonly<Record<number, readonly [string, string]>> = {
-  400: ['CFW.00109004', 'Request error, please try again later'],
-  401: ['APIG.0301', 'Incorrect IAM authentication information: token expired'],
-  403: ['APIG.0302', 'The IAM token has no permission for this project'],
-  404: ['APIGW.0101', 'The API does not exist or has not been published in the environment'],
-  500: ['CFW.00100001', 'System busy'],
-  502: ['APIGW.0202', 'Bad gateway'],
-  503: ['APIGW.0203', 'Service unavailable'],
-  504: ['APIGW.0204', 'Backend timeout'],
+  400: [CfwErrorCode.TRANSIENT, 'Request error, please try again later'],
+  401: [ApigErrorCode.UNAUTHENTICATED, 'Incorrect IAM authentication information: token expired'],
+  403: [ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this project'],
+  404: [ApigErrorCode.NO_SUCH_API, 'The API does not exist or has not been published in the environment'],
+  500: [CfwErrorCode.SYSTEM_BUSY, 'System busy'],
+  502: [ApigErrorCode.BAD_GATEWAY, 'Bad gateway'],
+  503: [ApigErrorCode.SERVICE_UNAVAILABLE, 'Service unavailable'],
+  504: [ApigErrorCode.BACKEND_TIMEOUT, 'Backend timeout'],
 };
 
 /** Produces a fault's answer (or its absence). */
@@ -57,14 +58,14 @@ export async function applyFault(fault: Fault, _request: http.IncomingMessage, r
   const headers = { 'content-type': 'application/json;charset=UTF-8', 'x-request-id': requestId };
   switch (fault.kind) {
     case 'status': {
-      const [code, message] = DEFAULT_CODES[fault.status] ?? ['CFW.00100001', 'System error'];
+      const [code, message] = DEFAULT_CODES[fault.status] ?? [CfwErrorCode.SYSTEM_BUSY, 'System error'];
       response.writeHead(fault.status, headers);
       response.end(JSON.stringify({ error_code: fault.errorCode ?? code, error_msg: fault.errorMsg ?? message, request_id: requestId }));
       return;
     }
     case 'rate-limit':
       response.writeHead(429, { ...headers, 'retry-after': String(fault.retryAfterSeconds) });
-      response.end(JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached', request_id: requestId }));
+      response.end(JSON.stringify({ error_code: ApigErrorCode.THROTTLED, error_msg: 'The throttling threshold has been reached', request_id: requestId }));
       return;
     case 'malformed-json':
       response.writeHead(200, headers);

@@ -4,10 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
+import { boundedCache } from '../bounded-cache.ts';
+import { ApigErrorCode, CfwErrorCode, UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
 import { applyFault, faultPassesThrough, isFault, statusOfFault, takeFault, type Fault } from './faults.ts';
 import { SIMULATOR_PROJECT_ID, SimulatorStore } from './store.ts';
-import { verifySignature } from '../upstream/signing.ts';
+import { verifySignature } from './verify.ts';
 
 /** The token a newcomer's gateway uses in simulator mode; it may read every firewall. */
 export const DEMO_TOKEN = 'demo-token';
@@ -71,7 +72,7 @@ export class Simulator {
   readonly #server: http.Server;
   readonly #sockets = new Set<import('node:net').Socket>();
   /** Serialised pages, reused while no task changed. */
-  readonly #pageCache = new Map<string, string>();
+  readonly #pageCache = boundedCache<string, string>(5_000);
   #pageCacheVersion = -1;
 
   constructor(options: SimulatorOptions = {}) {
@@ -147,7 +148,7 @@ export class Simulator {
     }
     const match = /^\/v1\/([^/]+)\/capture-task\/?$/.exec(url.pathname);
     if (request.method !== 'GET' || match === null) {
-      send(404, errorBody('APIGW.0101', 'The API does not exist or has not been published in the environment', id));
+      send(404, errorBody(ApigErrorCode.NO_SUCH_API, 'The API does not exist or has not been published in the environment', id));
       return;
     }
     const query = url.searchParams;
@@ -193,25 +194,25 @@ export class Simulator {
         (accessKey) => this.accessKeys.get(accessKey),
         new Date(),
       );
-      if (verdict !== 'ok') return [401, 'APIG.0301', `Incorrect IAM authentication information: verify aksk signature fail (${verdict})`];
-      if (request.headers['x-project-id'] !== this.projectId) return [401, 'APIG.0301', 'Incorrect IAM authentication information: X-Project-Id does not match the project'];
+      if (verdict !== 'ok') return [401, ApigErrorCode.UNAUTHENTICATED, `Incorrect IAM authentication information: verify aksk signature fail (${verdict})`];
+      if (request.headers['x-project-id'] !== this.projectId) return [401, ApigErrorCode.UNAUTHENTICATED, 'Incorrect IAM authentication information: X-Project-Id does not match the project'];
       grant = {};
     }
     if (grant === undefined) {
-      return [401, 'APIG.0301', `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
+      return [401, ApigErrorCode.UNAUTHENTICATED, `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
     }
-    if (decodeURIComponent(projectId) !== this.projectId) return [403, 'APIG.0302', 'The IAM token has no permission for this project'];
+    if (decodeURIComponent(projectId) !== this.projectId) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this project'];
     for (const name of ['fw_instance_id', 'limit', 'offset']) {
-      if ((query.get(name) ?? '') === '') return [400, 'CFW.00200001', `Empty parameter: ${name}`];
+      if ((query.get(name) ?? '') === '') return [400, CfwErrorCode.EMPTY_PARAMETER, `Empty parameter: ${name}`];
     }
     const limit = query.get('limit') ?? '';
     if (!INTEGER.test(limit) || Number(limit) < 1 || Number(limit) > UPSTREAM_MAX_LIMIT) {
-      return [400, 'CFW.00200002', `Invalid parameter: limit must be an integer from 1 to ${UPSTREAM_MAX_LIMIT}`];
+      return [400, CfwErrorCode.INVALID_PARAMETER, `Invalid parameter: limit must be an integer from 1 to ${UPSTREAM_MAX_LIMIT}`];
     }
-    if (!INTEGER.test(query.get('offset') ?? '')) return [400, 'CFW.00200002', 'Invalid parameter: offset must be an integer no less than 0'];
+    if (!INTEGER.test(query.get('offset') ?? '')) return [400, CfwErrorCode.INVALID_PARAMETER, 'Invalid parameter: offset must be an integer no less than 0'];
     const firewall = this.store.firewall(query.get('fw_instance_id') ?? '', query.get('enterprise_project_id') ?? undefined);
-    if (firewall === undefined) return [400, 'CFW.00200005', 'Operation content does not exist'];
-    if (grant.firewalls !== undefined && !grant.firewalls.includes(firewall.id)) return [403, 'APIG.0302', 'The IAM token has no permission for this firewall'];
+    if (firewall === undefined) return [400, CfwErrorCode.OBJECT_NOT_FOUND, 'Operation content does not exist'];
+    if (grant.firewalls !== undefined && !grant.firewalls.includes(firewall.id)) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this firewall'];
     return undefined;
   }
 
@@ -258,7 +259,7 @@ export class Simulator {
     if (cached !== undefined) return cached;
     const page = { limit, offset, total: tasks.length, records: tasks.slice(offset, offset + limit) };
     const body = JSON.stringify({ data: this.legacyShape ? [{ ...page, object_id: firewallId, project_id: this.projectId }] : page });
-    if (this.#pageCache.size < 5_000) this.#pageCache.set(key, body);
+    this.#pageCache.set(key, body);
     return body;
   }
 }

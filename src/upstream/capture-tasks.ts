@@ -16,10 +16,8 @@ export interface CaptureTaskListQuery {
 
 export interface ListCallOptions {
   readonly credential: UpstreamCredential;
-  /** Whole-call deadline, retries included. */
-  readonly timeoutMs: number;
-  /** Ends the call early, e.g. when the client went away or the operation's deadline passed. */
-  readonly signal?: AbortSignal | undefined;
+  /** Ends the call: its deadline (read.ts sets it), or every operation waiting for it went away. */
+  readonly signal: AbortSignal;
   /** Told how each call went, for logs and metrics. */
   readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
 }
@@ -45,9 +43,7 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
   if (query.enterpriseProjectId !== undefined) searchParams.set('enterprise_project_id', query.enterpriseProjectId);
   searchParams.set('limit', String(query.limit));
   searchParams.set('offset', String(query.offset));
-  // The deadline runs from here, so time spent queued in the bulkhead counts against it.
-  const deadline = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
+  const signal = options.signal;
   const started = performance.now();
   const span = tracer().startSpan('GET capture-task', {
     kind: SpanKind.CLIENT,
@@ -62,7 +58,8 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
         const response = await upstream.got.get('capture-task', {
           searchParams,
           headers: options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders,
-          // The caller's signal first: when the deadline fires, got sees its TimeoutError reason.
+          // The caller's signal first: when the deadline fires, got sees its TimeoutError reason and
+          // throws a TimeoutError (UPSTREAM_TIMEOUT), not an abort.
           signal: AbortSignal.any([signal, guardSignal]),
         });
         const id = response.headers['x-request-id'];

@@ -2,12 +2,11 @@
 // and authentication, set up once at start. Callers use listCaptureTasks (capture-tasks.ts).
 import http from 'node:http';
 import https from 'node:https';
-import got, { HTTPError, RequestError, type Got, type Hooks, type RetryObject } from 'got';
+import got, { type Got, type Hooks, type RetryObject } from 'got';
 import type { Config } from '../config.ts';
-import { CfwErrorCode } from './codes.ts';
+import { isRetryable } from './errors.ts';
 import { signedHeadersFor, type ServiceKeys } from './signing.ts';
-import { createUpstreamGuard, type ResilienceOptions, type UpstreamGuard } from './resilience.ts';
-import { upstreamErrorFromBody } from './wire.ts';
+import { createUpstreamGuard, type UpstreamGuard } from './resilience.ts';
 
 /** Whose authority an upstream call carries. */
 export type UpstreamCredential =
@@ -16,45 +15,13 @@ export type UpstreamCredential =
   /** The gateway's own AK/SK: the call is signed (signing.ts). */
   | { readonly kind: 'service' };
 
-export interface UpstreamClientOptions {
+/** Its slice of the configuration (config.ts says what each setting means), against a resolved endpoint. */
+export type UpstreamClientOptions = Omit<Config['upstream'], 'endpoint' | 'projectId' | 'timeZone' | 'timeoutMs'> & {
   readonly endpoint: string;
   readonly projectId: string;
-  /** Whole-call deadline, retries included. */
-  readonly timeoutMs: number;
-  readonly connectTimeoutMs: number;
-  /** Time to the first byte of an answer, per attempt. */
-  readonly responseTimeoutMs: number;
-  readonly maxSockets: number;
-  /** Retries after the first attempt, for idempotent reads only. */
-  readonly retries: number;
-  /** The longest `Retry-After` the gateway waits for; a longer one fails the call at once. */
-  readonly maxRetryAfterMs: number;
-  /** Backoff before retry n is a random delay up to min(backoffCapMs, backoffBaseMs × 2^(n-1)). */
-  readonly backoffBaseMs: number;
-  readonly backoffCapMs: number;
-  /** Circuit breaker and bulkhead for this upstream host. */
-  readonly resilience: ResilienceOptions;
   /** AK/SK mode: every call is signed with these; token mode: undefined. */
   readonly serviceKeys: ServiceKeys | undefined;
-}
-
-/** Statuses worth another attempt: rate limiting and a gateway in front of a struggling service. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/** Failures of the connection itself, before or while an answer came. */
-const RETRY_ERROR_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
-
-/**
- * Whether a failed attempt may be retried. Never on 400/401/403 other than CFW's transient code:
- * APIG locks an AK for five minutes after five bad signatures.
- */
-export function isRetryable(error: RequestError): boolean {
-  if (error instanceof HTTPError) {
-    const status = error.response.statusCode;
-    if (RETRY_STATUSES.has(status)) return true;
-    return status === 400 && upstreamErrorFromBody(error.response.rawBody).errorCode === CfwErrorCode.TRANSIENT;
-  }
-  return error.response === undefined && RETRY_ERROR_CODES.has(error.code);
-}
+};
 
 /** got's calculateDelay: our retry rules, exponential backoff with full jitter, capped Retry-After. */
 export function retryDelayFor(options: UpstreamClientOptions) {
@@ -96,7 +63,7 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
       connect: options.connectTimeoutMs,
       secureConnect: options.connectTimeoutMs,
       response: options.responseTimeoutMs,
-      request: options.timeoutMs,
+      // No `request` timeout: the whole-call deadline is one AbortSignal, set in read.ts.
     },
     retry: {
       limit: options.retries,
@@ -126,24 +93,5 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
 
 /** The client options that the configuration asks for, against `endpoint` and `projectId`. */
 export function upstreamOptionsFrom(config: Config, endpoint: string, projectId: string): UpstreamClientOptions {
-  const upstream = config.upstream;
-  return {
-    endpoint,
-    projectId,
-    timeoutMs: upstream.timeoutMs,
-    connectTimeoutMs: upstream.connectTimeoutMs,
-    responseTimeoutMs: upstream.responseTimeoutMs,
-    maxSockets: upstream.maxSockets,
-    retries: upstream.retries,
-    maxRetryAfterMs: upstream.maxRetryAfterMs,
-    backoffBaseMs: 100,
-    backoffCapMs: 2_000,
-    serviceKeys: config.auth.mode === 'aksk' ? config.auth.serviceKeys : undefined,
-    resilience: {
-      breakerThreshold: upstream.breakerThreshold,
-      halfOpenAfterMs: upstream.breakerHalfOpenMs,
-      maxConcurrent: upstream.maxConcurrent,
-      maxQueued: upstream.maxQueued,
-    },
-  };
+  return { ...config.upstream, endpoint, projectId, serviceKeys: config.auth.mode === 'aksk' ? config.auth.serviceKeys : undefined };
 }

@@ -1,5 +1,5 @@
-// The upstream's integer code sets, one table each. Shared with the simulator, which must speak the
-// same codes. GraphQL enum values are the strings the schema declares.
+// The upstream's codes: integer code sets, one table each, and every error code. Shared with the
+// simulator, which must speak the same codes. GraphQL enum values are the strings the schema declares.
 
 export const CAPTURE_TASK_STATUS_BY_CODE = new Map<number, CaptureTaskStatusName>([
   [0, 'ABNORMAL'],
@@ -28,12 +28,37 @@ export type IpVersionName = 'IPV4' | 'IPV6';
 /** The upstream's page size limit (`limit` is 1..1024). */
 export const UPSTREAM_MAX_LIMIT = 1024;
 
-/** CFW business error codes the gateway acts on. */
+/**
+ * Every upstream error code either side writes or reads: CFW's business codes (HTTP 400 and 500) and
+ * the API gateway's (APIG/APIGW, 401/403/404/429/5xx). The gateway acts on a few; the simulator
+ * answers with them all.
+ */
 export const CfwErrorCode = {
-  /** The firewall (or another object) does not exist. */
-  OBJECT_NOT_FOUND: 'CFW.00200005',
   /** A required parameter is empty. */
   EMPTY_PARAMETER: 'CFW.00200001',
+  /** A parameter has a bad value. */
+  INVALID_PARAMETER: 'CFW.00200002',
+  /** The firewall (or another object) does not exist. */
+  OBJECT_NOT_FOUND: 'CFW.00200005',
   /** A transient request error: "try again later". */
   TRANSIENT: 'CFW.00109004',
+  /** CFW's internal error. */
+  SYSTEM_BUSY: 'CFW.00100001',
 } as const;
+export type CfwErrorCode = (typeof CfwErrorCode)[keyof typeof CfwErrorCode];
+
+/** Huawei Cloud API gateway codes, in front of CFW. */
+export const ApigErrorCode = {
+  /** Bad or expired IAM token, or a bad AK/SK signature (401). */
+  UNAUTHENTICATED: 'APIG.0301',
+  /** The credential may not use this project or firewall (403). */
+  FORBIDDEN: 'APIG.0302',
+  /** No such API at this path (404). */
+  NO_SUCH_API: 'APIGW.0101',
+  BAD_GATEWAY: 'APIGW.0202',
+  SERVICE_UNAVAILABLE: 'APIGW.0203',
+  BACKEND_TIMEOUT: 'APIGW.0204',
+  /** Rate limited (429). */
+  THROTTLED: 'APIGW.0308',
+} as const;
+export type ApigErrorCode = (typeof ApigErrorCode)[keyof typeof ApigErrorCode];

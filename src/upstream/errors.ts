@@ -6,8 +6,40 @@ import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamCancelledError, 
 import { CfwErrorCode } from './codes.ts';
 import { upstreamErrorFromBody, WireFormatError } from './wire.ts';
 
-/** Error codes of a connection that failed before an answer came. */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_HTTP_CONTENT_LENGTH_MISMATCH', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_READING_RESPONSE_STREAM']);
+/**
+ * Network error codes, the one list: `unreachable` when the connection failed (UPSTREAM_UNAVAILABLE,
+ * otherwise UPSTREAM_ERROR), `retry` when another attempt may succeed.
+ */
+export const NETWORK_ERROR_CODES: Readonly<Record<string, { readonly unreachable: boolean; readonly retry: boolean }>> = {
+  ECONNREFUSED: { unreachable: true, retry: true },
+  ECONNRESET: { unreachable: true, retry: true },
+  EPIPE: { unreachable: true, retry: true },
+  ENOTFOUND: { unreachable: true, retry: true },
+  EAI_AGAIN: { unreachable: true, retry: true },
+  ENETUNREACH: { unreachable: true, retry: true },
+  EHOSTUNREACH: { unreachable: true, retry: true },
+  ERR_STREAM_PREMATURE_CLOSE: { unreachable: true, retry: true },
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: { unreachable: true, retry: false },
+  ERR_READING_RESPONSE_STREAM: { unreachable: true, retry: false },
+  // A per-attempt timeout (connect, response); the whole-call deadline is not retried (read.ts).
+  ETIMEDOUT: { unreachable: false, retry: true },
+};
+
+/** Statuses worth another attempt: rate limiting and a gateway in front of a struggling service. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * Whether a failed attempt may be retried. Never on 400/401/403 other than CFW's transient code:
+ * APIG locks an AK for five minutes after five bad signatures.
+ */
+export function isRetryable(error: RequestError): boolean {
+  if (error instanceof HTTPError) {
+    const status = error.response.statusCode;
+    if (RETRY_STATUSES.has(status)) return true;
+    return status === 400 && upstreamErrorFromBody(error.response.rawBody).errorCode === CfwErrorCode.TRANSIENT;
+  }
+  return error.response === undefined && NETWORK_ERROR_CODES[error.code]?.retry === true;
+}
 
 function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): string | undefined {
   const value = headers?.['x-request-id'];
@@ -78,7 +110,7 @@ export function toUpstreamError(error: unknown): GatewayError {
     return new UpstreamCancelledError(attemptsOf(error), { cause: error });
   }
   if (error instanceof RequestError) {
-    const connection = CONNECTION_ERRORS.has(error.code);
+    const connection = NETWORK_ERROR_CODES[error.code]?.unreachable === true;
     const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode }), attempts: attemptsOf(error) };
     return new UpstreamError(
       connection ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,

@@ -2,18 +2,11 @@
 // for a while (so clients fail fast instead of piling up behind timeouts), and a bulkhead that
 // caps concurrent upstream calls per process with a bounded queue. Retries stay in got, one layer.
 import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
+import type { Config } from '../config.ts';
 import { ErrorCode, GatewayError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 
-export interface ResilienceOptions {
-  /** Consecutive failed calls that open the circuit. */
-  readonly breakerThreshold: number;
-  /** How long the circuit stays open before one probe call is let through. */
-  readonly halfOpenAfterMs: number;
-  /** Upstream calls in flight at once, per process. */
-  readonly maxConcurrent: number;
-  /** Calls waiting for a slot; beyond that a call fails at once. */
-  readonly maxQueued: number;
-}
+/** Its slice of the configuration (config.ts says what each setting means). */
+export type ResilienceOptions = Config['upstream']['resilience'];
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 

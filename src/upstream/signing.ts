@@ -1,5 +1,6 @@
 // Huawei Cloud APIG AK/SK signing (SDK-HMAC-SHA256); algorithm and vectors in shared/upstream/signing.md.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// The gateway signs; the simulator verifies (simulator/verify.ts) with the same canonical request.
+import { createHash, createHmac } from 'node:crypto';
 
 export interface SigningRequest {
   readonly method: string;
@@ -17,7 +18,6 @@ export interface SigningKeys {
 
 export const SDK_DATE_HEADER = 'x-sdk-date';
 const ALGORITHM = 'SDK-HMAC-SHA256';
-const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
 
 const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 const hmacHex = (key: string, data: string): string => createHmac('sha256', key).update(data).digest('hex');
@@ -25,15 +25,6 @@ const hmacHex = (key: string, data: string): string => createHmac('sha256', key)
 /** YYYYMMDDTHHMMSSZ in UTC. */
 export function sdkDateOf(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
-/** The inverse of sdkDateOf; undefined when the text is not a real YYYYMMDDTHHMMSSZ instant. */
-function dateOfSdkDate(text: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) return undefined;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  // Date.UTC rolls 20191332 over to a later month; the round trip rejects it.
-  return sdkDateOf(date) === text ? date : undefined;
 }
 
 /** RFC 3986 unreserved characters kept, everything else %XX (encodeURIComponent also keeps !'()*). */
@@ -68,7 +59,7 @@ function canonicalQueryOf(url: URL): string {
 }
 
 /** Lower-case name → trimmed value; repeated or differently-cased names are joined with ','. */
-function headerMapOf(headers: SigningRequest['headers']): Map<string, string> {
+export function headerMapOf(headers: SigningRequest['headers']): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, raw] of Object.entries(headers)) {
     if (raw === undefined) continue;
@@ -108,7 +99,8 @@ export function stringToSignOf(canonicalRequest: string, sdkDate: string): strin
   return `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonicalRequest)}`;
 }
 
-function signatureOf(request: SigningRequest, secretKey: string, signedHeaders: readonly string[], sdkDate: string): string {
+/** The hex signature of a request under `secretKey`: what both signer and verifier compute. */
+export function signatureOf(request: SigningRequest, secretKey: string, signedHeaders: readonly string[], sdkDate: string): string {
   return hmacHex(secretKey, stringToSignOf(canonicalRequestOf(request, signedHeaders), sdkDate));
 }
 
@@ -119,43 +111,6 @@ export function authorizationFor(request: SigningRequest, keys: SigningKeys, sig
   const names = normalizeSignedHeaders(signedHeaders ?? defaultSignedHeadersOf(request));
   const signature = signatureOf(request, keys.secretKey, names, sdkDate);
   return `${ALGORITHM} Access=${keys.accessKey}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
-}
-
-const AUTHORIZATION_PATTERN = /^SDK-HMAC-SHA256\s+Access=([^\s,]+),\s*SignedHeaders=([^\s,]+),\s*Signature=([0-9a-f]{64})$/;
-const HEADER_NAME_PATTERN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-
-/** Parses `SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`; undefined when malformed. */
-export function parseAuthorization(value: string): { accessKey: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = AUTHORIZATION_PATTERN.exec(value.trim());
-  if (!m?.[1] || !m[2] || !m[3]) return undefined;
-  const signedHeaders = m[2].split(';');
-  if (!signedHeaders.every((n) => HEADER_NAME_PATTERN.test(n))) return undefined;
-  return { accessKey: m[1], signedHeaders, signature: m[3] };
-}
-
-export type VerifyResult = 'ok' | 'missing' | 'malformed' | 'unknown-key' | 'stale-date' | 'bad-signature';
-
-/** Server side: recomputes the signature over the headers named in Authorization, compared in constant time. */
-export function verifySignature(
-  request: SigningRequest,
-  secretFor: (accessKey: string) => string | undefined,
-  now: Date,
-  maxSkewMs: number = DEFAULT_MAX_SKEW_MS,
-): VerifyResult {
-  const headers = headerMapOf(request.headers);
-  const authorization = headers.get('authorization');
-  const sdkDate = headers.get(SDK_DATE_HEADER);
-  if (authorization === undefined || sdkDate === undefined) return 'missing';
-  const parsed = parseAuthorization(authorization);
-  const date = dateOfSdkDate(sdkDate);
-  // An unsigned X-Sdk-Date would let a captured request be replayed with a fresh date.
-  if (!parsed || !date || !parsed.signedHeaders.includes(SDK_DATE_HEADER)) return 'malformed';
-  const secretKey = secretFor(parsed.accessKey);
-  if (secretKey === undefined) return 'unknown-key';
-  if (Math.abs(now.getTime() - date.getTime()) > maxSkewMs) return 'stale-date';
-  const expected = Buffer.from(signatureOf(request, secretKey, parsed.signedHeaders, sdkDate), 'hex');
-  const actual = Buffer.from(parsed.signature, 'hex');
-  return expected.length === actual.length && timingSafeEqual(expected, actual) ? 'ok' : 'bad-signature';
 }
 
 /** The service's own credentials for AK/SK mode; temporary credentials add a security token. */

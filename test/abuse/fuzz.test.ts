@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ErrorCode } from '../../src/errors.ts';
-import { SANDBOX_ORIGIN } from '../../src/server/http.ts';
+import { SANDBOX_ORIGIN } from '../../src/server/edge.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { field, startHarness, type Harness } from '../helpers/harness.ts';

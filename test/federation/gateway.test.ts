@@ -261,8 +261,8 @@ describe('upstream concurrency of one _entities fetch (simulator latency 30 ms)'
     }
   }
 
-  it('runs at most UPSTREAM_CONCURRENCY=2 calls at once: six firewalls take three rounds', async () => {
-    const { ms, calls } = await timeSixFirewalls({ UPSTREAM_CONCURRENCY: '2' });
+  it('runs at most OPERATION_UPSTREAM_CONCURRENCY=2 calls at once: six firewalls take three rounds', async () => {
+    const { ms, calls } = await timeSixFirewalls({ OPERATION_UPSTREAM_CONCURRENCY: '2' });
     expect(calls).toBe(6);
     expect(ms).toBeGreaterThanOrEqual(80);
   });

@@ -2,7 +2,7 @@
 // the real got client. Tests state their upstream scenario inline through the options.
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { createGateway, type Gateway } from '../../src/server/http.ts';
+import { createGateway, type Gateway } from '../../src/server/edge.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';

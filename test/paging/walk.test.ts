@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { cursorAt, pageInfoOf } from '../../src/paging/connection.ts';
 import { decodeCursor, encodeCursor, fingerprintOf, scopeOf } from '../../src/paging/cursor.ts';
-import { CURSOR_POSITION_LOST, readRange, walk, type Page } from '../../src/paging/walk.ts';
-import { pageRequestFromArgs, type ConnectionArgs } from '../../src/paging/window.ts';
+import { WarningCode } from '../../src/errors.ts';
+import { readRange, walk, type Page } from '../../src/paging/walk.ts';
+import { pageRequestFromArgs, type ConnectionArgs } from '../../src/paging/page-request.ts';
 import { idsOf, ListSource } from './list-source.ts';
 
 const SCOPE = scopeOf('fw-1', undefined);
@@ -215,7 +216,7 @@ describe('walk over a list that changes between reads', () => {
     const first = await readPage(list, { first: 5 });
     list.items.unshift(...idsOf(200, 'n'));
     const next = await readPage(list, { first: 5, after: first.end });
-    expect(next.page.warning?.code).toBe(CURSOR_POSITION_LOST);
+    expect(next.page.warning?.code).toBe(WarningCode.CURSOR_POSITION_LOST);
     expect(next.ids).toEqual(['n5', 'n6', 'n7', 'n8', 'n9']);
   });
 });

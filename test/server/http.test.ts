@@ -2,7 +2,7 @@
 // CSRF prevention, the landing page, credentials, and how upstream failures reach the client.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SANDBOX_ORIGIN } from '../../src/server/http.ts';
+import { SANDBOX_ORIGIN } from '../../src/server/edge.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startHarness, withHarness, type GraphQLResult, type Harness } from '../helpers/harness.ts';

@@ -3,12 +3,11 @@ import { describe, expect, it } from '@jest/globals';
 import {
   authorizationFor,
   canonicalRequestOf,
-  parseAuthorization,
   sdkDateOf,
   type SigningRequest,
   stringToSignOf,
-  verifySignature,
 } from '../../src/upstream/signing.ts';
+import { parseAuthorization, verifySignature } from '../../src/simulator/verify.ts';
 
 // Vectors from shared/upstream/signing.md (official guide, Python SDK and Go SDK tests).
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -1,31 +1,21 @@
-// The HTTP edge: node:http in front of Apollo Server 5. It routes /graphql, /healthz, /readyz and
-// /metrics, reads bodies within a size limit, answers CORS, turns malformed requests into
-// GraphQL-shaped JSON errors, gives each request an id, builds each operation's context
-// (credential, loaders, cancellation) and drains on shutdown.
+// The HTTP edge: node:http in front of the GraphQL server (apollo.ts). It routes /graphql,
+// /healthz, /readyz and /metrics, reads bodies within a size limit, answers CORS, turns malformed
+// requests into GraphQL-shaped JSON errors, gives each request an id, ends an operation's upstream
+// calls when its client goes away, and drains on shutdown.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
 import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from '../config.ts';
+import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { tracer } from '../tracing.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
-import { createAuthenticator } from './auth.ts';
-import type { GatewayContext } from './context.ts';
-import { createFormatError } from './format-error.ts';
-import { PrefixingKeyValueCache } from '@apollo/utils.keyvaluecache';
 import { createCacheStore } from '../cache/stores.ts';
-import { createPageLoader } from './loaders.ts';
-import { PageSource } from './page-source.ts';
-import { compiledExecution } from './executor.ts';
-import { costLimitPlugin, validationRulesFor } from './limits.ts';
+import { createApollo } from './apollo.ts';
+import { createContextFactory } from './context.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { operationLogPlugin, warningsPlugin } from './plugins.ts';
-import { buildGatewaySchema } from './schema.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -55,14 +45,14 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
 }
 
-function graphqlErrorBody(message: string, code: string): string {
+function graphqlErrorBody(message: string, code: ErrorCode): string {
   return JSON.stringify({ errors: [{ message, extensions: { code } }] });
 }
 
 class RequestBodyError extends Error {
   readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(status: number, code: ErrorCode, message: string) {
     super(message);
     this.status = status;
     this.code = code;
@@ -71,13 +61,13 @@ class RequestBodyError extends Error {
 
 async function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new RequestBodyError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+  if (declared > limit) throw new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new RequestBodyError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+    if (size > limit) throw new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limit} bytes.`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -88,7 +78,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = http.createServer();
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
-  const limits = { ...config.limits, callBudget: config.upstream.callBudget };
   const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeBreaker(options.upstream.guard.state());
@@ -100,76 +89,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
   let listening = false;
 
-  const schema = buildGatewaySchema();
-  const apollo = new ApolloServer<GatewayContext>({
-    ...(config.execution === 'jit' ? { gateway: compiledExecution(schema) } : { schema }),
-    introspection: config.introspection,
-    includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: production,
-    allowBatchedHttpRequests: config.http.allowBatchedRequests,
-    // Apollo's own token limit: a syntax error stays a 400 (GraphQL Armor's max-tokens made it a 500).
-    parseOptions: { maxLexicalTokens: config.limits.maxTokens },
-    validationRules: validationRulesFor(limits),
-    csrfPrevention: true,
-    persistedQueries: config.cache.persistedQueries ? { cache: new PrefixingKeyValueCache(store.cache, 'apq:') } : false,
-    // main.ts owns SIGTERM/SIGINT: it drains, closes the simulator and flushes traces, in order.
-    stopOnTerminationSignals: false,
-    formatError: createFormatError(logger),
-    logger,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // Federated tracing (ftv1) costs every operation; only GraphOS usage reporting reads it.
-      ApolloServerPluginInlineTraceDisabled(),
-      // Cache-control hints wrap every field resolver (a sixth of a 50-task page's CPU) and nothing
-      // here sets or reads them: the page cache has its own TTL.
-      ApolloServerPluginCacheControlDisabled(),
-      config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
-        : ApolloServerPluginLandingPageDisabled(),
-      costLimitPlugin(limits),
-      warningsPlugin(),
-      operationLogPlugin(metrics),
-    ],
-  });
-  await apollo.start();
-
-  const onUnknownCode = unknownCodeLogger(logger);
-  const source = new PageSource({
-    upstream: options.upstream,
-    timeoutMs: config.upstream.timeoutMs,
-    cache: config.cache.ttlSeconds > 0 ? store.cache : undefined,
-    ttlSeconds: config.cache.ttlSeconds,
-    onShared: (how) => {
-      metrics.sharedReads.inc({ how });
-    },
-  });
-  const authenticate = await createAuthenticator(config, options.fallbackToken);
-  const contextFor = async (request: http.IncomingMessage, requestId: string, signal: AbortSignal): Promise<GatewayContext> => {
-    const credential = await authenticate(request.headers);
-    const operationLogger = logger.child({ requestId });
-    return {
-      config,
-      logger: operationLogger,
-      requestId,
-      credential,
-      pages: createPageLoader({
-        source,
-        credential,
-        concurrency: config.upstream.concurrency,
-        budget: config.upstream.callBudget,
-        signal,
-        onCall: (query, event) => {
-          metrics.observeUpstream(event);
-          operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
-            { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
-            'upstream call',
-          );
-        },
-      }),
-      onUnknownCode,
-      warnings: [],
-    };
-  };
+  const apollo = await createApollo({ config, logger, httpServer, metrics, store: store.cache, exampleQuery: options.exampleQuery });
+  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
@@ -179,7 +100,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const handleGraphQL = async (request: http.IncomingMessage, response: http.ServerResponse, url: URL, requestId: string) => {
     const cors = corsHeaders(request);
-    const sendError = (status: number, code: string, message: string, extra: Record<string, string> = {}) => {
+    const sendError = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}) => {
       response.writeHead(status, { 'content-type': JSON_TYPE, ...cors, ...extra });
       response.end(graphqlErrorBody(message, code));
     };
@@ -190,7 +111,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (request.method !== 'GET' && request.method !== 'POST') {
       response.setHeader('allow', 'GET, POST, OPTIONS');
-      sendError(405, 'METHOD_NOT_ALLOWED', 'Use GET or POST for GraphQL requests.');
+      sendError(405, ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST for GraphQL requests.');
       return;
     }
     let body: unknown = undefined;
@@ -208,13 +129,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       if (!json) {
-        sendError(415, 'BAD_REQUEST', 'POST requests must have the content-type application/json.');
+        sendError(415, ErrorCode.BAD_REQUEST, 'POST requests must have the content-type application/json.');
         return;
       }
       try {
         body = JSON.parse(text);
       } catch {
-        sendError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+        sendError(400, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
         return;
       }
     }
@@ -233,7 +154,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const result = await otelContext.with(trace.setSpan(parent, span), () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'POST', headers, search: url.search, body },
-        context: () => contextFor(request, requestId, controller.signal),
+        context: () => createContext(request, requestId, controller.signal),
       }),
     );
     span.setAttribute('http.response.status_code', result.status ?? 200);
@@ -289,14 +210,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           response.end(await metrics.registry.metrics());
           return;
         default:
-          sendJson(response, 404, { errors: [{ message: `Nothing at ${url.pathname}; GraphQL is served at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
+          sendJson(response, 404, { errors: [{ message: `Nothing at ${url.pathname}; GraphQL is served at /graphql.`, extensions: { code: ErrorCode.NOT_FOUND } }] });
       }
     };
     handle().catch((error: unknown) => {
       logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': JSON_TYPE });
-        response.end(graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+        response.end(graphqlErrorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
       } else response.destroy();
     });
   });
@@ -323,17 +244,5 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       options.upstream.close();
       await store.close();
     },
-  };
-}
-
-/** Logs each unknown upstream code once per (field, value), however often it comes back. */
-function unknownCodeLogger(logger: Logger) {
-  const seen = new Set<string>();
-  return (field: string, value: unknown) => {
-    const key = `${field}:${typeof value}:${String(value)}`;
-    // Bounded: a hostile upstream inventing codes must not grow memory without end.
-    if (seen.has(key) || seen.size >= 1000) return;
-    seen.add(key);
-    logger.warn({ field, value: typeof value === 'number' ? value : String(value).slice(0, 40) }, 'the upstream sent a code the gateway does not know; it is served as UNKNOWN');
   };
 }

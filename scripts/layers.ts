@@ -1,0 +1,43 @@
+// The layering rule: modules import only downward,
+//   server (edge → apollo → context) → resolvers → paging → upstream → base (config, errors, logger, …),
+// and the simulator shares only the wire format, the code tables and the signing algorithm with
+// upstream. Each folder gets a `no-restricted-imports` list of what lies above it; type-only
+// imports count too. eslint.config.js applies it; test/lint/layers.test.ts shows it catching a
+// violation.
+import type { Linter } from 'eslint';
+
+const BASE = 'src/{config,errors,logger,tracing,bounded-cache}.ts';
+
+/** One layer: the files it covers and the import paths (relative to those files) they may not use. */
+const layer = (name: string, files: string[], forbidden: string[], ignores: string[] = []): Linter.Config => ({
+  name: `layers/${name}`,
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: forbidden, message: `runs up a layer: ${name} imports only from the layers below it (README, Architecture).` }] },
+    ],
+  },
+});
+
+export const layers: Linter.Config[] = [
+  layer('base', [BASE, 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
+  layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  layer('resolvers', ['src/resolvers/**/*.ts'], ['../server/*', '../simulator/*', '../main.ts']),
+  layer('server/context', ['src/server/**/*.ts'], ['./edge.ts', './apollo.ts', '../simulator/*', '../main.ts'], ['src/server/edge.ts', 'src/server/apollo.ts']),
+  layer('server/apollo', ['src/server/apollo.ts'], ['./edge.ts', '../simulator/*', '../main.ts']),
+  layer('server/edge', ['src/server/edge.ts'], ['../simulator/*', '../main.ts']),
+  layer('simulator', ['src/simulator/**/*.ts'], [
+    '../server/*',
+    '../resolvers/*',
+    '../paging/*',
+    '../main.ts',
+    '../__generated__/*',
+    '../upstream/*',
+    '!../upstream/codes.ts',
+    '!../upstream/wire.ts',
+    '!../upstream/signing.ts',
+  ]),
+];

@@ -1,0 +1,247 @@
+// The one upstream page read. Every page an operation reads comes through here, in this order:
+//   1. per operation (createOperationPages): identical reads are made once (DataLoader), at most
+//      `concurrency` calls run at once, at most `upstreamBudget` calls are made in all;
+//   2. per process (readCaptureTaskPage): the optional page cache, then sharing of an identical call
+//      already in flight, which is cancelled only when every operation waiting for it has gone;
+//   3. the call itself (capture-tasks.ts) under ONE deadline, set here, that counts time queued for a
+//      connection slot and every retry.
+// The page key is built once per read (pageKeyOf); caching and sharing add the credential's hash to
+// it, never the URL alone, so one caller is never served another caller's page.
+import { createHash } from 'node:crypto';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import DataLoader from 'dataloader';
+import { BudgetExceededError, UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
+import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from './capture-tasks.ts';
+import type { UpstreamCredential, UpstreamHttp } from './client.ts';
+import type { CaptureTaskListAnswer, CaptureTaskRecord } from './wire.ts';
+
+export interface PageReadsOptions {
+  readonly upstream: UpstreamHttp;
+  /** The whole-call deadline: queueing for a slot and retries included. */
+  readonly timeoutMs: number;
+  /** The page cache; undefined or a TTL of 0 turns it off. */
+  readonly cache: KeyValueCache | undefined;
+  readonly ttlSeconds: number;
+  /** Told of cache hits and shared reads (metrics). */
+  readonly onShared?: ((how: 'cache' | 'coalesced') => void) | undefined;
+}
+
+interface SharedCall {
+  readonly promise: Promise<CaptureTaskListAnswer>;
+  readonly controller: AbortController;
+  /** Operations waiting for this call now; the call is cancelled when the last one leaves. */
+  waiters: number;
+}
+
+/** What the process shares between operations: calls in flight and the page cache. */
+export interface PageReads {
+  readonly options: PageReadsOptions;
+  readonly inFlight: Map<string, SharedCall>;
+}
+
+export function createPageReads(options: PageReadsOptions): PageReads {
+  return { options: { ...options, cache: options.ttlSeconds > 0 ? options.cache : undefined }, inFlight: new Map() };
+}
+
+export interface PageRead {
+  readonly credential: UpstreamCredential;
+  /** A stable, non-reversible key for the credential (credentialKeyOf), computed once per operation. */
+  readonly credentialKey: string;
+  readonly signal?: AbortSignal | undefined;
+  /** Told how the upstream call went, when this read made one. */
+  readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
+}
+
+/** The key of one page of one connection; the only place it is built. */
+export function pageKeyOf(query: CaptureTaskListQuery): string {
+  return `${query.fwInstanceId}\u0000${query.enterpriseProjectId ?? ''}\u0000${query.offset}\u0000${query.limit}`;
+}
+
+/** A stable, non-reversible key for whose authority a read carries. */
+export function credentialKeyOf(credential: UpstreamCredential): string {
+  return credential.kind === 'service' ? 'service' : `token:${createHash('sha256').update(credential.token).digest('base64url')}`;
+}
+
+/** Bumped whenever CaptureTaskListAnswer changes shape: a shared store never serves an older one. */
+const CACHE_FORMAT = 'page:v1:';
+
+interface CachedPage {
+  readonly total: number;
+  readonly records: readonly CaptureTaskRecord[];
+}
+
+/**
+ * A page this gateway's format version stored: its records were checked (wire.ts) before they were
+ * stored, so only the envelope is looked at, not every record again.
+ */
+function isCachedPage(value: unknown): value is CachedPage {
+  if (typeof value !== 'object' || value === null) return false;
+  const total: unknown = Reflect.get(value, 'total');
+  return typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 && Array.isArray(Reflect.get(value, 'records'));
+}
+
+/** Waits for `promise` unless `signal` ends first; then calls `onAbort` and rejects with a cancellation. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    onAbort();
+    return Promise.reject(new UpstreamCancelledError(0));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort();
+      reject(new UpstreamCancelledError(0));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** Reads one page: from the cache, by joining an identical call in flight, or by making the call. */
+export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskListQuery, pageKey: string, read: PageRead): Promise<CaptureTaskListAnswer> {
+  // An operation that already ended starts nothing.
+  if (read.signal?.aborted === true) throw new UpstreamCancelledError(0);
+  const { upstream, timeoutMs, cache, onShared } = reads.options;
+  const key = `${read.credentialKey}\u0000${pageKey}`;
+  if (cache !== undefined) {
+    const cached = await cache.get(CACHE_FORMAT + key);
+    const page: unknown = cached === undefined ? undefined : JSON.parse(cached);
+    if (isCachedPage(page)) {
+      onShared?.('cache');
+      return page;
+    }
+  }
+
+  let call = reads.inFlight.get(key);
+  // A call every waiter left is being cancelled: a newcomer starts its own.
+  if (call?.controller.signal.aborted === true) call = undefined;
+  if (call === undefined) {
+    const controller = new AbortController();
+    // The deadline runs from here, so time spent queued in the bulkhead counts against it.
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), controller.signal]);
+    const promise = listCaptureTasks(upstream, query, { credential: read.credential, signal, onDone: read.onDone }).finally(() => {
+      reads.inFlight.delete(key);
+    });
+    // Every waiter handles the outcome through its own chain; this keeps a call whose waiters all
+    // left from rejecting with nobody listening (which would end the process).
+    promise.catch(() => undefined);
+    call = { promise, controller, waiters: 0 };
+    reads.inFlight.set(key, call);
+    if (cache !== undefined) {
+      const ttl = reads.options.ttlSeconds;
+      promise.then((answer) => cache.set(CACHE_FORMAT + key, JSON.stringify(answer), { ttl })).catch(() => undefined);
+    }
+  } else {
+    onShared?.('coalesced');
+  }
+  const shared = call;
+  shared.waiters++;
+  // Each waiter leaves once: when its operation ends first, or when the call settles.
+  let waiting = true;
+  const leave = () => {
+    if (!waiting) return;
+    waiting = false;
+    shared.waiters--;
+  };
+  return untilAborted(shared.promise, read.signal, () => {
+    leave();
+    if (shared.waiters === 0) shared.controller.abort();
+  }).finally(leave);
+}
+
+/** One operation's page reads, counted. */
+export interface OperationPages {
+  load(query: CaptureTaskListQuery): Promise<CaptureTaskListAnswer>;
+  /** Upstream reads made past the operation's own dedup (a cache hit or a shared call counts: each uses budget). */
+  calls(): number;
+  /** Page reads asked for, served by a call or by an identical earlier read. */
+  loads(): number;
+}
+
+export interface OperationPagesOptions {
+  readonly reads: PageReads;
+  /** Why the caller may not call the upstream, when it may not: then no call is made. */
+  readonly credential: UpstreamCredential | UnauthenticatedError;
+  /** Upstream calls in flight at once for this operation. */
+  readonly concurrency: number;
+  /** Upstream calls this operation may make in all. */
+  readonly upstreamBudget: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Told how every call went, for logs and metrics. */
+  readonly onCall?: ((query: CaptureTaskListQuery, event: UpstreamCallEvent) => void) | undefined;
+}
+
+/** Runs `task` over `items` with at most `limit` running at once, keeping order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) results[index] = await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A DataLoader cache that counts how often a read was served from it. */
+class CountingCache<V> extends Map<string, V> {
+  hits = 0;
+  override get(key: string): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
+}
+
+interface KeyedQuery {
+  readonly query: CaptureTaskListQuery;
+  readonly key: string;
+}
+
+/** An operation's page reads: built per operation in the context factory, keyed by its credential. */
+export function createOperationPages(options: OperationPagesOptions): OperationPages {
+  let calls = 0;
+  const cache = new CountingCache<Promise<CaptureTaskListAnswer>>();
+  const credential = options.credential;
+  const credentialKey = credential instanceof UnauthenticatedError ? '' : credentialKeyOf(credential);
+  const onCall = options.onCall;
+  const loader = new DataLoader<KeyedQuery, CaptureTaskListAnswer, string>(
+    (batch) =>
+      mapConcurrently(batch, options.concurrency, async ({ query, key }): Promise<CaptureTaskListAnswer | Error> => {
+        if (credential instanceof UnauthenticatedError) return credential;
+        if (options.signal?.aborted === true) return new UpstreamCancelledError(0);
+        if (calls >= options.upstreamBudget) return new BudgetExceededError(options.upstreamBudget);
+        calls++;
+        try {
+          return await readCaptureTaskPage(options.reads, query, key, {
+            credential,
+            credentialKey,
+            signal: options.signal,
+            onDone: onCall === undefined ? undefined : (event) => {
+              onCall(query, event);
+            },
+          });
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    // One batch per tick, however many reads it holds: `concurrency` paces them, not the batch size.
+    { cacheKeyFn: (keyed) => keyed.key, cacheMap: cache },
+  );
+  return {
+    load: (query) => loader.load({ query, key: pageKeyOf(query) }),
+    calls: () => calls,
+    loads: () => calls + cache.hits,
+  };
+}
