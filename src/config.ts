@@ -19,11 +19,11 @@ const integer = (name: string, fallback: number, min: number, max: number, hint 
 
 const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) => integer(name, fallback, 1, max);
 
-const oneOf = <const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
+const oneOf = <const T extends readonly [string, ...string[]], F extends T[number] | undefined>(name: string, values: T, fallback: F) =>
   z
     .string()
     .optional()
-    .transform((raw, ctx): T[number] => {
+    .transform((raw, ctx): T[number] | F => {
       if (raw === undefined || raw === '') return fallback;
       const found = values.find((value) => value === raw);
       if (found === undefined) {
@@ -188,6 +188,9 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       GRAPHQL_EXECUTION: oneOf('GRAPHQL_EXECUTION', ['jit', 'standard'], 'jit'),
       LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       INTROSPECTION: bool('INTROSPECTION', false),
+      EXPLORER: oneOf('EXPLORER', ['sandbox', 'graphiql', 'off'], undefined),
+      PERSISTED_DOCUMENTS: optionalText,
+      PERSISTED_DOCUMENTS_ALLOW_TEXT: bool('PERSISTED_DOCUMENTS_ALLOW_TEXT', false),
     })
     .transform((e) => ({
       nodeEnv: e.NODE_ENV,
@@ -284,8 +287,22 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       logLevel: e.LOG_LEVEL,
       /** How long a shutdown waits for in-flight operations. */
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-      /** Introspection and the Sandbox landing page; always on outside production. */
+      /** Introspection; always on outside production. */
       introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
+      /**
+       * The page a browser gets at the GraphQL URL (server/explorer.ts): Apollo Sandbox (from Apollo's
+       * CDN), GraphiQL served by the gateway itself (works offline), or none. Unset: Sandbox wherever
+       * it was served before (outside production, or with INTROSPECTION=true in production); none
+       * with trusted documents, which would refuse the explorer's queries.
+       */
+      explorer: e.EXPLORER ?? (e.PERSISTED_DOCUMENTS !== undefined || (e.NODE_ENV === 'production' && !e.INTROSPECTION) ? ('off' as const) : ('sandbox' as const)),
+      /** Trusted documents (server/persisted-documents.ts): with a manifest, only its operations run. */
+      persistedDocuments: {
+        /** The manifest (`{ "<id>": "<document>" }`); undefined: any operation may run. */
+        path: e.PERSISTED_DOCUMENTS,
+        /** Also run a document sent as text when it is exactly one of the manifest's. */
+        allowText: e.PERSISTED_DOCUMENTS_ALLOW_TEXT,
+      },
     }));
 
 type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -351,6 +368,18 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
   }
   if (projectId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) {
     problems.push(`CFW_PROJECT_ID must be a project id (letters, digits, - or _), got ${JSON.stringify(projectId)}`);
+  }
+  const explorer = given(env, 'EXPLORER');
+  const production = given(env, 'NODE_ENV') === 'production';
+  if ((explorer === 'sandbox' || explorer === 'graphiql') && production && !/^(true|1|yes)$/i.test(given(env, 'INTROSPECTION') ?? '')) {
+    problems.push(`EXPLORER=${explorer} needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)`);
+  }
+  const persistedDocuments = given(env, 'PERSISTED_DOCUMENTS') !== undefined;
+  if ((explorer === 'sandbox' || explorer === 'graphiql') && persistedDocuments) {
+    problems.push(`EXPLORER=${explorer} cannot work with PERSISTED_DOCUMENTS set (an explorer sends its own queries, which only trusted documents may be): set EXPLORER=off or unset PERSISTED_DOCUMENTS`);
+  }
+  if (!persistedDocuments && /^(true|1|yes)$/i.test(given(env, 'PERSISTED_DOCUMENTS_ALLOW_TEXT') ?? '')) {
+    problems.push('PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)');
   }
   return problems;
 }

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const url = await gateway.listen();
 
   const lines = [`capture-gateway ready at ${url}`];
-  if (config.introspection) lines.push(`Apollo Sandbox: open ${url} in a browser.`);
+  if (config.explorer === 'sandbox') lines.push(`Apollo Sandbox: open ${url} in a browser (it loads from Apollo's CDN; EXPLORER=graphiql works offline).`);
+  if (config.explorer === 'graphiql') lines.push(`GraphiQL: open ${url} in a browser (served by the gateway; works offline).`);
   if (exampleQuery !== undefined) {
     lines.push('Upstream: the embedded CFW simulator (set CFW_ENDPOINT and CFW_PROJECT_ID for the real API).');
     lines.push('Try this query (no token needed in simulator mode):', '', exampleQuery, '');

@@ -19,7 +19,7 @@ import { operationLogPlugin, warningsPlugin } from './plugins.ts';
 import { buildGatewaySchema } from './schema.ts';
 
 export interface ApolloOptions {
-  readonly config: Pick<Config, 'execution' | 'introspection' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
+  readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
   readonly logger: Logger;
   /** Drained on stop: in-flight operations finish before the server closes. */
   readonly httpServer: http.Server;
@@ -28,6 +28,8 @@ export interface ApolloOptions {
   readonly store: KeyValueCache;
   /** The query the Sandbox landing page opens with. */
   readonly exampleQuery?: string | undefined;
+  /** The headers Sandbox opens with (explorerHeaderHint). */
+  readonly explorerHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Builds and starts the GraphQL server. */
@@ -56,8 +58,9 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
       // Cache-control hints wrap every field resolver (a sixth of a 50-task page's CPU) and nothing
       // here sets or reads them: the page cache has its own TTL.
       ApolloServerPluginCacheControlDisabled(),
-      config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
+      // Sandbox is Apollo's landing page; GraphiQL is served by the edge (explorer.ts).
+      config.explorer === 'sandbox'
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, headers: { ...options.explorerHeaders }, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
         : ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(config.limits),
       warningsPlugin(),

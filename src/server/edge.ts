@@ -15,6 +15,7 @@ import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
 import { createContextFactory } from './context.ts';
+import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } from './explorer.ts';
 import { GatewayMetrics } from './metrics.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
@@ -89,7 +90,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
   let listening = false;
 
-  const apollo = await createApollo({ config, logger, httpServer, metrics, store: store.cache, exampleQuery: options.exampleQuery });
+  const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
+  // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
+  const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
+  const apollo = await createApollo({ config, logger, httpServer, metrics, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
   const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
@@ -188,12 +192,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
-    const route = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : 'other';
+    const route = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : url.pathname.startsWith(EXPLORER_ASSET_PREFIX) ? '/explorer' : 'other';
     response.once('finish', () => {
       metrics.httpRequests.inc({ route, method: request.method ?? 'OTHER', status: String(response.statusCode) });
       metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
     });
     const handle = async () => {
+      if (explorer?.handle(request, response, url, '/graphql') === true) return;
       switch (route) {
         case '/graphql':
           return handleGraphQL(request, response, url, requestId);
