@@ -18,6 +18,10 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  // Trusted documents (server/persisted-documents.ts): an id the manifest lacks (or, with
+  // PERSISTED_DOCUMENTS_ALLOW_TEXT, a text it lacks); a document sent as text instead of an id.
+  PERSISTED_DOCUMENT_NOT_FOUND: 'PERSISTED_DOCUMENT_NOT_FOUND',
+  PERSISTED_DOCUMENTS_REQUIRED: 'PERSISTED_DOCUMENTS_REQUIRED',
   // Apollo Server's and graphql-js's codes for errors in the request itself, passed on as they are.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',

@@ -54,7 +54,17 @@ async function main(): Promise<void> {
   const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId ?? SIMULATOR_PROJECT_ID));
   const exampleFirewall = SIMULATOR_FIREWALLS.demo;
   const exampleQuery = simulator === undefined ? undefined : exampleQueryFor(exampleFirewall);
-  const gateway = await createGateway({ config, logger, upstream, fallbackToken: simulator === undefined ? undefined : DEMO_TOKEN, exampleQuery });
+  let gateway: Awaited<ReturnType<typeof createGateway>>;
+  try {
+    gateway = await createGateway({ config, logger, upstream, fallbackToken: simulator === undefined ? undefined : DEMO_TOKEN, exampleQuery });
+  } catch (error) {
+    // What only the gateway can check (the trusted-documents manifest against the schema).
+    if (error instanceof ConfigError) {
+      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const url = await gateway.listen();
 
   const lines = [`capture-gateway ready at ${url}`];

@@ -69,6 +69,56 @@ describe('introspection', () => {
   });
 });
 
+describe('EXPLORER', () => {
+  it('is Sandbox outside production and off in production, as the landing page was', () => {
+    expect(loadConfig({}).explorer).toBe('sandbox');
+    expect(loadConfig({ NODE_ENV: 'test' }).explorer).toBe('sandbox');
+    expect(loadConfig(PRODUCTION).explorer).toBe('off');
+  });
+
+  it('stays Sandbox in production with INTROSPECTION=true unless EXPLORER says otherwise', () => {
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: 'true' }).explorer).toBe('sandbox');
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: 'true', EXPLORER: 'graphiql' }).explorer).toBe('graphiql');
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION: 'true', EXPLORER: 'off' })).toMatchObject({ explorer: 'off', introspection: true });
+  });
+
+  it('takes each value outside production', () => {
+    expect(loadConfig({ EXPLORER: 'graphiql' }).explorer).toBe('graphiql');
+    expect(loadConfig({ EXPLORER: 'off' })).toMatchObject({ explorer: 'off', introspection: true });
+    expect(loadConfig({ EXPLORER: 'sandbox' }).explorer).toBe('sandbox');
+  });
+
+  it('rejects another value, listing the accepted ones', () => {
+    expect(problemsOf({ EXPLORER: 'playground' })).toEqual(['EXPLORER must be one of sandbox, graphiql, off, got "playground"']);
+  });
+
+  it('refuses an explorer in production without introspection, which it needs', () => {
+    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'graphiql' })).toEqual(['EXPLORER=graphiql needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)']);
+    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'sandbox', INTROSPECTION: 'false' })).toEqual(['EXPLORER=sandbox needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)']);
+  });
+});
+
+describe('PERSISTED_DOCUMENTS', () => {
+  it('is off by default', () => {
+    expect(loadConfig({}).persistedDocuments).toEqual({ path: undefined, allowText: false });
+  });
+
+  it('reads the manifest path and PERSISTED_DOCUMENTS_ALLOW_TEXT, and turns the default explorer off', () => {
+    expect(loadConfig({ PERSISTED_DOCUMENTS: ' /app/manifest.json ', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toMatchObject({ persistedDocuments: { path: '/app/manifest.json', allowText: true }, explorer: 'off' });
+  });
+
+  it('refuses an explorer alongside it, since the explorer sends its own queries', () => {
+    expect(problemsOf({ PERSISTED_DOCUMENTS: 'manifest.json', EXPLORER: 'graphiql' })).toEqual([
+      'EXPLORER=graphiql cannot work with PERSISTED_DOCUMENTS set (an explorer sends its own queries, which only trusted documents may be): set EXPLORER=off or unset PERSISTED_DOCUMENTS',
+    ]);
+  });
+
+  it('refuses PERSISTED_DOCUMENTS_ALLOW_TEXT without a manifest, and a value that is not a boolean', () => {
+    expect(problemsOf({ PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)']);
+    expect(problemsOf({ PERSISTED_DOCUMENTS: 'm.json', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'sometimes' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT must be true or false, got "sometimes"']);
+  });
+});
+
 describe('the result', () => {
   it('is frozen, nested objects and arrays included', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://console.example.com' });

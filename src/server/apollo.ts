@@ -3,6 +3,7 @@
 // plugins. The HTTP edge (edge.ts) hands it each request; createContext (context.ts) builds what
 // its resolvers receive.
 import type http from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,7 +17,6 @@ import { createFormatError } from './format-error.ts';
 import { costLimitPlugin, validationRulesFor } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { operationLogPlugin, warningsPlugin } from './plugins.ts';
-import { buildGatewaySchema } from './schema.ts';
 
 export interface ApolloOptions {
   readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
@@ -24,6 +24,8 @@ export interface ApolloOptions {
   /** Drained on stop: in-flight operations finish before the server closes. */
   readonly httpServer: http.Server;
   readonly metrics: GatewayMetrics;
+  /** The subgraph schema (buildGatewaySchema), built once by the edge, which checks trusted documents against it. */
+  readonly schema: GraphQLSchema;
   /** The store behind automatic persisted queries. */
   readonly store: KeyValueCache;
   /** The query the Sandbox landing page opens with. */
@@ -35,7 +37,7 @@ export interface ApolloOptions {
 /** Builds and starts the GraphQL server. */
 export async function createApollo(options: ApolloOptions): Promise<ApolloServer<GatewayContext>> {
   const { config, logger } = options;
-  const schema = buildGatewaySchema();
+  const { schema } = options;
   const apollo = new ApolloServer<GatewayContext>({
     ...(config.execution === 'jit' ? { gateway: compiledExecution(schema) } : { schema }),
     introspection: config.introspection,

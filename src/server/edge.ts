@@ -15,6 +15,8 @@ import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
 import { createContextFactory } from './context.ts';
+import { loadTrustedDocuments, trustedBody, trustedSearch } from './persisted-documents.ts';
+import { buildGatewaySchema } from './schema.ts';
 import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } from './explorer.ts';
 import { GatewayMetrics } from './metrics.ts';
 
@@ -90,10 +92,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
   let listening = false;
 
+  const schema = buildGatewaySchema();
+  const trusted = config.persistedDocuments.path === undefined ? undefined : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
+  if (trusted !== undefined) logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
-  const apollo = await createApollo({ config, logger, httpServer, metrics, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
+  const apollo = await createApollo({ config, logger, httpServer, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
   const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
@@ -143,6 +148,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
     }
+    let search = url.search;
+    if (trusted !== undefined) {
+      // Trusted documents: the id becomes the manifest's text here, before Apollo (and its APQ) see the request.
+      const resolved = request.method === 'GET' ? trustedSearch(search, trusted) : trustedBody(body, trusted);
+      if (!resolved.ok) {
+        sendError(resolved.refusal.status, resolved.refusal.code, resolved.refusal.message);
+        return;
+      }
+      if (request.method === 'GET' && typeof resolved.value === 'string') search = resolved.value;
+      else body = resolved.value;
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -157,7 +173,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
     const result = await otelContext.with(trace.setSpan(parent, span), () =>
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method ?? 'POST', headers, search: url.search, body },
+        httpGraphQLRequest: { method: request.method ?? 'POST', headers, search, body },
         context: () => createContext(request, requestId, controller.signal),
       }),
     );

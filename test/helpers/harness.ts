@@ -37,6 +37,8 @@ export interface HarnessOptions {
   /** Token used when a request has none (the simulator mode's behaviour); default none. */
   readonly fallbackToken?: string;
   readonly logger?: Logger;
+  /** The query an explorer opens with (main.ts gives the banner's in simulator mode). */
+  readonly exampleQuery?: string;
   /** Upstream retry backoff, small in tests. */
   readonly backoffBaseMs?: number;
 }
@@ -48,7 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = options.logger ?? createLogger(config.logLevel);
   // Retries back off briefly in tests, so fault scenarios stay fast.
   const upstream = createUpstreamHttp({ ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50 });
-  const gateway: Gateway = await createGateway({ config, logger, upstream, fallbackToken: options.fallbackToken });
+  const gateway: Gateway = await createGateway({ config, logger, upstream, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,

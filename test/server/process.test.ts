@@ -31,7 +31,7 @@ describe('the gateway process', () => {
     const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn' });
     try {
       const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
-      expect(run.stdout()).toContain(`Apollo Sandbox: open ${url ?? ''} in a browser.`);
+      expect(run.stdout()).toContain(`Apollo Sandbox: open ${url ?? ''} in a browser (it loads from Apollo's CDN; EXPLORER=graphiql works offline).`);
       const banner = run.stdout();
       const query = banner.slice(banner.indexOf('query FirstCaptureTasks'), banner.indexOf('\n}\n', banner.indexOf('query FirstCaptureTasks')) + 2);
       const response = await fetch(url ?? '', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
