@@ -2,24 +2,11 @@
 import { ConfigError, configDeprecations, loadConfig, redactedConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
+import { exampleQueryFor } from './server/explorer.ts';
 import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
 import { startTracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
-
-/** The query the banner prints and Sandbox opens with. */
-export function exampleQueryFor(fwInstanceId: string): string {
-  return `query FirstCaptureTasks {
-  captureTasks(fwInstanceId: "${fwInstanceId}", first: 5) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node { id name status protocol source { address port } destination { address port } captureSize createdAt }
-    }
-  }
-}`;
-}
 
 async function main(): Promise<void> {
   let config: Config;

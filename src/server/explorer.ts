@@ -12,6 +12,20 @@ import type { Config } from '../config.ts';
 /** Where the explorer's files are served; their URLs carry a content hash, so they are immutable. */
 export const EXPLORER_ASSET_PREFIX = '/explorer/';
 
+/** The query the start-up banner prints and the explorer opens with (simulator mode). */
+export function exampleQueryFor(fwInstanceId: string): string {
+  return `query FirstCaptureTasks {
+  captureTasks(fwInstanceId: "${fwInstanceId}", first: 5) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node { id name status protocol source { address port } destination { address port } captureSize createdAt }
+    }
+  }
+}`;
+}
+
 /**
  * The header the explorer's header editor opens with: the one this gateway authenticates callers
  * by, with a placeholder value (the demo token in simulator mode, where it works as it is).
