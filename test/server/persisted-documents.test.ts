@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from '@graphql-codegen/cli';
+import fc from 'fast-check';
 import { printSchema } from 'graphql';
 import { ConfigError } from '../../src/config.ts';
 import { loadTrustedDocuments, trustedBody, trustedDocumentsFrom, trustedOperation, trustedSearch, type Resolution } from '../../src/server/persisted-documents.ts';
@@ -217,6 +218,31 @@ describe('trustedBody and trustedSearch', () => {
   it('refuses a GET with text, or with extensions that are not JSON', () => {
     expect(refusalOf(trustedSearch(`?query=${encodeURIComponent(TYPENAME)}`, small()))).toMatchObject({ code: 'PERSISTED_DOCUMENTS_REQUIRED' });
     expect(refusalOf(trustedSearch('?extensions=%7Bnope', small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'The `extensions` parameter is not JSON.' });
+  });
+});
+
+describe('whatever a client sends', () => {
+  const ids = [...Object.keys(SMALL), sha256(TYPENAME), 'nope', ''];
+  const anyId = fc.oneof(fc.constantFrom(...ids), fc.string(), fc.jsonValue());
+  const operation = fc.record(
+    { query: fc.oneof(fc.constantFrom(TYPENAME, FIRST, `${FIRST}\n`), fc.string(), fc.jsonValue()), documentId: anyId, doc_id: anyId, extensions: fc.oneof(fc.record({ persistedQuery: fc.record({ version: fc.constant(1), sha256Hash: anyId }) }), fc.jsonValue()), variables: fc.jsonValue() },
+    { requiredKeys: [] },
+  );
+
+  it('never throws, and what it lets through runs only a manifest text, without the id fields', () => {
+    for (const allowText of [false, true]) {
+      const documents = small(allowText);
+      fc.assert(
+        fc.property(fc.oneof(operation, fc.array(operation, { maxLength: 3 }), fc.jsonValue()), (body) => {
+          const resolved = trustedBody(body, documents);
+          if (!resolved.ok) return ['BAD_REQUEST', 'PERSISTED_DOCUMENT_NOT_FOUND', 'PERSISTED_DOCUMENTS_REQUIRED'].includes(resolved.refusal.code);
+          const operations: unknown[] = Array.isArray(resolved.value) ? resolved.value : [resolved.value];
+          // Anything that is not an operation object goes on for Apollo to refuse; no operation runs another text.
+          return operations.every((one) => typeof one !== 'object' || one === null || Array.isArray(one) || ('query' in one && typeof one.query === 'string' && documents.texts.has(one.query) && !('documentId' in one) && !('doc_id' in one)));
+        }),
+        { numRuns: 500 },
+      );
+    }
   });
 });
 
