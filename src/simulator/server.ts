@@ -1,4 +1,4 @@
-// A faithful stand-in for CFW's list API (../shared/upstream/README.md): the same path, query
+// A faithful stand-in for CFW's list API (test/fixtures/upstream/README.md): the same path, query
 // validation with CFW-style 400 bodies, APIG-style 401 bodies, X-Request-Id on every answer, and
 // seeded data (store.ts). Tests and the CLI steer it with faults (faults.ts) and drift (store.ts).
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Huawei Cloud APIG AK/SK signing (SDK-HMAC-SHA256); algorithm and vectors in shared/upstream/signing.md.
+// Huawei Cloud APIG AK/SK signing (SDK-HMAC-SHA256); algorithm and vectors in test/fixtures/upstream/signing.md.
 // The gateway signs; the simulator verifies (simulator/verify.ts) with the same canonical request.
 import { createHash, createHmac } from 'node:crypto';
 

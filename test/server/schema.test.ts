@@ -22,7 +22,7 @@ import { resolvers } from '../../src/resolvers/index.ts';
 import { readSchemaSdl } from '../../src/server/schema.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
-const CONTRACT_FILE = new URL('../../../shared/contract/capture-gateway.graphql', import.meta.url);
+const CONTRACT_FILE = new URL('../fixtures/contract/capture-gateway.graphql', import.meta.url);
 
 const contractSchema = buildSubgraphSchema(parse(readFileSync(CONTRACT_FILE, 'utf8')));
 const projectSchema = buildSubgraphSchema(parse(readSchemaSdl()));
@@ -99,7 +99,7 @@ function resolverKeysMissingFromSchema(map: Readonly<Record<string, unknown>>, s
 }
 
 describe('compatibility with the public contract', () => {
-  it('has no breaking change from /work/shared/contract', () => {
+  it('has no breaking change from the public contract (test/fixtures/contract)', () => {
     expect(findBreakingChanges(contractSchema, projectSchema)).toEqual([]);
   });
 

@@ -3,13 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { captureTaskListFromBody, taskIdOf, upstreamErrorFromBody, WireFormatError } from '../../src/upstream/wire.ts';
 
-/** An example body from the shared upstream description (../shared beside the repository). */
+/** An example body from CFW's documentation, copied into test/fixtures (see its README). */
 function example(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`../../../shared/upstream/examples/${name}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../fixtures/upstream/examples/${name}`, import.meta.url), 'utf8'));
 }
 
 function exampleText(name: string): string {
-  return readFileSync(new URL(`../../../shared/upstream/examples/${name}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../fixtures/upstream/examples/${name}`, import.meta.url), 'utf8');
 }
 
 const task = (id: string) => ({ task_id: id, name: `task-${id}`, status: 1 });
