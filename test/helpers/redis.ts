@@ -1,12 +1,43 @@
-// A real Redis server for the tests, on a loopback port of its own, with nothing written to disk.
-// .ci/run installs Debian's redis-server; on a developer machine: apt-get install redis-server.
+// A real Redis for the tests: REDIS_URL's when it is set, otherwise Debian's redis-server started
+// on a loopback port of its own, with nothing written to disk. With neither, and CI not set, the
+// Redis suite does not run and says so in one line; under CI a missing Redis fails the run.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { describe } from '@jest/globals';
 import { freePort } from './process.ts';
 
 export interface RedisServer {
   readonly url: string;
   stop(): Promise<void>;
+}
+
+/** Where the Redis suite gets its Redis, decided once per test file. */
+export type RedisPlan =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'spawn' }
+  | { readonly kind: 'missing'; readonly message: string }
+  | { readonly kind: 'not-run'; readonly line: string };
+
+export const REDIS_INSTALL_HINT = 'apt-get install redis-server';
+
+/** CI as most CI services set it: any value but empty, `false` or `0`. */
+export function isCi(ci: string | undefined): boolean {
+  return ci !== undefined && !['', 'false', '0'].includes(ci.trim().toLowerCase());
+}
+
+/** The plan for an environment and whether `redis-server` runs from PATH; pure. */
+export function redisPlanFor(env: { readonly REDIS_URL?: string | undefined; readonly CI?: string | undefined }, serverOnPath: boolean, suite: string): RedisPlan {
+  const url = env.REDIS_URL?.trim();
+  if (url !== undefined && url !== '') return { kind: 'url', url };
+  if (serverOnPath) return { kind: 'spawn' };
+  if (isCi(env.CI)) {
+    return { kind: 'missing', message: `redis-server is not on PATH and REDIS_URL is not set: under CI the Redis suite (${suite}) must run (${REDIS_INSTALL_HINT}; .ci/run does it)` };
+  }
+  return { kind: 'not-run', line: `Not run: ${suite} (no redis-server on PATH, no REDIS_URL). To run it: ${REDIS_INSTALL_HINT}` };
+}
+
+function redisServerOnPath(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
 async function accepts(port: number): Promise<boolean> {
@@ -22,10 +53,7 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  if (spawnSync('redis-server', ['--version']).error !== undefined) {
-    throw new Error('redis-server is not installed: the cache tests run against a real Redis (apt-get install redis-server; .ci/run does it)');
-  }
+async function spawnRedis(): Promise<RedisServer> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
   for (let waited = 0; !(await accepts(port)); waited += 25) {
@@ -40,4 +68,33 @@ export async function startRedis(): Promise<RedisServer> {
       await exited;
     },
   };
+}
+
+/**
+ * `describe` for the suite that needs a real Redis: it runs with REDIS_URL's Redis or a
+ * redis-server of its own; without either it is skipped with one line on stderr, or, under CI,
+ * runs and fails on `startRedis`. The body receives `startRedis`.
+ */
+export function describeWithRedis(name: string, body: (startRedis: () => Promise<RedisServer>) => void): void {
+  const plan = redisPlanFor(process.env, redisServerOnPath(), `"${name}"`);
+  if (plan.kind === 'not-run') {
+    process.stderr.write(`${plan.line}\n`);
+    describe.skip(name, () => {
+      body(() => Promise.reject(new Error(plan.line)));
+    });
+    return;
+  }
+  describe(name, () => {
+    body(async () => {
+      switch (plan.kind) {
+        case 'url':
+          // Someone else's Redis: used as it is, never stopped or flushed.
+          return { url: plan.url, stop: () => Promise.resolve() };
+        case 'spawn':
+          return spawnRedis();
+        case 'missing':
+          throw new Error(plan.message);
+      }
+    });
+  });
 }

@@ -1,13 +1,13 @@
 // Sharing across operations: coalescing of identical in-flight calls, the page cache, automatic
 // persisted queries, in memory and on a real Redis shared by two gateways. Never across callers.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startHarness, withHarness, type Harness } from '../helpers/harness.ts';
 import { freePort } from '../helpers/process.ts';
-import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
 
 const QUERY = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 3) { totalCount edges { node { id } } } }`;
 const tokens = new Map([
@@ -90,15 +90,21 @@ describe('automatic persisted queries', () => {
   });
 });
 
-describe('a Redis store shared by two gateway instances', () => {
+// Tokens and the persisted query are new on every run, so a Redis given by REDIS_URL that served an
+// earlier run cannot answer from that run's entries.
+const run = randomUUID().slice(0, 8);
+const runTokens = { first: `demo-token-${run}`, other: `other-token-${run}` };
+
+describeWithRedis('a Redis store shared by two gateway instances', (startRedis) => {
   let redis: RedisServer;
   let first: Harness;
   let second: Harness;
   beforeAll(async () => {
     redis = await startRedis();
     const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30' };
-    first = await startHarness({ env, simulator: { tokens } });
-    second = await startHarness({ env, simulator: { tokens } });
+    const simulator = { tokens: new Map([[runTokens.first, {}], [runTokens.other, {}]]) };
+    first = await startHarness({ env, simulator });
+    second = await startHarness({ env, simulator });
   });
   afterAll(async () => {
     await first.close();
@@ -107,21 +113,22 @@ describe('a Redis store shared by two gateway instances', () => {
   });
 
   it('shares pages: the second instance answers from what the first read', async () => {
-    expect(await totalOf(first)).toBe(57);
+    expect(await totalOf(first, runTokens.first)).toBe(57);
     expect(first.simulator.callCount).toBe(1);
-    expect(await totalOf(second)).toBe(57);
+    expect(await totalOf(second, runTokens.first)).toBe(57);
     expect(second.simulator.callCount).toBe(0);
     // Another caller's read is never served from the first caller's entry.
-    expect(await totalOf(second, 'other-token')).toBe(57);
+    expect(await totalOf(second, runTokens.other)).toBe(57);
     expect(second.simulator.callCount).toBe(1);
   });
 
   it('shares persisted queries: a hash registered on one instance works on the other', async () => {
-    const query = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 1) { totalCount } }`;
+    const query = `{ run_${run}: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 1) { totalCount } }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()));
-    expect(await send(first, { query, extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
-    expect(await send(second, { extensions })).toEqual({ data: { captureTasks: { totalCount: 1 } } });
+    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) }).then(async (response) => (await response.json()));
+    expect(await send(second, { extensions })).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_FOUND' }) })] });
+    expect(await send(first, { query, extensions })).toEqual({ data: { [`run_${run}`]: { totalCount: 1 } } });
+    expect(await send(second, { extensions })).toEqual({ data: { [`run_${run}`]: { totalCount: 1 } } });
   });
 });
 
