@@ -1,0 +1,3 @@
+// Types of check-node.cjs for the tests that import it.
+/** The one line to print when Node.js `found` does not satisfy `engine` (">=X.Y[.Z]"); undefined when it does. */
+export function nodeVersionProblem(found: string, engine: string, nodePath: string): string | undefined;
