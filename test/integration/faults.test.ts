@@ -151,7 +151,10 @@ describe('cancellation', () => {
         body: JSON.stringify({ query: QUERY }),
         signal: controller.signal,
       });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Until the call reaches the simulator (a fixed 150 ms wait failed on a loaded machine).
+      for (let waited = 0; waited < 5000 && harness.simulator.callCount === 0; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(harness.simulator.callCount).toBe(1);
       controller.abort();
       await expect(request).rejects.toThrow();
