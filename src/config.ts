@@ -108,6 +108,13 @@ const urlVariable = (name: string, protocols: readonly string[], secret = false)
       return z.NEVER;
     });
 
+/**
+ * 8 MiB. The largest real page is 1,024 records; with every field at its longest (a 255-character
+ * name of \uXXXX escapes, full-length IPv6 addresses, pretty-printed as CFW does) it is 2.17 MB,
+ * so this leaves a 3.9× margin, and stays small enough for a few such answers at once in 256 MB.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 /** The schema, with the name the environment used for each renamed variable in its messages. */
 const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
   z
@@ -121,6 +128,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       CFW_TIMEOUT_MS: positiveInt('CFW_TIMEOUT_MS', 10_000, 600_000),
       CFW_CONNECT_TIMEOUT_MS: positiveInt('CFW_CONNECT_TIMEOUT_MS', 3_000, 600_000),
       CFW_RESPONSE_TIMEOUT_MS: positiveInt('CFW_RESPONSE_TIMEOUT_MS', 8_000, 600_000),
+      CFW_MAX_RESPONSE_BYTES: positiveInt('CFW_MAX_RESPONSE_BYTES', DEFAULT_MAX_RESPONSE_BYTES, 1_073_741_824),
       CFW_MAX_SOCKETS: positiveInt('CFW_MAX_SOCKETS', 64, 10_000),
       CFW_RETRIES: integer('CFW_RETRIES', 2, 0, 10),
       CFW_MAX_RETRY_AFTER_MS: positiveInt('CFW_MAX_RETRY_AFTER_MS', 5_000, 600_000),
@@ -208,6 +216,8 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         connectTimeoutMs: e.CFW_CONNECT_TIMEOUT_MS,
         /** Time to the first byte of an answer, per attempt. */
         responseTimeoutMs: e.CFW_RESPONSE_TIMEOUT_MS,
+        /** The largest answer body read, counted after decompression; a larger one ends the call (UPSTREAM_BAD_RESPONSE). */
+        maxResponseBytes: e.CFW_MAX_RESPONSE_BYTES,
         /** Kept-alive sockets to CFW, per process. */
         maxSockets: e.CFW_MAX_SOCKETS,
         /** Retries after a failed first attempt, for idempotent reads only. */

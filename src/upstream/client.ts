@@ -2,9 +2,9 @@
 // and authentication, set up once at start. Callers use listCaptureTasks (capture-tasks.ts).
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got, type Hooks, type RetryObject } from 'got';
+import got, { type Got, type HandlerFunction, type Hooks, type Progress, type RetryObject } from 'got';
 import type { Config } from '../config.ts';
-import { isRetryable } from './errors.ts';
+import { isRetryable, ResponseTooLargeError } from './errors.ts';
 import { signedHeadersFor, type ServiceKeys } from './signing.ts';
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.ts';
 
@@ -22,6 +22,32 @@ export type UpstreamClientOptions = Omit<Config['upstream'], 'endpoint' | 'proje
   /** AK/SK mode: every call is signed with these; token mode: undefined. */
   readonly serviceKeys: ServiceKeys | undefined;
 };
+
+/** Whether a download's progress passed the bound: bytes read so far (decompressed), or a declared length. */
+export function exceedsResponseBound(progress: Pick<Progress, 'transferred' | 'total'>, limit: number): boolean {
+  return progress.transferred > limit || (progress.total !== undefined && progress.total > limit);
+}
+
+/**
+ * got handler that bounds every answer while it streams. got counts `downloadProgress.transferred`
+ * on the stream it reads, which is zlib's output when the answer is compressed, and zlib inflates
+ * only as fast as it is read: so neither a long body nor a gzip bomb gets past `limit` (plus one
+ * 16 KiB chunk) in memory. The abort destroys the request and its socket; an abort is never retried.
+ */
+function responseBoundHandler(limit: number): HandlerFunction {
+  return (options, next) => {
+    const controller = new AbortController();
+    options.signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+    const onProgress = (progress: Progress) => {
+      if (!controller.signal.aborted && exceedsResponseBound(progress, limit)) controller.abort(new ResponseTooLargeError(limit));
+    };
+    const call = next(options);
+    // A promise (got's default) or a stream: both re-emit each attempt's downloadProgress.
+    const progressOf: { on(event: 'downloadProgress', listener: (progress: Progress) => void): unknown } = call;
+    progressOf.on('downloadProgress', onProgress);
+    return call;
+  };
+}
 
 /** got's calculateDelay: our retry rules, exponential backoff with full jitter, capped Retry-After. */
 export function retryDelayFor(options: UpstreamClientOptions) {
@@ -80,6 +106,7 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
       ...hooks,
       beforeRequest: [...(hooks.beforeRequest ?? []), ...(options.serviceKeys === undefined ? [] : [signingHook(options.projectId, options.serviceKeys)])],
     },
+    handlers: [responseBoundHandler(options.maxResponseBytes)],
   });
   return {
     got: instance,

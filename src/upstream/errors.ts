@@ -41,6 +41,16 @@ export function isRetryable(error: RequestError): boolean {
   return error.response === undefined && NETWORK_ERROR_CODES[error.code]?.retry === true;
 }
 
+/** An answer whose body (after decompression) passed CFW_MAX_RESPONSE_BYTES; client.ts aborts the call with it. */
+export class ResponseTooLargeError extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`the answer is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+    this.limit = limit;
+  }
+}
+
 function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): string | undefined {
   const value = headers?.['x-request-id'];
   const id = Array.isArray(value) ? value[0] : value;
@@ -105,6 +115,10 @@ export function toUpstreamError(error: unknown): GatewayError {
   }
   if (error instanceof TimeoutError) {
     return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error });
+  }
+  if (error instanceof RequestError && error.cause instanceof ResponseTooLargeError) {
+    const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode, requestId: requestIdOf(error.response.headers) }), attempts: attemptsOf(error) };
+    return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, `The upstream's answer is larger than ${error.cause.limit} bytes (CFW_MAX_RESPONSE_BYTES); the gateway stopped reading it.`, details, { cause: error });
   }
   if (error instanceof RequestError && error.code === 'ERR_ABORTED') {
     return new UpstreamCancelledError(attemptsOf(error), { cause: error });
