@@ -191,6 +191,9 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable('OTEL_EXPORTER_OTLP_ENDPOINT', ['https:', 'http:']),
       CACHE_TTL_SECONDS: integer('CACHE_TTL_SECONDS', 0, 0, 86_400, ' (off)'),
       CACHE_MAX_BYTES: positiveInt('CACHE_MAX_BYTES', 33_554_432, 4_294_967_296),
+      REDIS_COMMAND_TIMEOUT_MS: positiveInt('REDIS_COMMAND_TIMEOUT_MS', 100, 60_000),
+      REDIS_BREAKER_THRESHOLD: positiveInt('REDIS_BREAKER_THRESHOLD', 3, 1_000),
+      REDIS_BREAKER_OPEN_MS: positiveInt('REDIS_BREAKER_OPEN_MS', 5_000, 600_000),
       REDIS_URL: urlVariable('REDIS_URL', ['redis:', 'rediss:'], true),
       PERSISTED_QUERIES: bool('PERSISTED_QUERIES', true),
       GRAPHQL_EXECUTION: oneOf('GRAPHQL_EXECUTION', ['jit', 'standard'], 'jit'),
@@ -287,6 +290,14 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         maxMemoryBytes: e.CACHE_MAX_BYTES,
         /** Shared store for APQ and pages across instances. */
         redisUrl: e.REDIS_URL,
+        /** Redis is an accelerator (cache/stores.ts): a short per-command timeout, and a breaker that bypasses it after consecutive failures. */
+        redis: {
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+          /** Consecutive failed commands that open the breaker. */
+          breakerThreshold: e.REDIS_BREAKER_THRESHOLD,
+          /** How long Redis is bypassed before one probe command. */
+          breakerOpenMs: e.REDIS_BREAKER_OPEN_MS,
+        },
         /** Automatic persisted queries. */
         persistedQueries: e.PERSISTED_QUERIES,
       },

@@ -1,17 +1,21 @@
 // The shared key-value store behind automatic persisted queries and the optional page cache:
 // in memory (bounded LRU) by default, Redis when REDIS_URL is set so that several gateway
-// instances share it. A store that fails is a miss, never a failed operation.
-import { ErrorsAreMissesCache, InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+// instances share it. A store that fails is a miss, never a failed operation, and a store that stops
+// answering is bypassed by a breaker (breaker.ts) instead of slowing every operation down.
+import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { StoreBreaker } from './breaker.ts';
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
   readonly cache: KeyValueCache;
+  /** Redis only: the breaker that bypasses a store that stopped answering. */
+  readonly breaker: StoreBreaker | undefined;
   close(): Promise<void>;
 }
 
-/** KeyValueCache over ioredis, failing fast (no offline queue, short command timeout) when Redis is down. */
+/** KeyValueCache over ioredis, failing fast (no offline queue, short command timeout) when Redis is down; it throws, GuardedKeyValueCache does not. */
 class RedisKeyValueCache implements KeyValueCache {
   readonly #client: Redis;
   constructor(client: Redis) {
@@ -30,37 +34,82 @@ class RedisKeyValueCache implements KeyValueCache {
   }
 }
 
-/** Logs store failures at most once a minute: a Redis outage must not flood the log. */
-function throttledWarnings(logger: Logger) {
-  let last = 0;
-  const warn = (message: string) => {
-    const now = Date.now();
-    if (now - last < 60_000) return;
-    last = now;
-    logger.warn({ cache: 'redis' }, `${message}; caching is bypassed until Redis is back`);
-  };
-  return { debug: () => undefined, info: () => undefined, warn, error: warn };
+/** A store that never throws and never waits on a store that stopped answering: failures are misses. */
+export class GuardedKeyValueCache implements KeyValueCache {
+  readonly #inner: KeyValueCache;
+  readonly #breaker: StoreBreaker;
+  constructor(inner: KeyValueCache, breaker: StoreBreaker) {
+    this.#inner = inner;
+    this.#breaker = breaker;
+  }
+  async #run<T>(command: () => Promise<T>, bypassed: T): Promise<T> {
+    if (!this.#breaker.allow()) return bypassed;
+    try {
+      const result = await command();
+      this.#breaker.succeeded();
+      return result;
+    } catch {
+      this.#breaker.failed();
+      return bypassed;
+    }
+  }
+  get(key: string): Promise<string | undefined> {
+    return this.#run(() => this.#inner.get(key), undefined);
+  }
+  set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    return this.#run(() => this.#inner.set(key, value, options), undefined);
+  }
+  delete(key: string): Promise<boolean> {
+    return this.#run(async () => (await this.#inner.delete(key)) === true, false);
+  }
 }
 
-export function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger }): CacheStore {
+export interface RedisStoreOptions {
+  /** Per-command timeout: a frozen Redis costs at most this per command until the breaker opens. */
+  readonly commandTimeoutMs: number;
+  readonly breakerThreshold: number;
+  readonly breakerOpenMs: number;
+}
+
+export function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger; readonly redis: RedisStoreOptions; readonly now?: () => number }): CacheStore {
   if (options.redisUrl === undefined) {
-    return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), close: () => Promise.resolve() };
+    return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), breaker: undefined, close: () => Promise.resolve() };
   }
+  const { logger, redis } = options;
   const client = new Redis(options.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: 250,
+    commandTimeout: redis.commandTimeoutMs,
     connectTimeout: 2_000,
     retryStrategy: (times) => Math.min(times * 250, 5_000),
     lazyConnect: false,
   });
-  const warnings = throttledWarnings(options.logger);
+  const breaker = new StoreBreaker({
+    threshold: redis.breakerThreshold,
+    openMs: redis.breakerOpenMs,
+    now: options.now ?? Date.now,
+    onStateChange(state, previous) {
+      // One warning when caching stops, one line when it is back; the probes in between are debug.
+      if (state === 'open' && previous === 'closed') logger.warn({ cache: 'redis', breaker: state }, `Redis did not answer ${redis.breakerThreshold} commands in a row; caching is bypassed, with a probe every ${redis.breakerOpenMs} ms`);
+      else if (state === 'closed') logger.info({ cache: 'redis', breaker: state }, 'Redis answers again; caching is back');
+      else logger.debug({ cache: 'redis', breaker: state }, 'Redis store breaker');
+    },
+  });
+  // The connection's own errors repeat on every reconnection attempt: one warning until it is ready again.
+  let connectionWarned = false;
   client.on('error', (error: Error) => {
-    warnings.warn(`Redis error (${error.message.slice(0, 80)})`);
+    if (connectionWarned) return;
+    connectionWarned = true;
+    logger.warn({ cache: 'redis', reason: error.message.slice(0, 80) }, 'Redis connection failed; reconnecting, and caching is bypassed while it is down');
+  });
+  client.on('ready', () => {
+    if (connectionWarned) logger.info({ cache: 'redis' }, 'Redis connection ready');
+    connectionWarned = false;
   });
   return {
     kind: 'redis',
-    cache: new ErrorsAreMissesCache(new RedisKeyValueCache(client), warnings),
+    cache: new GuardedKeyValueCache(new RedisKeyValueCache(client), breaker),
+    breaker,
     async close() {
       client.disconnect();
       return Promise.resolve();

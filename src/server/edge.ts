@@ -81,8 +81,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = http.createServer();
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
-  const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger });
+  const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  metrics.observeStore(store.breaker);
   metrics.observeBreaker(options.upstream.guard.state());
   options.upstream.guard.onStateChange((state) => {
     metrics.observeBreaker(state);

@@ -1,10 +1,12 @@
 // Prometheus metrics (prom-client), one registry per gateway so tests and several gateways in one
 // process never mix their counts. Served at /metrics.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoreBreaker, StoreBreakerState } from '../cache/breaker.ts';
 import type { BreakerState } from '../upstream/resilience.ts';
 import type { UpstreamCallEvent } from '../upstream/capture-tasks.ts';
 
 const BREAKER_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
+const STORE_BREAKER_VALUES: Readonly<Record<StoreBreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 /** Operation names come from clients: only tidy names, and not too many, become labels. */
 const MAX_OPERATION_NAMES = 100;
 
@@ -23,6 +25,28 @@ export class GatewayMetrics {
   readonly loaderDedupHits = new Counter({ name: 'loader_dedup_hits_total', help: 'Page reads served by another identical read of the same operation instead of an upstream call.', registers: [this.registry] });
   readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
 
+  #storeBreaker: StoreBreaker | undefined;
+  #storeBypassedSeen = 0;
+  readonly storeBreakerState = new Gauge({
+    name: 'cache_store_breaker_state',
+    help: 'Redis store breaker: 0 closed, 1 half-open, 2 open (bypassed); absent without Redis.',
+    registers: [this.registry],
+    collect: () => {
+      const breaker = this.#storeBreaker;
+      if (breaker !== undefined) this.storeBreakerState.set(STORE_BREAKER_VALUES[breaker.state]);
+    },
+  });
+  readonly storeBypassed = new Counter({
+    name: 'cache_store_bypassed_total',
+    help: 'Store commands not sent to Redis because its breaker was open: each a cache miss.',
+    registers: [this.registry],
+    collect: () => {
+      const bypassed = this.#storeBreaker?.bypassed ?? 0;
+      if (bypassed > this.#storeBypassedSeen) this.storeBypassed.inc(bypassed - this.#storeBypassedSeen);
+      this.#storeBypassedSeen = bypassed;
+    },
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -39,6 +63,11 @@ export class GatewayMetrics {
     this.upstreamCalls.inc({ status: String(event.status ?? 0), code: event.code ?? 'OK' });
     this.upstreamDuration.observe({ outcome: event.outcome }, event.durationMs / 1000);
     if (event.attempts > 1) this.upstreamRetries.inc(event.attempts - 1);
+  }
+
+  /** Reports the Redis store's breaker in /metrics. */
+  observeStore(breaker: StoreBreaker | undefined): void {
+    this.#storeBreaker = breaker;
   }
 
   observeBreaker(state: BreakerState): void {

@@ -8,6 +8,10 @@ import { freePort } from './process.ts';
 
 export interface RedisServer {
   readonly url: string;
+  /** SIGSTOP: the socket stays open and nothing answers, as with a Redis stuck in a long command or swapped out. */
+  freeze(): void;
+  /** SIGCONT after freeze. */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,14 @@ async function spawnRedis(): Promise<RedisServer> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    freeze() {
+      child.kill('SIGSTOP');
+    },
+    thaw() {
+      child.kill('SIGCONT');
+    },
     async stop() {
+      child.kill('SIGCONT');
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

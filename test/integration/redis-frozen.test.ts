@@ -1,0 +1,125 @@
+// A frozen Redis (SIGSTOP: its socket stays open, nothing answers) against a gateway that uses it for
+// pages and persisted queries: the store's breaker opens after REDIS_BREAKER_THRESHOLD timed-out
+// commands, operations then run as fast as a Redis-less gateway's, the log holds a handful of lines
+// (none per operation, no stack), and caching comes back after Redis thaws.
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../src/logger.ts';
+import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startRedis, type RedisServer } from '../helpers/redis.ts';
+
+const QUERY = `query Page { captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 20) { totalCount edges { node { id name status } } } }`;
+const HASH = createHash('sha256').update(QUERY).digest('hex');
+
+/** One operation through APQ (the hash with its query: a store read and write) and the page cache; its duration in ms. */
+async function timedOperation(harness: Harness): Promise<number> {
+  const started = performance.now();
+  const result = await harness.gql(QUERY, undefined, { 'x-auth-token': 'demo-token' });
+  const duration = performance.now() - started;
+  expect(result.body.errors).toBeUndefined();
+  expect((result.body.data?.['captureTasks'] as { totalCount: number }).totalCount).toBe(57);
+  return duration;
+}
+
+async function apq(harness: Harness): Promise<unknown> {
+  const response = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }) });
+  return ((await response.json()) as { data?: unknown }).data;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function metric(harness: Harness, name: string): Promise<number> {
+  const text = await (await fetch(`${harness.origin}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+describe('Redis frozen by SIGSTOP', () => {
+  let redis: RedisServer;
+  let withRedis: Harness;
+  let redisLess: Harness;
+  const lines: string[] = [];
+  const figures: Record<string, number> = {};
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const tokens = new Map([['demo-token', {}]]);
+    withRedis = await startHarness({ env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_BREAKER_OPEN_MS: '1000' }, simulator: { tokens }, logger: createLogger('info', sink) });
+    redisLess = await startHarness({ simulator: { tokens } });
+  });
+  afterAll(async () => {
+    await withRedis.close();
+    await redisLess.close();
+    await redis.stop();
+    process.stdout.write(`frozen Redis: ${JSON.stringify(figures)}\n`);
+  });
+
+  it('opens the breaker after 3 timed-out commands, then runs within 2× of a Redis-less gateway, with a handful of log lines', async () => {
+    // Warm both (JIT, sockets, Redis connection), and fill Redis with the page and the persisted query.
+    for (let i = 0; i < 5; i += 1) {
+      await timedOperation(withRedis);
+      await timedOperation(redisLess);
+      expect(await apq(withRedis)).toBeDefined();
+    }
+    const callsWarm = withRedis.simulator.callCount;
+    expect(await timedOperation(withRedis)).toBeGreaterThan(0);
+    expect(withRedis.simulator.callCount).toBe(callsWarm); // served from Redis while it answers
+    const linesBefore = lines.length;
+
+    redis.freeze();
+    const frozenAt = performance.now();
+    let operationsToOpen = 0;
+    while ((await metric(withRedis, 'cache_store_breaker_state')) !== 2) {
+      expect(await apq(withRedis)).toBeDefined();
+      operationsToOpen += 1;
+      expect(operationsToOpen).toBeLessThan(10);
+    }
+    figures['operationsToOpen'] = operationsToOpen;
+    figures['msToOpen'] = Math.round(performance.now() - frozenAt);
+
+    // Interleaved, so that whatever else the machine does falls on both alike.
+    const frozen: number[] = [];
+    const without: number[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      frozen.push(await timedOperation(withRedis));
+      without.push(await timedOperation(redisLess));
+    }
+    figures['p50FrozenMs'] = Math.round(median(frozen) * 10) / 10;
+    figures['p50RedisLessMs'] = Math.round(median(without) * 10) / 10;
+    expect(median(frozen)).toBeLessThanOrEqual(2 * median(without));
+    expect(await metric(withRedis, 'cache_store_bypassed_total')).toBeGreaterThan(40);
+
+    const storeLines = lines.slice(linesBefore).filter((line) => !line.includes('"msg":"operation"'));
+    figures['logLines'] = storeLines.length;
+    expect(storeLines.filter((line) => line.includes('"level":40'))).toHaveLength(1);
+    expect(storeLines.join('')).toContain('caching is bypassed');
+    expect(storeLines.join('')).not.toMatch(/stack|persisted/i);
+  });
+
+  it('caches again once Redis answers: the next probe closes the breaker', async () => {
+    redis.thaw();
+    const thawedAt = performance.now();
+    // The probe comes REDIS_BREAKER_OPEN_MS (1 s here) after the last failure: the wait is the behaviour under test.
+    while ((await metric(withRedis, 'cache_store_breaker_state')) !== 0) {
+      await timedOperation(withRedis);
+      expect(performance.now() - thawedAt).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    figures['msToClose'] = Math.round(performance.now() - thawedAt);
+    await timedOperation(withRedis);
+    const calls = withRedis.simulator.callCount;
+    await timedOperation(withRedis);
+    expect(withRedis.simulator.callCount).toBe(calls);
+    expect(lines.join('')).toContain('Redis answers again; caching is back');
+  });
+});
