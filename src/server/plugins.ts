@@ -1,6 +1,7 @@
 // Apollo Server plugins of the gateway's own: paging warnings into the response, and one log line
 // plus metrics per operation.
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { ErrorCode } from '../errors.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
@@ -22,19 +23,28 @@ export function warningsPlugin(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/**
+ * The codes a client received, read from the formatted errors of the answer (never from the errors
+ * before formatting, which carry no code for a GatewayError and would read as INTERNAL_SERVER_ERROR).
+ */
+export function clientErrorCodes(formatted: readonly GraphQLFormattedError[] | undefined): string[] {
+  return [...new Set((formatted ?? []).map((error) => {
+    const code = error.extensions?.['code'];
+    return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+  }))];
+}
+
 /** One log line per operation (request id, name, duration, upstream calls, error codes), and metrics. */
 export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     requestDidStart: () => {
       const started = performance.now();
       return Promise.resolve({
-        willSendResponse: ({ contextValue, response, operationName, errors }) => {
+        willSendResponse: ({ contextValue, response, operationName }) => {
           const durationMs = performance.now() - started;
+          // The gateway never answers incrementally (no @defer/@stream), so the body is single.
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((error) => {
-            const code = error.extensions?.['code'];
-            return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
-          }))];
+          const codes = clientErrorCodes(body?.errors);
           const outcome = codes.length === 0 ? 'ok' : body?.data === undefined || body.data === null ? 'error' : 'partial';
           const operation = metrics.operationLabel(operationName);
           const span = trace.getActiveSpan();
