@@ -1,6 +1,22 @@
 // The only reader of process.env. Every variable is checked at start, every problem is reported at
-// once with the variable's name, what it expects and what it got, and the result is frozen.
+// once with the variable's name, what it expects and what it got (unless that could be a secret),
+// and the result is frozen.
 import { z } from 'zod';
+
+/**
+ * Whether a bad value could be a secret put in the wrong variable (a key, token or password), and so
+ * must not be printed: longer than 48 characters, or holding a run of 16+ letters and digits that
+ * mixes both, or a run of 24+ of them.
+ */
+export function mayBeSecret(raw: string): boolean {
+  if (raw.length > 48) return true;
+  return (raw.match(/[A-Za-z0-9+/=_]{16,}/g) ?? []).some((run) => run.length >= 24 || (/\d/.test(run) && /[A-Za-z]/.test(run)));
+}
+
+/** The end of a message about a bad value: the value when it is harmless, otherwise only its length. */
+export function received(raw: string): string {
+  return mayBeSecret(raw) ? `got a ${raw.length}-character value (not shown: it could be a secret)` : `got ${JSON.stringify(raw)}`;
+}
 
 /** A whole number from `min` to `max`; unset or blank gives `fallback`. */
 const integer = (name: string, fallback: number, min: number, max: number, hint = '') =>
@@ -11,7 +27,7 @@ const integer = (name: string, fallback: number, min: number, max: number, hint 
       if (raw === undefined || raw === '') return fallback;
       const value = Number(raw);
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min}${hint} to ${max}, got ${JSON.stringify(raw)}` });
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min}${hint} to ${max}, ${received(raw)}` });
         return z.NEVER;
       }
       return value;
@@ -27,7 +43,7 @@ const oneOf = <const T extends readonly [string, ...string[]], F extends T[numbe
       if (raw === undefined || raw === '') return fallback;
       const found = values.find((value) => value === raw);
       if (found === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}` });
+        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, ${received(raw)}` });
         return z.NEVER;
       }
       return found;
@@ -41,7 +57,7 @@ const bool = (name: string, fallback: boolean) =>
       if (raw === undefined || raw === '') return fallback;
       if (/^(true|1|yes)$/i.test(raw)) return true;
       if (/^(false|0|no)$/i.test(raw)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got ${JSON.stringify(raw)}` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, ${received(raw)}` });
       return z.NEVER;
     });
 
@@ -61,7 +77,7 @@ const timeZone = z
     } catch {
       ctx.addIssue({
         code: 'custom',
-        message: `CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got ${JSON.stringify(raw)}`,
+        message: `CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, ${received(zone)}`,
       });
       return z.NEVER;
     }
@@ -76,15 +92,15 @@ const endpoint = z
     try {
       url = new URL(raw.trim());
     } catch {
-      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got ${JSON.stringify(raw)}` });
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, ${received(raw)}` });
       return z.NEVER;
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be an http(s) URL, got ${JSON.stringify(raw)}` });
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be an http(s) URL, ${received(raw)}` });
       return z.NEVER;
     }
     if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, got ${JSON.stringify(url.origin + url.pathname)}` });
+      ctx.addIssue({ code: 'custom', message: `CFW_ENDPOINT must be a bare base URL without credentials, query or fragment, ${received(url.origin + url.pathname)}` });
       return z.NEVER;
     }
     return url.href.replace(/\/+$/, '');
@@ -104,7 +120,7 @@ const urlVariable = (name: string, protocols: readonly string[], secret = false)
         // reported below
       }
       const expected = protocols.map((protocol) => `${protocol}//`).join(' or ');
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${expected} URL, ${secret ? '(its value is not shown: it may hold a password)' : `got ${JSON.stringify(raw)}`}` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${expected} URL, ${secret ? '(its value is not shown: it may hold a password)' : received(raw)}` });
       return z.NEVER;
     });
 
@@ -157,7 +173,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
               parsed = undefined;
             }
             if (parsed?.origin !== origin) {
-              ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, got ${JSON.stringify(origin)}` });
+              ctx.addIssue({ code: 'custom', message: `CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.com, ${received(origin)}` });
               return z.NEVER;
             }
           }
@@ -388,7 +404,7 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
     problems.push('CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)');
   }
   if (projectId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) {
-    problems.push(`CFW_PROJECT_ID must be a project id (letters, digits, - or _), got ${JSON.stringify(projectId)}`);
+    problems.push(`CFW_PROJECT_ID must be a project id (letters, digits, - or _), ${received(projectId)}`);
   }
   const explorer = given(env, 'EXPLORER');
   const production = given(env, 'NODE_ENV') === 'production';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ConfigError, configDeprecations, loadConfig } from '../src/config.ts';
+import { ConfigError, configDeprecations, loadConfig, mayBeSecret } from '../src/config.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when it loads. */
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -334,5 +334,28 @@ describe('variables renamed to say their scope', () => {
   it('names the variable as it was set in a problem', () => {
     expect(problemsOf({ OPERATION_UPSTREAM_CONCURRENCY: '1025' })).toEqual(['OPERATION_UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"']);
     expect(problemsOf({ UPSTREAM_MAX_QUEUED: '0' })).toEqual(['UPSTREAM_MAX_QUEUED must be a whole number from 1 to 100000, got "0"']);
+  });
+});
+
+describe('a bad value in a message', () => {
+  it('is shown when it cannot be a secret, and only its length otherwise', () => {
+    expect(mayBeSecret('5s')).toBe(false);
+    expect(mayBeSecret('Mars/Olympus')).toBe(false);
+    expect(mayBeSecret('https://cfw.ap-southeast-1.myhuaweicloud.com')).toBe(false);
+    expect(mayBeSecret('AKIDEXAMPLE12345')).toBe(true);
+    expect(mayBeSecret('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toBe(true);
+    expect(mayBeSecret('09bb24e6fe80d23d2fa2c010b53b418c')).toBe(true);
+    expect(mayBeSecret('x'.repeat(49))).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'AKIDEXAMPLE12345', 'PORT must be a whole number from 0 to 65535, got a 16-character value (not shown: it could be a secret)'],
+    ['CFW_TIMEOUT_MS', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got a 40-character value (not shown: it could be a secret)'],
+    ['LOG_LEVEL', 'sk-9f8e7d6c5b4a39281706', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got a 23-character value (not shown: it could be a secret)'],
+    ['CFW_ENDPOINT', 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA', 'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got a 44-character value (not shown: it could be a secret)'],
+  ])('%s set to a secret-like value names the variable and what it expects, never the value', (name, value, message) => {
+    const problems = problemsOf({ [name]: value, ...(name === 'CFW_ENDPOINT' ? { CFW_PROJECT_ID: 'p1' } : {}) });
+    expect(problems).toEqual([message]);
+    expect(problems.join('')).not.toContain(value);
   });
 });
