@@ -181,6 +181,8 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         }),
       SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
       BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
+      BODY_TIMEOUT_MS: positiveInt('BODY_TIMEOUT_MS', 10_000, 600_000),
+      HEADERS_TIMEOUT_MS: positiveInt('HEADERS_TIMEOUT_MS', 10_000, 600_000),
       PAGING_DRIFT_WINDOW: positiveInt('PAGING_DRIFT_WINDOW', 200, 1_500),
       CFW_AUTH_MODE: oneOf('CFW_AUTH_MODE', ['token', 'aksk'], 'token'),
       CLOUD_SDK_AK: optionalText,
@@ -277,6 +279,10 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         /** Browser origins allowed by CORS (the hosted Sandbox is added outside production). */
         corsOrigins: e.CORS_ORIGINS,
         bodyLimitBytes: e.BODY_LIMIT_BYTES,
+        /** Time for a request's body to arrive once its headers are in; a slower one gets 408. */
+        bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+        /** Time for a request's headers to arrive; a slower one gets 408. */
+        headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
       },
       paging: {
         /** How far from a cursor's offset its task is looked for when the list has shifted. */

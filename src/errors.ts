@@ -22,6 +22,10 @@ export const ErrorCode = {
   // PERSISTED_DOCUMENTS_ALLOW_TEXT, a text it lacks); a document sent as text instead of an id.
   PERSISTED_DOCUMENT_NOT_FOUND: 'PERSISTED_DOCUMENT_NOT_FOUND',
   PERSISTED_DOCUMENTS_REQUIRED: 'PERSISTED_DOCUMENTS_REQUIRED',
+  // What Node's HTTP parser or the edge's timeouts refuse (server/connections.ts), and draining.
+  REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   // Apollo Server's and graphql-js's codes for errors in the request itself, passed on as they are.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',

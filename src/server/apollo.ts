@@ -2,10 +2,8 @@
 // graphql-js), the operation limits, automatic persisted queries, error masking and the gateway's
 // plugins. The HTTP edge (edge.ts) hands it each request; createContext (context.ts) builds what
 // its resolvers receive.
-import type http from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
@@ -21,8 +19,6 @@ import { operationLogPlugin, warningsPlugin } from './plugins.ts';
 export interface ApolloOptions {
   readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
   readonly logger: Logger;
-  /** Drained on stop: in-flight operations finish before the server closes. */
-  readonly httpServer: http.Server;
   readonly metrics: GatewayMetrics;
   /** The subgraph schema (buildGatewaySchema), built once by the edge, which checks trusted documents against it. */
   readonly schema: GraphQLSchema;
@@ -54,7 +50,6 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
     formatError: createFormatError(logger),
     logger,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // Federated tracing (ftv1) costs every operation; only GraphOS usage reporting reads it.
       ApolloServerPluginInlineTraceDisabled(),
       // Cache-control hints wrap every field resolver (a sixth of a 50-task page's CPU) and nothing

@@ -1,7 +1,8 @@
 // The HTTP edge: node:http in front of the GraphQL server (apollo.ts). It routes /graphql,
 // /healthz, /readyz and /metrics, reads bodies within a size limit, answers CORS, turns malformed
 // requests into GraphQL-shaped JSON errors, gives each request an id, ends an operation's upstream
-// calls when its client goes away, and drains on shutdown.
+// calls when its client goes away, and drains on shutdown. Its sockets' timeouts, HTTP-level
+// rejections and the drain itself are in connections.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import { tracer } from '../tracing.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
+import { ClientGoneError, createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault, readBody, RequestBodyError } from './connections.ts';
 import { createContextFactory } from './context.ts';
 import { loadTrustedDocuments, trustedBody, trustedSearch } from './persisted-documents.ts';
 import { buildGatewaySchema } from './schema.ts';
@@ -48,37 +50,11 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
 }
 
-function graphqlErrorBody(message: string, code: ErrorCode): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
-}
-
-class RequestBodyError extends Error {
-  readonly status: number;
-  readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limit} bytes.`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
-  const httpServer = http.createServer();
+  const httpServer = createHttpServer({ headersTimeoutMs: config.http.headersTimeoutMs, bodyTimeoutMs: config.http.bodyTimeoutMs });
+  handleClientErrors(httpServer, logger);
+  const drain = new Drain();
   const production = config.nodeEnv === 'production';
   const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
   const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
@@ -99,7 +75,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
-  const apollo = await createApollo({ config, logger, httpServer, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
+  const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
   const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
@@ -130,8 +106,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const json = /^application\/(json|graphql-response\+json)\b/i.test(contentType);
       let text: string;
       try {
-        text = await readBody(request, config.http.bodyLimitBytes);
+        text = await readBody(request, { limitBytes: config.http.bodyLimitBytes, timeoutMs: config.http.bodyTimeoutMs, drain: drain.signal });
       } catch (error) {
+        if (error instanceof ClientGoneError) {
+          logger.debug({ requestId }, 'the client went away while sending its request');
+          response.destroy();
+          return;
+        }
         if (!(error instanceof RequestBodyError)) throw error;
         // The rest of the body is unread: this connection cannot carry another request.
         sendError(error.status, error.code, error.message, { connection: 'close' });
@@ -209,6 +190,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
+    drain.track(response);
     const route = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : url.pathname.startsWith(EXPLORER_ASSET_PREFIX) ? '/explorer' : 'other';
     response.once('finish', () => {
       metrics.httpRequests.inc({ route, method: request.method ?? 'OTHER', status: String(response.statusCode) });
@@ -236,7 +218,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
     };
     handle().catch((error: unknown) => {
-      logger.error({ err: error, requestId }, 'request failed');
+      // A client that reset its connection or cut its request short is no fault of the gateway's.
+      if (isClientFault(error)) logger.debug({ requestId, reason: error instanceof Error ? error.message : String(error) }, 'the client went away');
+      else logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': JSON_TYPE });
         response.end(graphqlErrorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
@@ -262,9 +246,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     async close() {
       listening = false;
-      await apollo.stop();
-      options.upstream.close();
-      await store.close();
+      // The edge's own drain, not Apollo's: Apollo's waits for every socket, a slow uploader's
+      // included. It leaves a moment of SHUTDOWN_TIMEOUT_MS for the rest of the shutdown.
+      const drained = await drain.close(httpServer, Math.max(0, config.shutdownTimeoutMs - 500));
+      try {
+        await apollo.stop();
+        options.upstream.close();
+        await store.close();
+      } finally {
+        if (drained.forced > 0) logger.error({ forced: drained.forced, waitedFor: drained.waitedFor }, 'in-flight requests did not finish within SHUTDOWN_TIMEOUT_MS; their connections were closed');
+        else logger.info({ waitedFor: drained.waitedFor }, 'drained');
+      }
+      if (drained.forced > 0) throw new Error(`${drained.forced} in-flight requests did not finish in time`);
     },
   };
 }
