@@ -134,20 +134,26 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
   let url: string;
   const peaks = new Map<Case, number>();
 
-  beforeAll(async () => {
-    fake = await startFakeCfw();
+  /** A gateway process in front of the fake CFW; `timeoutMs` is its call deadline (CFW_TIMEOUT_MS). */
+  const startGateway = async (timeoutMs: number) => {
     const port = await freePort();
-    gateway = runNode(['--max-old-space-size=256', 'src/main.ts'], {
+    const child = runNode(['--max-old-space-size=256', 'src/main.ts'], {
       NODE_ENV: 'production',
       PORT: String(port),
       LOG_LEVEL: 'warn',
       CFW_ENDPOINT: fake.endpoint,
       CFW_PROJECT_ID: 'p1',
-      CFW_TIMEOUT_MS: '3000',
+      CFW_TIMEOUT_MS: String(timeoutMs),
       // A hostile answer must not trip the breaker for the other cases of this suite.
       CFW_BREAKER_THRESHOLD: '1000',
     });
-    url = (await gateway.waitFor(/capture-gateway ready at (http:\/\/\S+)/))[1] ?? '';
+    return { child, url: (await child.waitFor(/capture-gateway ready at (http:\/\/\S+)/))[1] ?? '' };
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeCfw();
+    // The default deadline: the size bound, not the clock, must end these calls however loaded the machine is.
+    ({ child: gateway, url } = await startGateway(10_000));
     peaks.set('ok', memoryOf(gateway.child.pid ?? 0).peak);
   });
   afterAll(async () => {
@@ -157,8 +163,8 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
     process.stdout.write(`peak RSS at start (ok) and per hostile case (MB): ${JSON.stringify(Object.fromEntries([...peaks].map(([kind, bytes]) => [kind, Math.round(bytes / MB)])))}\n`);
   });
 
-  const ask = async (firewall: string) => {
-    const response = await fetch(url, {
+  const ask = async (firewall: string, at = url) => {
+    const response = await fetch(at, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': 'a-token' },
       body: JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${firewall}", first: 5) { totalCount } }` }),
@@ -173,10 +179,13 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
     ['lying', 'UPSTREAM_BAD_RESPONSE'],
     ['drip', 'UPSTREAM_TIMEOUT'],
   ])('%s: four calls at once each end in %s, once each (no retry), socket dropped, RSS bounded', async (kind, code) => {
-    const pid = gateway.child.pid ?? 0;
+    // Only the call's deadline ends a drip: that case gets a gateway of its own with a short one.
+    const dripping = kind === 'drip' ? await startGateway(1_500) : undefined;
+    const target = dripping ?? { child: gateway, url };
+    const pid = target.child.child.pid ?? 0;
     resetPeak(pid);
     const before = fake.calls.get(kind) ?? 0;
-    const results = await Promise.all([1, 2, 3, 4].map((n) => ask(`${kind}-${n}`)));
+    const results = await Promise.all([1, 2, 3, 4].map((n) => ask(`${kind}-${n}`, target.url)));
     for (const result of results) {
       expect(result.status).toBe(200);
       expect(result.body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
@@ -189,6 +198,7 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
     expect(fake.dropped.get(kind)).toBe(4);
     const { peak } = memoryOf(pid);
     peaks.set(kind, peak);
+    dripping?.child.child.kill('SIGKILL');
     expect(peak).toBeLessThan(RSS_CEILING);
   });
 

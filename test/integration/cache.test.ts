@@ -101,7 +101,8 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
   let second: Harness;
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30' };
+    // Sharing is under test, not Redis's timeout: a loaded CI machine must not make a command a miss.
+    const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '5000' };
     const simulator = { tokens: new Map([[runTokens.first, {}], [runTokens.other, {}]]) };
     first = await startHarness({ env, simulator });
     second = await startHarness({ env, simulator });

@@ -54,7 +54,8 @@ describe('Redis frozen by SIGSTOP', () => {
       },
     });
     const tokens = new Map([['demo-token', {}]]);
-    withRedis = await startHarness({ env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_BREAKER_OPEN_MS: '1000' }, simulator: { tokens }, logger: createLogger('info', sink) });
+    // 300 ms, not the default 100: on a loaded CI machine a healthy command can take over 100 ms.
+    withRedis = await startHarness({ env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_BREAKER_OPEN_MS: '1000' }, simulator: { tokens }, logger: createLogger('info', sink) });
     redisLess = await startHarness({ simulator: { tokens } });
   });
   afterAll(async () => {
