@@ -38,6 +38,17 @@ describe('loadConfig defaults', () => {
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
 
+  it('has the documented hardening bounds, each set by its variable', () => {
+    const defaults = loadConfig({});
+    expect(defaults.upstream.maxResponseBytes).toBe(8_388_608);
+    expect(defaults.http).toMatchObject({ bodyTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
+    expect(defaults.cache.redis).toEqual({ commandTimeoutMs: 100, breakerThreshold: 3, breakerOpenMs: 5_000 });
+    const set = loadConfig({ BODY_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '3000', REDIS_COMMAND_TIMEOUT_MS: '50', REDIS_BREAKER_THRESHOLD: '5', REDIS_BREAKER_OPEN_MS: '1000' });
+    expect(set.http).toMatchObject({ bodyTimeoutMs: 2_000, headersTimeoutMs: 3_000 });
+    expect(set.cache.redis).toEqual({ commandTimeoutMs: 50, breakerThreshold: 5, breakerOpenMs: 1_000 });
+    expect(problemsOf({ BODY_TIMEOUT_MS: '0', REDIS_BREAKER_THRESHOLD: 'three' })).toEqual(['BODY_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"', 'REDIS_BREAKER_THRESHOLD must be a whole number from 1 to 1000, got "three"']);
+  });
+
   it('treats empty variables as unset', () => {
     const config = loadConfig({ PORT: '', HOST: '  ', CFW_TIMEZONE: '', CFW_ENDPOINT: ' ', CFW_RETRIES: '', LOG_LEVEL: '' });
     expect(config.port).toBe(4000);
