@@ -1,4 +1,4 @@
-// The edge's sockets: the HTTP server's timeouts, HTTP-level rejections (431, 400 framing, 408)
+// The edge's sockets: the HTTP server's timeouts, HTTP-level rejections (431, 400 framing, 408, 417)
 // answered with the same JSON error body as every other error, request bodies read within a size
 // and a time limit, and draining on shutdown. A client's own mistakes and disconnects are logged at
 // debug: they say nothing about the gateway's health.
@@ -74,16 +74,29 @@ export function rawAnswer(rejection: Rejection): string {
   ].join('\r\n');
 }
 
+/** Node's own guard: a raw answer must not land in the middle of a response already begun on this socket. */
+function responseBegun(socket: Duplex): boolean {
+  const message: unknown = Reflect.get(socket, '_httpMessage');
+  return message instanceof http.ServerResponse && message.headersSent;
+}
+
 /** Answers what Node's parser rejects with the JSON error body, where the socket still takes writes; logs at debug. */
 export function handleClientErrors(server: http.Server, logger: Logger): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const rejection = rejectionFor(error.code);
     logger.debug({ code: error.code, status: rejection?.status }, 'client sent a request the gateway cannot read');
-    if (rejection === undefined || !socket.writable) {
+    if (rejection === undefined || !socket.writable || responseBegun(socket)) {
       socket.destroy();
       return;
     }
     socket.end(rawAnswer(rejection));
+  });
+  // An Expect other than 100-continue: Node would answer an empty 417.
+  server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    logger.debug({ expect: String(request.headers.expect).slice(0, 40) }, 'client sent an expectation the gateway cannot meet');
+    const body = errorBody('The gateway cannot meet the request\'s Expect header (only 100-continue).', ErrorCode.BAD_REQUEST);
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
   });
 }
 

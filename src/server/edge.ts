@@ -114,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           return;
         }
         if (!(error instanceof RequestBodyError)) throw error;
+        logger.debug({ requestId, status: error.status, code: error.code }, 'request body refused');
         // The rest of the body is unread: this connection cannot carry another request.
         sendError(error.status, error.code, error.message, { connection: 'close' });
         response.once('finish', () => request.destroy());

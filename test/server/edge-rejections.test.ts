@@ -120,6 +120,11 @@ describe('HTTP-level rejections through raw sockets', () => {
     expect(answer).toMatchObject({ status: 400, body: errorOf('BAD_REQUEST'), closed: true });
   });
 
+  it('an Expect header other than 100-continue gets a JSON 417', async () => {
+    const answer = await raw(port, [`POST /graphql HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\nContent-Type: application/json\r\nContent-Length: ${QUERY.length}\r\n\r\n${QUERY}`]);
+    expect(answer).toMatchObject({ status: 417, body: errorOf('BAD_REQUEST'), closed: true });
+  });
+
   it('a malformed chunk gets a JSON 400', async () => {
     const answer = await raw(port, [`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n`]);
     expect(answer).toMatchObject({ status: 400, body: errorOf('BAD_REQUEST'), closed: true });
