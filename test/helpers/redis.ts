@@ -8,11 +8,15 @@ import { freePort } from './process.ts';
 
 export interface RedisServer {
   readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** A redis-server the suite started itself, so it may stop the process in its tracks. */
+export interface OwnRedisServer extends RedisServer {
   /** SIGSTOP: the socket stays open and nothing answers, as with a Redis stuck in a long command or swapped out. */
   freeze(): void;
   /** SIGCONT after freeze. */
   thaw(): void;
-  stop(): Promise<void>;
 }
 
 /** Where the Redis suite gets its Redis, decided once per test file. */
@@ -57,7 +61,7 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function spawnRedis(): Promise<RedisServer> {
+async function spawnRedis(): Promise<OwnRedisServer> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
   for (let waited = 0; !(await accepts(port)); waited += 25) {
@@ -106,6 +110,28 @@ export function describeWithRedis(name: string, body: (startRedis: () => Promise
         case 'missing':
           throw new Error(plan.message);
       }
+    });
+  });
+}
+
+/**
+ * `describe` for a suite that freezes its Redis: always a redis-server of its own (REDIS_URL's is
+ * someone else's and is never signalled); without redis-server it is skipped with one line, or,
+ * under CI, runs and fails on `startRedis`.
+ */
+export function describeWithOwnRedis(name: string, body: (startRedis: () => Promise<OwnRedisServer>) => void): void {
+  const plan = redisPlanFor({ CI: process.env['CI'] }, redisServerOnPath(), `"${name}"`);
+  if (plan.kind === 'not-run') {
+    process.stderr.write(`${plan.line}\n`);
+    describe.skip(name, () => {
+      body(() => Promise.reject(new Error(plan.line)));
+    });
+    return;
+  }
+  describe(name, () => {
+    body(async () => {
+      if (plan.kind === 'missing') throw new Error(plan.message);
+      return spawnRedis();
     });
   });
 }

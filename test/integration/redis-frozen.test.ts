@@ -4,11 +4,11 @@
 // (none per operation, no stack), and caching comes back after Redis thaws.
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { describeWithOwnRedis, type OwnRedisServer } from '../helpers/redis.ts';
 
 const QUERY = `query Page { captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 20) { totalCount edges { node { id name status } } } }`;
 const HASH = createHash('sha256').update(QUERY).digest('hex');
@@ -38,8 +38,8 @@ async function metric(harness: Harness, name: string): Promise<number> {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
-describe('Redis frozen by SIGSTOP', () => {
-  let redis: RedisServer;
+describeWithOwnRedis('Redis frozen by SIGSTOP', (startRedis) => {
+  let redis: OwnRedisServer;
   let withRedis: Harness;
   let redisLess: Harness;
   const lines: string[] = [];
