@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { layers } from './scripts/layers.ts';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/__generated__/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/__generated__/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

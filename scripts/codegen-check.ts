@@ -1,24 +1,40 @@
-// Fails when src/__generated__ is not what `npm run codegen` makes from schema/ and codegen.yml.
+// Fails when any generated file is not what `npm run codegen` makes from schema/ and the documents:
+// the client SDL (schema/client.graphql), GraphQL Code Generator's outputs (codegen.yml) and
+// relay-compiler's artifacts (relay.config.json). Nothing in the working tree is written.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
+import { CLIENT_SCHEMA_FILE, clientSdlFrom } from '../src/server/client-schema.ts';
+import { readSchemaSdl } from '../src/server/schema.ts';
 
-const GENERATED = 'src/__generated__/resolvers-types.ts';
-const committed = readFileSync(GENERATED, 'utf8');
-const scratch = mkdtempSync(join(tmpdir(), 'codegen-check-'));
-try {
-  // Generate into a scratch copy of the config so the working tree is never touched.
-  const config = readFileSync('codegen.yml', 'utf8').replace(GENERATED, join(scratch, 'resolvers-types.ts'));
-  const configFile = join(scratch, 'codegen.yml');
-  writeFileSync(configFile, config);
-  execFileSync(process.execPath, ['node_modules/@graphql-codegen/cli/cjs/bin.js', '--config', configFile, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const fresh = readFileSync(join(scratch, 'resolvers-types.ts'), 'utf8');
-  if (fresh !== committed) {
-    process.stderr.write(`${GENERATED} is stale: run \`npm run codegen\` and commit the result.\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`${GENERATED} is up to date.\n`);
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+const stale: string[] = [];
+
+const clientSchemaPath = fileURLToPath(CLIENT_SCHEMA_FILE);
+if (!existsSync(clientSchemaPath) || readFileSync(clientSchemaPath, 'utf8') !== clientSdlFrom(readSchemaSdl())) stale.push('schema/client.graphql');
+
+const { config } = await loadCodegenConfig({ configFilePath: 'codegen.yml' });
+interface FileOutput {
+  readonly filename: string;
+  readonly content: string;
 }
+const isFileOutput = (value: unknown): value is FileOutput =>
+  typeof value === 'object' && value !== null && 'filename' in value && typeof value.filename === 'string' && 'content' in value && typeof value.content === 'string';
+const generated: unknown = await generate({ ...config, cwd: process.cwd(), silent: true }, false);
+if (!Array.isArray(generated) || !generated.every(isFileOutput)) throw new Error('GraphQL Code Generator returned no list of files');
+const outputs: readonly FileOutput[] = generated;
+for (const output of outputs) {
+  if (!existsSync(output.filename) || readFileSync(output.filename, 'utf8') !== output.content) stale.push(output.filename);
+}
+
+try {
+  execFileSync(process.execPath, ['node_modules/relay-compiler/cli.js', '--validate'], { stdio: ['ignore', 'ignore', 'pipe'] });
+} catch {
+  stale.push('relay-compiler artifacts (test/clients/relay/__generated__)');
+}
+
+if (stale.length > 0) {
+  process.stderr.write(`Stale generated files: ${stale.join(', ')}. Run \`npm run codegen\` and commit the result.\n`);
+  process.exit(1);
+}
+process.stdout.write(`Generated files are up to date: schema/client.graphql, ${outputs.map((output) => output.filename).join(', ')}, relay-compiler artifacts.\n`);

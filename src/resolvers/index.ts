@@ -4,6 +4,7 @@ import { CaptureEndpoint } from './capture-endpoint.ts';
 import { CaptureTask } from './capture-task.ts';
 import { CaptureTaskConnection, CaptureTaskEdge } from './capture-task-connection.ts';
 import { Firewall } from './firewall.ts';
+import { Node } from './node.ts';
 import { Query } from './query.ts';
 import { DateTime, SafeInt } from './scalars.ts';
 
@@ -11,6 +12,7 @@ export const resolvers: Resolvers = {
   DateTime,
   SafeInt,
   Query,
+  Node,
   Firewall,
   CaptureTaskConnection,
   CaptureTaskEdge,

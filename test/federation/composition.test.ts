@@ -142,7 +142,7 @@ describe('_service { sdl } of the running subgraph', () => {
 
   it('is served in production too, where introspection is off, so Rover and IntrospectAndCompose can read it', async () => {
     await withHarness({ env: { NODE_ENV: 'production' } }, async (production) => {
-      expect(await servedSdl(production)).toContain('type Firewall @key(fields: "id")');
+      expect(await servedSdl(production)).toContain('type Firewall implements Node @key(fields: "id")');
       const introspection = await production.gql('{ __schema { queryType { name } } }');
       expect(introspection.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     });
