@@ -10,6 +10,7 @@ import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyval
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
+import { CSRF_REQUEST_HEADERS } from './cross-origin.ts';
 import { compiledExecution } from './executor.ts';
 import { createFormatError } from './format-error.ts';
 import { costLimitPlugin, validationRulesFor } from './limits.ts';
@@ -43,7 +44,7 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
     // Apollo's own token limit: a syntax error stays a 400 (GraphQL Armor's max-tokens made it a 500).
     parseOptions: { maxLexicalTokens: config.limits.maxTokens },
     validationRules: validationRulesFor(config.limits),
-    csrfPrevention: true,
+    csrfPrevention: { requestHeaders: [...CSRF_REQUEST_HEADERS] },
     persistedQueries: config.cache.persistedQueries ? { cache: new PrefixingKeyValueCache(options.store, 'apq:') } : false,
     // main.ts owns SIGTERM/SIGINT: it drains, closes the simulator and flushes traces, in order.
     stopOnTerminationSignals: false,

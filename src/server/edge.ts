@@ -15,10 +15,12 @@ import { tracer } from '../tracing.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
+import { clientSdlFrom } from './client-schema.ts';
+import { corsAllows } from './cross-origin.ts';
 import { ClientGoneError, createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault, readBody, RequestBodyError } from './connections.ts';
 import { createContextFactory } from './context.ts';
 import { loadTrustedDocuments, trustedBody, trustedSearch } from './persisted-documents.ts';
-import { buildGatewaySchema } from './schema.ts';
+import { buildGatewaySchema, readSchemaSdl } from './schema.ts';
 import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } from './explorer.ts';
 import { GatewayMetrics } from './metrics.ts';
 
@@ -56,7 +58,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   handleClientErrors(httpServer, logger);
   const drain = new Drain();
   const production = config.nodeEnv === 'production';
-  const allowedOrigins = new Set([...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])]);
+  const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])], loopback: !production });
   const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeStore(store.breaker);
@@ -80,7 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
-    if (origin === undefined || !allowedOrigins.has(origin)) return {};
+    if (origin === undefined || !allowsOrigin(origin)) return {};
     return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-credentials': 'true' };
   };
 
@@ -173,6 +175,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     response.end();
   };
 
+  // The client SDL for frontend tooling, wherever introspection is allowed (it says no more).
+  const clientSdl = config.introspection ? clientSdlFrom(readSchemaSdl()) : undefined;
+  const handleClientSchema = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (clientSdl === undefined) {
+      sendJson(response, 404, { errors: [{ message: 'The schema is not published here: introspection is off.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { 'content-type': JSON_TYPE, allow: 'GET, HEAD' });
+      response.end(graphqlErrorBody('Use GET for the schema.', ErrorCode.METHOD_NOT_ALLOWED));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/graphql; charset=utf-8', 'cache-control': 'no-cache', ...corsHeaders(request) });
+    response.end(request.method === 'HEAD' ? undefined : clientSdl);
+  };
+
   const sendJson = (response: http.ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' });
     response.end(JSON.stringify(body));
@@ -192,7 +210,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
     drain.track(response);
-    const route = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : url.pathname.startsWith(EXPLORER_ASSET_PREFIX) ? '/explorer' : 'other';
+    const route = url.pathname === '/graphql' || url.pathname === '/schema.graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : url.pathname.startsWith(EXPLORER_ASSET_PREFIX) ? '/explorer' : 'other';
     response.once('finish', () => {
       metrics.httpRequests.inc({ route, method: request.method ?? 'OTHER', status: String(response.statusCode) });
       metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
@@ -202,6 +220,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       switch (route) {
         case '/graphql':
           return handleGraphQL(request, response, url, requestId);
+        case '/schema.graphql':
+          handleClientSchema(request, response);
+          return;
         case '/healthz':
           sendJson(response, 200, health());
           return;
