@@ -178,14 +178,19 @@ async function backwardFromEnd<T>(count: number, source: SliceSource<T>, options
   let total = head.total;
   if (total <= head.items.length) return pageOf(head.items, 0, Math.max(0, head.items.length - count), head.items.length, total);
   if (count === 0) return pageOf([], total, 0, 0, total);
-  let tail = await readRange(source, total - count, total, options.fingerprint);
-  if (tail.total !== total) {
-    // Tasks came or went between the two reads: read the new end once more.
-    total = tail.total;
-    tail = await readRange(source, Math.max(0, total - count), total, options.fingerprint);
-  }
-  const offset = Math.max(0, total - count);
-  return pageOf(tail.items, offset, 0, count, tail.total);
+  const tail = await readRange(source, total - count, total, options.fingerprint);
+  if (tail.total === total) return pageOf(tail.items, total - count, 0, count, total);
+  // Tasks came or went between the two reads. Read the new end once more with room either side for
+  // further change, and take the page from where that one answer puts the end: a single read is
+  // consistent with its own total, however often the list changes between reads.
+  total = tail.total;
+  const slack = Math.max(0, Math.min(options.driftWindow, Math.floor((UPSTREAM_MAX_LIMIT - count) / 2)));
+  const low = Math.max(0, total - count - slack);
+  const again = await readRange(source, low, total + slack, options.fingerprint);
+  if (low + again.items.length >= again.total) return pageOf(again.items, low, Math.max(0, again.items.length - count), again.items.length, again.total);
+  // The list grew by more than the room between the reads: the page ends before the list does, and
+  // hasNextPage says so.
+  return pageOf(again.items, low, Math.max(0, total - count - low), total - low, again.total);
 }
 
 async function backwardBefore<T>(count: number, before: CursorPosition, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {

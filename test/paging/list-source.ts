@@ -6,6 +6,8 @@ import type { Slice, SliceSource } from '../../src/paging/walk.ts';
 export class ListSource {
   items: string[];
   reads = 0;
+  /** Called after every read, as the simulator's drift is: the list may change between any two reads. */
+  afterRead: (read: number) => void = () => undefined;
   constructor(items: readonly string[]) {
     this.items = [...items];
   }
@@ -15,6 +17,7 @@ export class ListSource {
     }
     this.reads++;
     const slice: Slice<string> = { total: this.items.length, items: this.items.slice(offset, offset + limit) };
+    this.afterRead(this.reads);
     return Promise.resolve(slice);
   };
 }

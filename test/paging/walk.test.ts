@@ -289,3 +289,77 @@ describe('walk against hostile cursors and large pages', () => {
     );
   });
 });
+
+describe('walk over a list that changes after every single read (as the simulator\'s drift does)', () => {
+  it('ends the first `last` page at the list\'s end although the list changed between the total and the page', async () => {
+    const list = new ListSource(idsOf(1000));
+    let serial = 0;
+    list.afterRead = () => {
+      list.items.splice(500, 2);
+      list.items.splice(700, 0, `new${serial++}`, `new${serial++}`, `new${serial++}`);
+    };
+    const { ids, page } = await readPage(list, { last: 10 });
+    // Read 1 learnt the total, read 2 found it changed, read 3 (with room either side) is the page.
+    expect(list.reads).toBe(3);
+    expect(ids).toEqual(idsOf(1000).slice(990));
+    expect(page).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+
+  it('says hasNextPage when the list grew past the room between the reads', async () => {
+    const list = new ListSource(idsOf(100));
+    let serial = 0;
+    list.afterRead = () => {
+      list.items.push(...Array.from({ length: 60 }, () => `new${serial++}`));
+    };
+    const { page } = await readPage(list, { last: 10 });
+    expect(page.hasNextPage).toBe(true);
+  });
+
+  it('returns every item that exists for the whole walk exactly once, in order, both ways', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom<'forward' | 'backward'>('forward', 'backward'),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (count, size, direction, inserts, deletes, seed) => {
+          const list = new ListSource(idsOf(count));
+          let random = seed;
+          const next = (bound: number) => {
+            random = (random * 1103515245 + 12345) % 2147483648;
+            return bound <= 0 ? 0 : random % bound;
+          };
+          let serial = 0;
+          list.afterRead = (read) => {
+            // Changes stop after a while: a list that grows ahead of the walker forever has no end.
+            if (read > 60) return;
+            // Tasks created and deleted mid-walk, anywhere: offsets shift both ways after every read,
+            // while every original task exists for the whole walk.
+            for (let i = 0; i < inserts; i++) list.items.splice(next(list.items.length + 1), 0, `new${serial++}`);
+            for (let i = 0; i < deletes; i++) {
+              const created = list.items.flatMap((id, at) => (id.startsWith('new') ? [at] : []));
+              if (created.length === 0) break;
+              list.items.splice(created[next(created.length)] ?? 0, 1);
+            }
+          };
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          for (let step = 0; step < 5_000; step++) {
+            const args: ConnectionArgs = direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor };
+            const { page, ids, start, end } = await readPage(list, args);
+            expect(page.warning).toBeUndefined();
+            if (direction === 'forward') seen.push(...ids);
+            else seen.unshift(...ids);
+            if (!(direction === 'forward' ? page.hasNextPage : page.hasPreviousPage)) break;
+            cursor = (direction === 'forward' ? end : start) ?? cursor;
+          }
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.filter((id) => !id.startsWith('new'))).toEqual(idsOf(count));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
