@@ -24,6 +24,12 @@ export const firewallCaptureTasksFragment = graphql`
           status
         }
       }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `;

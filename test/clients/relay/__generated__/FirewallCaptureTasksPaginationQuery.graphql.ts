@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<c1d98c5647d377503d83b6a2acfc4098>>
+ * @generated SignedSource<<0cf3a7dc053d8eafaa3d84c112047303>>
  * @lightSyntaxTransform
  */
 
@@ -225,13 +225,6 @@ return {
                         "alias": null,
                         "args": null,
                         "kind": "ScalarField",
-                        "name": "endCursor",
-                        "storageKey": null
-                      },
-                      {
-                        "alias": null,
-                        "args": null,
-                        "kind": "ScalarField",
                         "name": "hasNextPage",
                         "storageKey": null
                       },
@@ -247,6 +240,13 @@ return {
                         "args": null,
                         "kind": "ScalarField",
                         "name": "startCursor",
+                        "storageKey": null
+                      },
+                      {
+                        "alias": null,
+                        "args": null,
+                        "kind": "ScalarField",
+                        "name": "endCursor",
                         "storageKey": null
                       }
                     ],
@@ -274,16 +274,16 @@ return {
     ]
   },
   "params": {
-    "cacheID": "7d65da3b524d4d80b74f0e7936187bd9",
+    "cacheID": "dc6a55b3945e0a5292ce08c2a93dadf1",
     "id": null,
     "metadata": {},
     "name": "FirewallCaptureTasksPaginationQuery",
     "operationKind": "query",
-    "text": "query FirewallCaptureTasksPaginationQuery(\n  $after: String\n  $before: String\n  $first: Int\n  $last: Int\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...FirewallCaptureTasks_firewall_pbnwq\n    id\n  }\n}\n\nfragment FirewallCaptureTasks_firewall_pbnwq on Firewall {\n  id\n  captureTasks(first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    edges {\n      node {\n        id\n        name\n        status\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n      hasPreviousPage\n      startCursor\n    }\n  }\n}\n"
+    "text": "query FirewallCaptureTasksPaginationQuery(\n  $after: String\n  $before: String\n  $first: Int\n  $last: Int\n  $id: ID!\n) {\n  node(id: $id) {\n    __typename\n    ...FirewallCaptureTasks_firewall_pbnwq\n    id\n  }\n}\n\nfragment FirewallCaptureTasks_firewall_pbnwq on Firewall {\n  id\n  captureTasks(first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    edges {\n      node {\n        id\n        name\n        status\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      hasNextPage\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n}\n"
   }
 };
 })();
 
-(node as any).hash = "ecfd25c9c6a90d71c459de4d929fd4b9";
+(node as any).hash = "dd69fbe3008d03d6baebda044c92ba60";
 
 export default node;

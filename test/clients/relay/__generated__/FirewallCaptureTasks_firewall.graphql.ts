@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<59717d4f45c915bc0e0bb5699611ef24>>
+ * @generated SignedSource<<b367b3db9ffb94395c5e47ecdb3110c1>>
  * @lightSyntaxTransform
  */
 
@@ -19,6 +19,12 @@ export type FirewallCaptureTasks_firewall$data = {
         readonly status: CaptureTaskStatus;
       };
     }>;
+    readonly pageInfo: {
+      readonly endCursor: string | null | undefined;
+      readonly hasNextPage: boolean;
+      readonly hasPreviousPage: boolean;
+      readonly startCursor: string | null | undefined;
+    };
     readonly totalCount: number;
   };
   readonly id: string;
@@ -178,13 +184,6 @@ return {
               "alias": null,
               "args": null,
               "kind": "ScalarField",
-              "name": "endCursor",
-              "storageKey": null
-            },
-            {
-              "alias": null,
-              "args": null,
-              "kind": "ScalarField",
               "name": "hasNextPage",
               "storageKey": null
             },
@@ -201,6 +200,13 @@ return {
               "kind": "ScalarField",
               "name": "startCursor",
               "storageKey": null
+            },
+            {
+              "alias": null,
+              "args": null,
+              "kind": "ScalarField",
+              "name": "endCursor",
+              "storageKey": null
             }
           ],
           "storageKey": null
@@ -214,6 +220,6 @@ return {
 };
 })();
 
-(node as any).hash = "ecfd25c9c6a90d71c459de4d929fd4b9";
+(node as any).hash = "dd69fbe3008d03d6baebda044c92ba60";
 
 export default node;

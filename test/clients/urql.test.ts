@@ -1,0 +1,77 @@
+// urql (urql 5's core, @urql/core 6) with its defaults — queries as GET within the URL limit — and
+// Graphcache's `relayPagination()` with its default options walks the 3,500-task firewall both ways:
+// each page's query is sent with the next cursor, and Graphcache hands back the whole list so far.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client, fetchExchange, type OperationResult } from '@urql/core';
+import { cacheExchange } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
+import { filter, pipe, take, toPromise } from 'wonka';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { CaptureTasksPageDocument, type CaptureTasksPageQuery, type CaptureTasksPageQueryVariables } from './__generated__/graphql.ts';
+import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
+
+function clientFor(harness: Harness, log: RequestLog): Client {
+  return new Client({
+    url: harness.url,
+    fetch: log.fetch,
+    fetchOptions: { headers: { ...AUTH_HEADERS } },
+    exchanges: [cacheExchange({ resolvers: { Query: { captureTasks: relayPagination() } } }), fetchExchange],
+  });
+}
+
+/** The first settled (not stale) result of a query: what the UI shows once the page arrived. */
+function settled(client: Client, variables: CaptureTasksPageQueryVariables): Promise<OperationResult<CaptureTasksPageQuery, CaptureTasksPageQueryVariables>> {
+  return pipe(
+    client.query(CaptureTasksPageDocument, variables),
+    filter((result) => !result.stale && !result.hasNext),
+    take(1),
+    toPromise,
+  );
+}
+
+async function walk(client: Client, direction: 'forward' | 'backward', pageSize: number): Promise<{ ids: string[]; pages: number }> {
+  let cursor: string | null | undefined = null;
+  for (let pages = 1; pages <= 100; pages++) {
+    const result = await settled(client, direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize, after: cursor } : { fwInstanceId: HUGE, last: pageSize, before: cursor });
+    if (result.error !== undefined) throw result.error;
+    const connection = result.data?.captureTasks;
+    if (connection === undefined) throw new Error('no captureTasks in the result');
+    const more = direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
+    // relayPagination merges every page fetched so far into the list it answers.
+    if (!more) return { ids: connection.edges.map((edge) => edge.node.id), pages };
+    cursor = direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
+  }
+  throw new Error('the walk did not end');
+}
+
+describe('urql with Graphcache relayPagination()', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness.close());
+
+  it.each([
+    ['forward', 7, 7],
+    ['backward', 7, 8],
+  ] as const)('walks all 3,500 tasks %s, 500 a page, with queries sent as GET: every task once, in order', async (direction, pages, calls) => {
+    harness.simulator.resetCalls();
+    const log = countingFetch();
+    const walked = await walk(clientFor(harness, log), direction, PAGE_SIZE);
+    expectWholeList(walked.ids, harness.simulator, HUGE);
+    expect(walked.ids).toHaveLength(HUGE_TASKS);
+    expect(walked.pages).toBe(pages);
+    expect(log.methods).toEqual(Array.from({ length: pages }, () => 'GET'));
+    expect(harness.simulator.callCount).toBe(calls);
+  });
+
+  it('walks forward while tasks are inserted and deleted after every upstream call', async () => {
+    const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
+    try {
+      const walked = await walk(clientFor(harness, countingFetch()), 'forward', 250);
+      expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
+    } finally {
+      drift.stop();
+    }
+  });
+});
