@@ -25,6 +25,28 @@ function withNullableItems(document: DocumentNode): DocumentNode {
   });
 }
 
+/**
+ * The example SDL as an owner that declares Relay's Node too: `interface Node`, implemented by its
+ * Firewall, and a `Query.node` shared (@shareable) with this subgraph's.
+ */
+export function firewallsWithNodeSdl(): string {
+  const sdl = readFirewallsSdl()
+    .replace('import: ["@key"]', 'import: ["@key", "@shareable"]')
+    .replace('type Firewall @key(fields: "id")', 'type Firewall implements Node @key(fields: "id")');
+  return `${sdl}
+"An object with an id (Relay)."
+interface Node {
+  "The object's id."
+  id: ID!
+}
+
+extend type Query {
+  "The object with this id."
+  node(id: ID!): Node @shareable
+}
+`;
+}
+
 export interface FirewallRecord {
   readonly id: string;
   readonly name: string;
@@ -33,6 +55,8 @@ export interface FirewallRecord {
 export interface FirewallsSubgraphOptions {
   /** `Query.firewalls` items: non-null as in the example SDL (default), or nullable. */
   readonly listItems?: 'non-null' | 'nullable';
+  /** Whether the owner declares Relay's Node and Query.node too (firewallsWithNodeSdl). */
+  readonly declaresNode?: boolean;
 }
 
 export interface FirewallsSubgraph {
@@ -45,14 +69,16 @@ export interface FirewallsSubgraph {
 
 export async function startFirewallsSubgraph(options: FirewallsSubgraphOptions = {}): Promise<FirewallsSubgraph> {
   let firewalls: readonly FirewallRecord[] = [];
-  const sdl = parse(readFirewallsSdl());
+  const sdl = parse(options.declaresNode === true ? firewallsWithNodeSdl() : readFirewallsSdl());
+  const byId = (id: string) => firewalls.find((firewall) => firewall.id === id) ?? null;
   const server = new ApolloServer({
     schema: buildSubgraphSchema([
       {
         typeDefs: options.listItems === 'nullable' ? withNullableItems(sdl) : sdl,
         resolvers: {
-          Query: { firewalls: () => firewalls },
-          Firewall: { __resolveReference: (reference: { id: string }) => firewalls.find((firewall) => firewall.id === reference.id) ?? null },
+          Query: { firewalls: () => firewalls, ...(options.declaresNode === true ? { node: (_root: unknown, args: { id: string }) => byId(args.id) } : {}) },
+          Firewall: { __resolveReference: (reference: { id: string }) => byId(reference.id) },
+          ...(options.declaresNode === true ? { Node: { __resolveType: () => 'Firewall' } } : {}),
         },
       },
     ]),
