@@ -99,6 +99,17 @@ describe('composition with the example owner', () => {
     // No @join__field on Query.node: every subgraph with a Query resolves it.
     expect(joins(supergraphOf(result))).toEqual({ nodeField: [], nodeInterface: ['CAPTURES', 'FIREWALLS'], firewallImplements: ['Node'] });
   });
+
+  it('lets an owner with Node types of its own take Query.node over with @override(from: "captures")', () => {
+    const owner = firewallsWithNodeSdl()
+      .replace('import: ["@key", "@shareable"]', 'import: ["@key", "@shareable", "@override"]')
+      .replace('node(id: ID!): Node @shareable', 'node(id: ID!): Node @override(from: "captures")')
+      .concat('\n"A firewall rule."\ntype Rule implements Node @key(fields: "id") {\n  "The rule\'s id."\n  id: ID!\n}\n');
+    const supergraph = supergraphOf(compose(owner));
+    const node = definition(supergraph, Kind.OBJECT_TYPE_DEFINITION, 'Query').fields?.find((candidate) => candidate.name.value === 'node');
+    expect(node?.directives?.map((directive) => print(directive))).toEqual(['@join__field(graph: FIREWALLS, override: "captures")']);
+    expect(definition(supergraph, Kind.OBJECT_TYPE_DEFINITION, 'Rule').interfaces?.map((type) => type.name.value)).toEqual(['Node']);
+  });
 });
 
 interface Supergraph {
