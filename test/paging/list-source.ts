@@ -6,6 +6,8 @@ import type { Slice, SliceSource } from '../../src/paging/walk.ts';
 export class ListSource {
   items: string[];
   reads = 0;
+  /** Every id any read returned. */
+  readonly readIds = new Set<string>();
   /** Called after every read, as the simulator's drift is: the list may change between any two reads. */
   afterRead: (read: number) => void = () => undefined;
   constructor(items: readonly string[]) {
@@ -17,6 +19,7 @@ export class ListSource {
     }
     this.reads++;
     const slice: Slice<string> = { total: this.items.length, items: this.items.slice(offset, offset + limit) };
+    for (const id of slice.items) this.readIds.add(id);
     this.afterRead(this.reads);
     return Promise.resolve(slice);
   };
