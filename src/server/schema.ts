@@ -1,4 +1,4 @@
-// The executable subgraph schema, built once at start from schema/*.graphql and the resolver map.
+// The executable subgraph schema, built once at start from schema/capture-gateway.graphql and the resolver map.
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
