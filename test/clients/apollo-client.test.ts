@@ -1,48 +1,91 @@
-// Apollo Client 4 with its defaults (HttpLink: POST, JSON; InMemoryCache) and the type policy a
-// frontend pastes — `relayStylePagination` on Query.captureTasks — walks the 3,500-task firewall both
-// ways with `fetchMore`, as an infinite list does, and reads the whole list from the cache.
+// Apollo Client 4 with its defaults (HttpLink: POST, JSON; InMemoryCache) and the type policies a
+// frontend pastes — `relayStylePagination` on Query.captureTasks and Firewall.captureTasks — walks
+// the 3,500-task firewall both ways with `fetchMore`, as an infinite list does, reading the whole
+// list as the query emits it from the cache.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloClient, HttpLink, InMemoryCache, type ObservableQuery } from '@apollo/client';
+import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, map, type Observable } from 'rxjs';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { CaptureTasksPageDocument, type CaptureTasksPageQuery } from './__generated__/graphql.ts';
+import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
 import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
+
+type Direction = 'forward' | 'backward';
+
+interface Connection {
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor: string | null; readonly endCursor: string | null };
+  readonly edges: readonly { readonly node: { readonly id: string } }[];
+}
+
+/** One infinite list: the connection as the watched query emits it, and how to load more. */
+interface InfiniteList {
+  readonly lists: Observable<Connection>;
+  fetchMore(cursor: string | null): Promise<unknown>;
+  stop(): void;
+}
 
 function clientFor(harness: Harness, log: RequestLog): ApolloClient {
   return new ApolloClient({
     link: new HttpLink({ uri: harness.url, headers: { ...AUTH_HEADERS }, fetch: log.fetch }),
     cache: new InMemoryCache({
-      typePolicies: { Query: { fields: { captureTasks: relayStylePagination(['fwInstanceId', 'enterpriseProjectId']) } } },
+      typePolicies: {
+        Query: { fields: { captureTasks: relayStylePagination(['fwInstanceId', 'enterpriseProjectId']) } },
+        Firewall: { fields: { captureTasks: relayStylePagination(['enterpriseProjectId']) } },
+      },
     }),
   });
 }
 
-/** Loads the first page, then `fetchMore` until the end; answers the list as the cache holds it. */
-async function walk(client: ApolloClient, direction: 'forward' | 'backward', pageSize: number): Promise<{ ids: string[]; pages: number }> {
-  const observable = client.watchQuery({
-    query: CaptureTasksPageDocument,
-    variables: direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize } : { fwInstanceId: HUGE, last: pageSize },
-  });
+/** Query.captureTasks(fwInstanceId:). */
+function rootList(client: ApolloClient, direction: Direction, pageSize: number): InfiniteList {
+  const observable = client.watchQuery({ query: CaptureTasksPageDocument, variables: direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize } : { fwInstanceId: HUGE, last: pageSize } });
   const subscription = observable.subscribe(() => undefined);
+  return {
+    lists: observable.pipe(
+      filter((result) => result.dataState === 'complete'),
+      map((result) => result.data.captureTasks),
+    ),
+    fetchMore: (cursor) => observable.fetchMore({ variables: direction === 'forward' ? { after: cursor } : { before: cursor } }),
+    stop: () => {
+      subscription.unsubscribe();
+    },
+  };
+}
+
+/** node(id:) { ... on Firewall { captureTasks } }: a firewall's list, as a Relay app would page it. */
+function firewallList(client: ApolloClient, direction: Direction, pageSize: number): InfiniteList {
+  const observable = client.watchQuery({ query: FirewallCaptureTasksPageDocument, variables: direction === 'forward' ? { id: HUGE, first: pageSize } : { id: HUGE, last: pageSize } });
+  const subscription = observable.subscribe(() => undefined);
+  return {
+    lists: observable.pipe(
+      filter((result) => result.dataState === 'complete'),
+      map((result) => result.data.node?.captureTasks),
+      filter((connection) => connection !== undefined),
+    ),
+    fetchMore: (cursor) => observable.fetchMore({ variables: direction === 'forward' ? { after: cursor } : { before: cursor } }),
+    stop: () => {
+      subscription.unsubscribe();
+    },
+  };
+}
+
+/** Loads the first page, then `fetchMore` until the end; answers the list as the UI would render it. */
+async function walk(list: InfiniteList, direction: Direction): Promise<{ ids: string[]; pages: number }> {
+  /** The list as the query next emits it with more than `shown` tasks. */
+  const longerThan = (shown: number) => firstValueFrom(list.lists.pipe(filter((connection) => connection.edges.length > shown)));
   try {
-    /** The list as the query next emits it with more than `shown` tasks: what a UI renders. */
-    const listLongerThan = (shown: number) =>
-      firstValueFrom(observable.pipe(filter((result): result is ObservableQuery.Result<CaptureTasksPageQuery, 'complete'> => result.dataState === 'complete' && result.data.captureTasks.edges.length > shown))).then(
-        (result) => result.data.captureTasks,
-      );
-    let connection = await listLongerThan(0);
+    let connection = await longerThan(0);
     let pages = 1;
     while (direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage) {
-      const longer = listLongerThan(connection.edges.length);
-      await observable.fetchMore({ variables: direction === 'forward' ? { after: connection.pageInfo.endCursor } : { before: connection.pageInfo.startCursor } });
+      const longer = longerThan(connection.edges.length);
+      await list.fetchMore(direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor);
       connection = await longer;
       pages++;
       if (pages > 100) throw new Error('the walk did not end');
     }
     return { ids: connection.edges.map((edge) => edge.node.id), pages };
   } finally {
-    subscription.unsubscribe();
+    list.stop();
   }
 }
 
@@ -59,7 +102,7 @@ describe('Apollo Client 4 with relayStylePagination', () => {
   ] as const)('walks all 3,500 tasks %s, 500 a page, with fetchMore: every task once, in order', async (direction, pages, calls) => {
     harness.simulator.resetCalls();
     const log = countingFetch();
-    const walked = await walk(clientFor(harness, log), direction, PAGE_SIZE);
+    const walked = await walk(rootList(clientFor(harness, log), direction, PAGE_SIZE), direction);
     expectWholeList(walked.ids, harness.simulator, HUGE);
     expect(walked.ids).toHaveLength(HUGE_TASKS);
     expect(walked.pages).toBe(pages);
@@ -67,10 +110,10 @@ describe('Apollo Client 4 with relayStylePagination', () => {
     expect(harness.simulator.callCount).toBe(calls);
   });
 
-  it('walks forward while tasks are inserted and deleted after every upstream call', async () => {
+  it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
     const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
     try {
-      const walked = await walk(clientFor(harness, countingFetch()), 'forward', 250);
+      const walked = await walk(firewallList(clientFor(harness, countingFetch()), 'forward', 250), 'forward');
       expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
     } finally {
       drift.stop();

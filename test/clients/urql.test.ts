@@ -2,12 +2,12 @@
 // Graphcache's `relayPagination()` with its default options walks the 3,500-task firewall both ways:
 // each page's query is sent with the next cursor, and Graphcache hands back the whole list so far.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client, fetchExchange, type OperationResult } from '@urql/core';
+import { Client, fetchExchange, type AnyVariables, type OperationResult, type TypedDocumentNode } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { filter, pipe, take, toPromise } from 'wonka';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { CaptureTasksPageDocument, type CaptureTasksPageQuery, type CaptureTasksPageQueryVariables } from './__generated__/graphql.ts';
+import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
 import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
 
 function clientFor(harness: Harness, log: RequestLog): Client {
@@ -15,26 +15,40 @@ function clientFor(harness: Harness, log: RequestLog): Client {
     url: harness.url,
     fetch: log.fetch,
     fetchOptions: { headers: { ...AUTH_HEADERS } },
-    exchanges: [cacheExchange({ resolvers: { Query: { captureTasks: relayPagination() } } }), fetchExchange],
+    exchanges: [cacheExchange({ resolvers: { Query: { captureTasks: relayPagination() }, Firewall: { captureTasks: relayPagination() } } }), fetchExchange],
   });
 }
 
+type Direction = 'forward' | 'backward';
+
+interface Connection {
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor: string | null; readonly endCursor: string | null };
+  readonly edges: readonly { readonly node: { readonly id: string } }[];
+}
+
 /** The first settled (not stale) result of a query: what the UI shows once the page arrived. */
-function settled(client: Client, variables: CaptureTasksPageQueryVariables): Promise<OperationResult<CaptureTasksPageQuery, CaptureTasksPageQueryVariables>> {
-  return pipe(
-    client.query(CaptureTasksPageDocument, variables),
-    filter((result) => !result.stale && !result.hasNext),
+async function settled<Data, Variables extends AnyVariables>(client: Client, document: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Data | undefined> {
+  const result: OperationResult<Data, Variables> = await pipe(
+    client.query(document, variables),
+    filter((next) => !next.stale && !next.hasNext),
     take(1),
     toPromise,
   );
+  if (result.error !== undefined) throw result.error;
+  return result.data;
 }
 
-async function walk(client: Client, direction: 'forward' | 'backward', pageSize: number): Promise<{ ids: string[]; pages: number }> {
-  let cursor: string | null | undefined = null;
+/** One page of Query.captureTasks(fwInstanceId:), or of a firewall's list through Query.node. */
+async function listAfterPage(client: Client, via: 'query' | 'firewall', direction: Direction, pageSize: number, cursor: string | null): Promise<Connection | undefined> {
+  const paging = direction === 'forward' ? { first: pageSize, after: cursor } : { last: pageSize, before: cursor };
+  if (via === 'query') return (await settled(client, CaptureTasksPageDocument, { fwInstanceId: HUGE, ...paging }))?.captureTasks;
+  return (await settled(client, FirewallCaptureTasksPageDocument, { id: HUGE, ...paging }))?.node?.captureTasks;
+}
+
+async function walk(client: Client, direction: Direction, pageSize: number, via: 'query' | 'firewall' = 'query'): Promise<{ ids: string[]; pages: number }> {
+  let cursor: string | null = null;
   for (let pages = 1; pages <= 100; pages++) {
-    const result = await settled(client, direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize, after: cursor } : { fwInstanceId: HUGE, last: pageSize, before: cursor });
-    if (result.error !== undefined) throw result.error;
-    const connection = result.data?.captureTasks;
+    const connection = await listAfterPage(client, via, direction, pageSize, cursor);
     if (connection === undefined) throw new Error('no captureTasks in the result');
     const more = direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
     // relayPagination merges every page fetched so far into the list it answers.
@@ -65,10 +79,10 @@ describe('urql with Graphcache relayPagination()', () => {
     expect(harness.simulator.callCount).toBe(calls);
   });
 
-  it('walks forward while tasks are inserted and deleted after every upstream call', async () => {
+  it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
     const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
     try {
-      const walked = await walk(clientFor(harness, countingFetch()), 'forward', 250);
+      const walked = await walk(clientFor(harness, countingFetch()), 'forward', 250, 'firewall');
       expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
     } finally {
       drift.stop();
