@@ -152,6 +152,9 @@ async function forwardAfter<T>(count: number, after: CursorPosition, source: Sli
   let start: number;
   let warning: PagingWarning | undefined;
   let found: number;
+  // The cursor's task gone, anchor on the neighbour the client has already seen (the one before it)
+  // before the one it has not: tasks inserted in the gap are then shown, not skipped. backwardBefore
+  // tries them the other way round, for the same reason.
   if ((found = nearest(window.items, after.id, near, options)) >= 0) start = found + 1;
   else if ((found = nearest(window.items, after.prev, near - 1, options)) >= 0) start = found + 1;
   else if (after.first) start = 0;
@@ -209,6 +212,8 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
   let end: number;
   let warning: PagingWarning | undefined;
   let found: number;
+  // The cursor's task gone, anchor on the neighbour the client has already seen (the one after it)
+  // before the one it has not, so tasks inserted in the gap are shown; forwardAfter is the mirror.
   if ((found = nearest(window.items, before.id, near, options)) >= 0) end = found;
   else if ((found = nearest(window.items, before.next, near + 1, options)) >= 0) end = found;
   else if (before.last && window.total <= low) {

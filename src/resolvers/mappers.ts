@@ -3,7 +3,10 @@
 import type { Page } from '../paging/walk.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 
-/** A firewall, by id; the enterprise project is remembered for its `captureTasks`. */
+/**
+ * A firewall, by id alone: a representation carries no enterprise project, so `Firewall.captureTasks`
+ * takes it as an argument (enterpriseProjectId) on every read rather than holding one here.
+ */
 export interface FirewallRef {
   readonly id: string;
 }

@@ -21,7 +21,7 @@ export class GatewayMetrics {
   readonly upstreamCalls = new Counter({ name: 'upstream_calls_total', help: 'Upstream CFW calls by final HTTP status (0: no answer) and gateway error code.', labelNames: ['status', 'code'] as const, registers: [this.registry] });
   readonly upstreamDuration = new Histogram({ name: 'upstream_call_duration_seconds', help: 'Upstream CFW call latency, retries included.', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   readonly upstreamRetries = new Counter({ name: 'upstream_retries_total', help: 'Upstream attempts beyond the first.', registers: [this.registry] });
-  readonly breakerState = new Gauge({ name: 'upstream_breaker_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', registers: [this.registry] });
+  readonly breakerState = new Gauge({ name: 'upstream_breaker_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.', registers: [this.registry] });
   readonly loaderDedupHits = new Counter({ name: 'loader_dedup_hits_total', help: 'Page reads served by another identical read of the same operation instead of an upstream call.', registers: [this.registry] });
   readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
 

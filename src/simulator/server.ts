@@ -69,6 +69,12 @@ export class Simulator {
   callCount = 0;
   /** Requests whose client went away before the answer was complete. */
   abandonedCount = 0;
+  /** API requests being answered now: arrived, neither answered nor abandoned. */
+  inFlight = 0;
+  /** The most API requests in flight at once since start or the last resetCalls. */
+  peakInFlight = 0;
+  /** While set, API requests wait for it before they are answered (hold). */
+  #held: { readonly promise: Promise<undefined>; readonly release: () => void } | undefined;
   readonly #server: http.Server;
   readonly #sockets = new Set<import('node:net').Socket>();
   /** Serialised pages, reused while no task changed. */
@@ -84,7 +90,13 @@ export class Simulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.faults = [...(options.faults ?? [])];
     this.#server = http.createServer((request, response) => {
+      const api = request.url?.startsWith('/_simulator/') !== true;
+      if (api) {
+        this.inFlight++;
+        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      }
       response.once('close', () => {
+        if (api) this.inFlight--;
         if (!response.writableFinished) this.abandonedCount++;
       });
       this.#handle(request, response).catch(() => {
@@ -126,6 +138,25 @@ export class Simulator {
   resetCalls(): void {
     this.calls.length = 0;
     this.callCount = 0;
+    this.peakInFlight = this.inFlight;
+  }
+
+  /**
+   * Holds every API request from now on before it is answered, until the returned function is
+   * called: tests make calls overlap by holding them (and counting inFlight), never by sleeping.
+   */
+  hold(): () => void {
+    if (this.#held === undefined) {
+      const { promise, resolve } = Promise.withResolvers<undefined>();
+      this.#held = {
+        promise,
+        release: () => {
+          this.#held = undefined;
+          resolve(undefined);
+        },
+      };
+    }
+    return this.#held.release;
   }
 
   #record(call: RecordedCall): void {
@@ -159,6 +190,7 @@ export class Simulator {
       this.#record({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status, traceparent: typeof traceparent === 'string' ? traceparent : undefined });
     };
 
+    if (this.#held !== undefined) await this.#held.promise;
     const fault = takeFault(this.faults);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault !== undefined) {

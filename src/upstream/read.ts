@@ -145,7 +145,9 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
   }
   const shared = call;
   shared.waiters++;
-  // Each waiter leaves once: when its operation ends first, or when the call settles.
+  // Each waiter leaves exactly once, when its operation ends first or when the call settles, so
+  // `waiters` counts only operations still waiting and the call is cancelled only when the last of
+  // them leaves early; leaving again on settle after an abort must not count twice.
   let waiting = true;
   const leave = () => {
     if (!waiting) return;

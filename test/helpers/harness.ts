@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../../src/logger.ts';
 import { createGateway, type Gateway } from '../../src/server/edge.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
-import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';
+import { createUpstreamHttp, retryDelayFor, upstreamOptionsFrom, type UpstreamHttp } from '../../src/upstream/client.ts';
 
 export interface GraphQLResult {
   readonly status: number;
@@ -21,6 +21,9 @@ export interface GraphQLResult {
 export interface Harness {
   readonly simulator: Simulator;
   readonly config: Config;
+  readonly gateway: Gateway;
+  /** Each retry delay the gateway's retry policy asked for, in ms (0: no retry), oldest first. */
+  readonly retryDelays: readonly number[];
   /** The gateway's GraphQL URL. */
   readonly url: string;
   /** The gateway's base URL (no path). */
@@ -41,6 +44,11 @@ export interface HarnessOptions {
   readonly exampleQuery?: string;
   /** Upstream retry backoff, small in tests. */
   readonly backoffBaseMs?: number;
+  /**
+   * Retry after 1 ms whatever the policy asks (retryDelays still records what it asked): a test of
+   * Retry-After asserts the delay chosen instead of waiting it out on the clock.
+   */
+  readonly skipRetryWaits?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -49,12 +57,29 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
   // Retries back off briefly in tests, so fault scenarios stay fast.
-  const upstream = createUpstreamHttp({ ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50 });
-  const gateway: Gateway = await createGateway({ config, logger, upstream, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery });
+  const upstreamOptions = { ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50 };
+  const upstream = createUpstreamHttp(upstreamOptions);
+  const policy = retryDelayFor(upstreamOptions);
+  const retryDelays: number[] = [];
+  const recorded: UpstreamHttp = {
+    ...upstream,
+    got: upstream.got.extend({
+      retry: {
+        calculateDelay: (retry) => {
+          const delay = policy(retry);
+          retryDelays.push(delay);
+          return options.skipRetryWaits === true && delay > 0 ? 1 : delay;
+        },
+      },
+    }),
+  };
+  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,
     config,
+    gateway,
+    retryDelays,
     url,
     origin: new URL(url).origin,
     async gql(query, variables, headers = { 'x-auth-token': DEMO_TOKEN }) {
@@ -92,4 +117,10 @@ export function field<T = Record<string, unknown>>(result: GraphQLResult, name =
   const value = result.body.data?.[name];
   if (value === undefined || value === null) throw new Error(`no data.${name} in ${result.text.slice(0, 500)}`);
   return value as T;
+}
+
+/** The gateway's count of page reads served without a call of their own (`cache` or `coalesced`). */
+export async function sharedReads(harness: Harness, how: 'cache' | 'coalesced'): Promise<number> {
+  const metric = await harness.gateway.metrics.sharedReads.get();
+  return metric.values.find((value) => value.labels['how'] === how)?.value ?? 0;
 }
