@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { withHarness } from '../helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 const ENTITIES = `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on Firewall { captureTasks(first: 5) { totalCount } } } }`;
 
@@ -11,10 +12,14 @@ describe('abandoned operations', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await withHarness({ simulator: { latencyMs: 40 } }, async (harness) => {
+      await withHarness({}, async (harness) => {
         const ids = Object.values(SIMULATOR_FIREWALLS).filter((id) => id !== SIMULATOR_FIREWALLS.finance);
         const representations = [...ids, ...ids].map((id, index) => ({ __typename: 'Firewall', id: index < ids.length ? id : `${id.slice(0, -2)}00` }));
-        for (const delay of [0, 5, 30, 60]) {
+        // The client leaves at each stage of the fetch: before any upstream call, with one call in
+        // flight, with the concurrency cap (8) in flight, and with answers arriving.
+        const stages: ((inFlight: number) => boolean)[] = [() => true, (n) => n >= 1, (n) => n >= 8, (n) => n >= 8];
+        for (const [stage, ready] of stages.entries()) {
+          const release = harness.simulator.hold();
           const controller = new AbortController();
           const request = fetch(harness.url, {
             method: 'POST',
@@ -22,15 +27,17 @@ describe('abandoned operations', () => {
             headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
             body: JSON.stringify({ query: ENTITIES, variables: { r: representations } }),
           });
-          setTimeout(() => {
-            controller.abort();
-          }, delay);
+          await until(() => ready(harness.simulator.inFlight), `stage ${stage}`);
+          if (stage === 3) release();
+          controller.abort();
+          release();
           await request.then(
             (response) => response.text(),
             () => undefined,
           );
+          // Every upstream call of the abandoned operation has ended before the next stage.
+          await until(() => harness.simulator.inFlight === 0, `stage ${stage}'s upstream calls to end`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 300));
         const after = await harness.gql(`{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 1) { totalCount } }`);
         expect(after.body).toEqual({ data: { captureTasks: { totalCount: 57 } } });
       });

@@ -25,15 +25,31 @@ export function runNode(args: readonly string[], env: Record<string, string>, cw
     stdout: () => out,
     stderr: () => err,
     exited,
-    async waitFor(pattern, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const match = pattern.exec(out);
-        if (match !== null) return match;
-        if (child.exitCode !== null) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error(`no ${String(pattern)} on stdout within ${timeoutMs} ms; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`);
+    waitFor(pattern, timeoutMs = 15_000) {
+      // Checked on every chunk printed and on exit: no polling. The timeout is only a give-up bound.
+      return new Promise<RegExpMatchArray>((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(out);
+          if (match === null) return;
+          done();
+          resolve(match);
+        };
+        const fail = () => {
+          done();
+          reject(new Error(`no ${String(pattern)} on stdout within ${timeoutMs} ms; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`));
+        };
+        // A give-up bound, not a wait: the promise settles as soon as the line is printed.
+        const timer = setTimeout(fail, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          child.off('exit', fail);
+        };
+        child.stdout.on('data', check);
+        child.once('exit', fail);
+        check();
+        if (child.exitCode !== null) fail();
+      });
     },
   };
 }

@@ -63,11 +63,32 @@ async function accepts(port: number): Promise<boolean> {
 
 async function spawnRedis(): Promise<OwnRedisServer> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
-  for (let waited = 0; !(await accepts(port)); waited += 25) {
-    if (waited > 5_000 || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Ready when it says so on stdout (no polling of the port); a give-up bound for a stuck start.
+  await new Promise<void>((resolve, reject) => {
+    let printed = '';
+    const fail = () => {
+      done();
+      reject(new Error(`redis-server did not start on port ${port}: ${printed.slice(-500)}`));
+    };
+    const timer = setTimeout(fail, 10_000);
+    const onData = (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (!printed.includes('Ready to accept connections')) return;
+      done();
+      resolve();
+    };
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', fail);
+      // Keep draining its log so it never blocks on a full pipe.
+      child.stdout.resume();
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', fail);
+  });
+  if (!(await accepts(port))) throw new Error(`redis-server said it was ready but refuses port ${port}`);
   return {
     url: `redis://127.0.0.1:${port}`,
     freeze() {

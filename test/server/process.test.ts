@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Simulator } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { freePort, runNode } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 describe('the gateway process', () => {
   it('refuses to start on bad configuration, listing every problem, with exit code 2', async () => {
@@ -50,10 +51,12 @@ describe('the gateway process', () => {
   });
 
   it('on SIGTERM stops accepting, finishes in-flight operations, then exits 0', async () => {
-    const simulator = new Simulator({ latencyMs: 700 });
+    const simulator = new Simulator();
     const endpoint = await simulator.listen();
     const port = await freePort();
-    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID });
+    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'info', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID });
+    // The operation's upstream call is held until the gateway has begun shutting down.
+    const release = simulator.hold();
     try {
       const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
       const inFlight = fetch(url ?? '', {
@@ -61,16 +64,17 @@ describe('the gateway process', () => {
         headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
         body: JSON.stringify({ query: '{ captureTasks(fwInstanceId: "ebf891cd-2163-48a0-9963-6309f99dd3c4", first: 1) { totalCount } }' }),
       });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const sent = Date.now();
+      await until(() => simulator.inFlight === 1, 'the operation\'s upstream call');
       run.child.kill('SIGTERM');
+      await run.waitFor(/shutting down: finishing in-flight operations/);
+      release();
       const response = await inFlight;
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { captureTasks: { totalCount: 57 } } });
       expect(await run.exited).toBe(0);
-      expect(Date.now() - sent).toBeLessThan(5_000);
       await expect(fetch(url ?? '')).rejects.toThrow();
     } finally {
+      release();
       run.child.kill('SIGKILL');
       await simulator.close();
     }
