@@ -24,6 +24,8 @@ export interface PageReadsOptions {
   readonly ttlSeconds: number;
   /** Told of cache hits and shared reads (metrics). */
   readonly onShared?: ((how: 'cache' | 'coalesced') => void) | undefined;
+  /** Makes a call's deadline signal; AbortSignal.timeout unless a test fires deadlines itself. */
+  readonly deadline?: ((timeoutMs: number) => AbortSignal) | undefined;
 }
 
 interface SharedCall {
@@ -127,7 +129,7 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
   if (call === undefined) {
     const controller = new AbortController();
     // The deadline runs from here, so time spent queued in the bulkhead counts against it.
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), controller.signal]);
+    const signal = AbortSignal.any([(reads.options.deadline ?? AbortSignal.timeout)(timeoutMs), controller.signal]);
     const promise = listCaptureTasks(upstream, query, { credential: read.credential, signal, onDone: read.onDone }).finally(() => {
       reads.inFlight.delete(key);
     });
