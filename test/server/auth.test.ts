@@ -1,0 +1,80 @@
+// Who is calling (src/server/auth.ts), decided directly from request headers: token mode forwards
+// the caller's token; AK/SK mode admits an API key (by its SHA-256) or a JWT verified with jose
+// against a real key pair, and nobody else unless anonymous access was allowed.
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { loadConfig } from '../../src/config.ts';
+import { UnauthenticatedError } from '../../src/errors.ts';
+import { createAuthenticator, tokenFrom } from '../../src/server/auth.ts';
+
+const AKSK = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'AKIDEXAMPLE12345', CLOUD_SDK_SK: 'sk-example-secret', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1' };
+const API_KEY = 'a-caller-api-key';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function messageOf(result: unknown): string | undefined {
+  return result instanceof UnauthenticatedError ? result.message : undefined;
+}
+
+describe('tokenFrom', () => {
+  it('reads X-Auth-Token first, then Authorization: Bearer, trimmed', () => {
+    expect(tokenFrom({ 'x-auth-token': ' t1 ', authorization: 'Bearer t2' })).toBe('t1');
+    expect(tokenFrom({ authorization: 'bearer   t2  ' })).toBe('t2');
+    expect(tokenFrom({ 'x-auth-token': '  ', authorization: 'Bearer t2' })).toBe('t2');
+    expect(tokenFrom({ authorization: 'Basic dXNlcg==' })).toBeUndefined();
+    expect(tokenFrom({ authorization: 'Bearer two words' })).toBeUndefined();
+    expect(tokenFrom({})).toBeUndefined();
+  });
+});
+
+describe('token mode', () => {
+  it('forwards the caller\'s token, or the fallback, and refuses a request with neither', async () => {
+    const config = loadConfig({});
+    const authenticate = await createAuthenticator(config, undefined);
+    expect(await authenticate({ 'x-auth-token': 'iam-token' })).toEqual({ kind: 'token', token: 'iam-token' });
+    expect(messageOf(await authenticate({}))).toContain('No credentials');
+    const withFallback = await createAuthenticator(config, 'demo-token');
+    expect(await withFallback({})).toEqual({ kind: 'token', token: 'demo-token' });
+    expect(await withFallback({ authorization: 'Bearer mine' })).toEqual({ kind: 'token', token: 'mine' });
+  });
+});
+
+describe('AK/SK mode', () => {
+  let privateKey: CryptoKey;
+  let publicPem: string;
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    privateKey = pair.privateKey;
+    publicPem = await exportSPKI(pair.publicKey);
+  });
+
+  function jwt(claims: { issuer?: string; audience?: string; expiresIn?: string } = {}) {
+    return new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setIssuer(claims.issuer ?? 'https://idp.example').setAudience(claims.audience ?? 'capture-gateway').setExpirationTime(claims.expiresIn ?? '5m').sign(privateKey);
+  }
+
+  it('admits a known API key as the service, and names a wrong one', async () => {
+    const authenticate = await createAuthenticator(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: sha256(API_KEY) }), undefined);
+    expect(await authenticate({ 'x-api-key': API_KEY })).toEqual({ kind: 'service' });
+    expect(messageOf(await authenticate({ 'x-api-key': 'guess' }))).toBe('The API key is not valid.');
+    expect(messageOf(await authenticate({}))).toContain('Authenticate to the gateway');
+  });
+
+  it('admits a JWT signed by the configured key, for the configured issuer and audience, while it is valid', async () => {
+    const env = { ...AKSK, INBOUND_JWT_PUBLIC_KEY: publicPem, INBOUND_JWT_ALGORITHM: 'ES256', INBOUND_JWT_ISSUER: 'https://idp.example', INBOUND_JWT_AUDIENCE: 'capture-gateway' };
+    const authenticate = await createAuthenticator(loadConfig(env), undefined);
+    expect(await authenticate({ authorization: `Bearer ${await jwt()}` })).toEqual({ kind: 'service' });
+    const invalid = 'The JWT is not valid (signature, expiry, issuer or audience).';
+    expect(messageOf(await authenticate({ authorization: `Bearer ${await jwt({ issuer: 'https://other.example' })}` }))).toBe(invalid);
+    expect(messageOf(await authenticate({ authorization: `Bearer ${await jwt({ audience: 'someone-else' })}` }))).toBe(invalid);
+    // Expiry is judged by the token's own claims against now: one that ended a minute ago.
+    expect(messageOf(await authenticate({ authorization: `Bearer ${await jwt({ expiresIn: '-1m' })}` }))).toBe(invalid);
+    expect(messageOf(await authenticate({ authorization: 'Bearer not.a.jwt' }))).toBe(invalid);
+  });
+
+  it('admits anyone as the service only when ALLOW_ANONYMOUS is set on purpose', async () => {
+    const anonymous = await createAuthenticator(loadConfig({ ...AKSK, ALLOW_ANONYMOUS: 'true' }), undefined);
+    expect(await anonymous({})).toEqual({ kind: 'service' });
+    // A token sent in AK/SK mode is never forwarded: the gateway signs with its own keys.
+    expect(await anonymous({ 'x-auth-token': 'iam-token' })).toEqual({ kind: 'service' });
+  });
+});
