@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ConfigError, configDeprecations, loadConfig, mayBeSecret } from '../src/config.ts';
+import type { OperationLimits } from '../src/server/limits.ts';
+import { upstreamOptionsFrom } from '../src/upstream/client.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when it loads. */
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -368,5 +370,25 @@ describe('a bad value in a message', () => {
     const problems = problemsOf({ [name]: value, ...(name === 'CFW_ENDPOINT' ? { CFW_PROJECT_ID: 'p1' } : {}) });
     expect(problems).toEqual([message]);
     expect(problems.join('')).not.toContain(value);
+  });
+});
+
+describe('each module\'s slice', () => {
+  it('the upstream client gets config.upstream against the resolved endpoint, with the service keys in AK/SK mode only', () => {
+    const env = { CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', CFW_RETRIES: '4', PROCESS_UPSTREAM_CONCURRENCY: '7' };
+    const token = loadConfig(env);
+    const options = upstreamOptionsFrom(token, 'http://127.0.0.1:9', 'p2');
+    expect(options).toMatchObject({ endpoint: 'http://127.0.0.1:9', projectId: 'p2', retries: 4, serviceKeys: undefined });
+    expect(options.resilience).toEqual(token.upstream.resilience);
+    expect(options.resilience.maxConcurrent).toBe(7);
+    const aksk = loadConfig({ ...env, CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'AKIDEXAMPLE12345', CLOUD_SDK_SK: 'sk-example', ALLOW_ANONYMOUS: 'true' });
+    expect(upstreamOptionsFrom(aksk, 'http://127.0.0.1:9', 'p2').serviceKeys).toEqual({ accessKey: 'AKIDEXAMPLE12345', secretKey: 'sk-example' });
+  });
+
+  it('the operation limits name each scope once: OPERATION_* per operation, PROCESS_* per process', () => {
+    const config = loadConfig({ OPERATION_UPSTREAM_CONCURRENCY: '3', OPERATION_UPSTREAM_BUDGET: '9', PROCESS_UPSTREAM_QUEUE: '11' });
+    const limits: OperationLimits = config.limits;
+    expect(limits).toMatchObject({ upstreamConcurrency: 3, upstreamBudget: 9 });
+    expect(config.upstream.resilience.maxQueued).toBe(11);
   });
 });
