@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import type { Fault } from '../../src/simulator/faults.ts';
+import { fakeDateOnly } from '../helpers/clock.ts';
 import { withHarness, type GraphQLResult, type Harness } from '../helpers/harness.ts';
 import { until } from '../helpers/until.ts';
 
@@ -131,7 +132,7 @@ describe('the circuit breaker', () => {
 
   it('opens after consecutive failures, fails fast without calling, and closes after a good probe', async () => {
     // cockatiel times the open state with Date.now(): only Date is faked, timers and I/O stay real.
-    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    fakeDateOnly();
     const env = { CFW_RETRIES: '0', CFW_BREAKER_THRESHOLD: '3', CFW_BREAKER_HALF_OPEN_MS: '60000' };
     await withHarness({ env, simulator: { faults: [{ kind: 'status', status: 503, times: 3 }] } }, async (harness) => {
       for (let i = 0; i < 3; i++) expect(errorOf(await ask(harness))?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');

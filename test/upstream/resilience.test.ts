@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { ErrorCode, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../../src/errors.ts';
 import { createUpstreamGuard, isUpstreamHealthFailure, type BreakerState } from '../../src/upstream/resilience.ts';
+import { fakeDateOnly } from '../helpers/clock.ts';
 
 const OPTIONS = { breakerThreshold: 2, halfOpenAfterMs: 5_000, maxConcurrent: 1, maxQueued: 1 };
 const unavailable = () => new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'unavailable', { status: 503 });
@@ -30,7 +31,7 @@ describe('isUpstreamHealthFailure', () => {
 
 describe('the circuit breaker', () => {
   it('opens after breakerThreshold failures, fails fast without calling, probes once half-open, closes on success', async () => {
-    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    fakeDateOnly(1_000_000);
     const guard = createUpstreamGuard(OPTIONS);
     const states: BreakerState[] = [];
     guard.onStateChange((state) => states.push(state));
