@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, SimulatorStore } from '../../src/simulator/store.ts';
 import { captureTaskListFromBody } from '../../src/upstream/wire.ts';
+import { until } from '../helpers/until.ts';
 
 const TaskRecord = z.record(z.string(), z.unknown());
 const Page = z.strictObject({ limit: z.number(), offset: z.number(), total: z.number(), records: z.array(TaskRecord) });
@@ -410,6 +411,28 @@ describe('faults', () => {
       expect([first.status, second.status, third.status]).toEqual([429, 500, 200]);
       expect(first.headers.get('retry-after')).toBe('2');
       expect(errorOf(second).error_code).toBe('CFW.00100001');
+    });
+  });
+});
+
+describe('holding answers (the tests\' way to make calls overlap without sleeping)', () => {
+  it('holds every request until released, counting those in flight and the most at once', async () => {
+    await withSimulator({}, async (base, simulator) => {
+      const release = simulator.hold();
+      const answers = Promise.all([list(base, DEMO_QUERY), list(base, DEMO_QUERY), list(base, DEMO_QUERY)]);
+      await until(() => simulator.inFlight === 3, 'three requests in flight');
+      expect(simulator.callCount).toBe(0);
+      expect(simulator.hold()).toBe(release);
+      release();
+      expect((await answers).map((answer) => answer.status)).toEqual([200, 200, 200]);
+      await until(() => simulator.inFlight === 0, 'every answer to be finished');
+      expect(simulator.peakInFlight).toBe(3);
+      expect(simulator.callCount).toBe(3);
+      simulator.resetCalls();
+      expect(simulator.peakInFlight).toBe(0);
+      // Released, it answers at once again.
+      expect((await list(base, DEMO_QUERY)).status).toBe(200);
+      expect(simulator.peakInFlight).toBe(1);
     });
   });
 });
