@@ -136,6 +136,18 @@ describe('automatic persisted queries', () => {
 const run = randomUUID().slice(0, 8);
 const runTokens = { first: `demo-token-${run}`, other: `other-token-${run}` };
 
+/** Resolves once `harness` registers a persisted query in Redis and reads it back: its client is connected. */
+async function storeReady(harness: Harness): Promise<void> {
+  const query = `query Ready_${run}_${randomUUID().slice(0, 8)} { __typename }`;
+  const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+  const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) })).json();
+  await until(async () => {
+    await send({ query, extensions });
+    // Compared as text: the answer's objects come from another realm than the test's (jest's VM).
+    return JSON.stringify(await send({ extensions })) === '{"data":{"__typename":"Query"}}';
+  }, 'the instance to store through Redis');
+}
+
 describeWithRedis('a Redis store shared by two gateway instances', (startRedis) => {
   let redis: RedisServer;
   let first: Harness;
@@ -147,6 +159,10 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
     const simulator = { tokens: new Map([[runTokens.first, {}], [runTokens.other, {}]]) };
     first = await startHarness({ env, simulator });
     second = await startHarness({ env, simulator });
+    // Each instance connects to Redis in the background, and until it has, a store is a miss
+    // (never a wait): the tests start once both have written and read back through Redis.
+    await storeReady(first);
+    await storeReady(second);
   });
   afterAll(async () => {
     await first.close();
