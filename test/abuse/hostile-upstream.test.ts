@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/config.ts';
+import { until } from '../helpers/until.ts';
 import { freePort, runNode, type RunningProcess } from '../helpers/process.ts';
 
 const MB = 1024 * 1024;
@@ -194,7 +195,7 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
     if (code === 'UPSTREAM_BAD_RESPONSE') expect(results[0]?.body.errors?.[0]?.message).toContain(`larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes`);
     expect((fake.calls.get(kind) ?? 0) - before).toBe(4);
     // The server side sees the socket close before its answer ended (the close event may trail the answer by a tick).
-    for (let waited = 0; (fake.dropped.get(kind) ?? 0) < 4 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => (fake.dropped.get(kind) ?? 0) >= 4, 'the fake CFW to see four sockets close');
     expect(fake.dropped.get(kind)).toBe(4);
     const { peak } = memoryOf(pid);
     peaks.set(kind, peak);

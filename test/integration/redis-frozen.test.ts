@@ -114,6 +114,7 @@ describeWithOwnRedis('Redis frozen by SIGSTOP', (startRedis) => {
     while ((await metric(withRedis, 'cache_store_breaker_state')) !== 0) {
       await timedOperation(withRedis);
       expect(performance.now() - thawedAt).toBeLessThan(5_000);
+      // Paces the probing operations while the breaker's REDIS_BREAKER_OPEN_MS passes (the behaviour under test).
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     figures['msToClose'] = Math.round(performance.now() - thawedAt);

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startHarness } from '../helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 const BODY = JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 2) { totalCount } }` });
 
@@ -29,19 +30,21 @@ function post(url: string, agent: http.Agent) {
 
 describe('draining', () => {
   it('closes an idle keep-alive socket, lets the operation in flight finish with Connection: close, and waits for it', async () => {
-    const harness = await startHarness({ simulator: { latencyMs: 300 } });
+    const harness = await startHarness();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
     try {
       const first = await post(harness.url, agent);
       expect(first.connection).toBe('keep-alive');
       const idleClosed = new Promise<void>((resolve) => first.socket.once('close', () => { resolve(); }));
+      // The second operation's upstream call is held, so it is in flight when draining starts.
+      const release = harness.simulator.hold();
       const inFlight = post(harness.url, new http.Agent({ keepAlive: true }));
-      // The second request reaches the gateway before draining starts (the upstream takes 300 ms to answer it).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => harness.simulator.inFlight === 1, 'the operation\'s upstream call');
       let closed = false;
       const closing = harness.close().then(() => (closed = true));
       await idleClosed;
       expect(closed).toBe(false);
+      release();
       const answer = await inFlight;
       expect(answer.status).toBe(200);
       expect(answer.text).toContain('"totalCount":57');

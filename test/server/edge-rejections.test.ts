@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { rawAnswer, rejectionFor } from '../../src/server/connections.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
+import { until } from '../helpers/until.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 /** Timeouts small enough to wait for: the waits below are the behaviour under test. */
@@ -46,10 +47,12 @@ async function raw(port: number, parts: readonly (string | number)[], endAfterMs
   });
   socket.on('error', () => undefined);
   for (const part of parts) {
+    // A pause between parts is the behaviour under test (slow or dripping clients).
     if (typeof part === 'number') await new Promise((resolve) => setTimeout(resolve, part));
     else if (!socket.destroyed) socket.write(part);
   }
   let timer: NodeJS.Timeout | undefined;
+  // A give-up bound for a connection the gateway should have ended, not a wait.
   await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, endAfterMs)))]);
   clearTimeout(timer);
   socket.destroy();
@@ -154,9 +157,10 @@ describe('HTTP-level rejections through raw sockets', () => {
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"query":`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The half body must reach the gateway before the client goes: wait for the bytes to be written.
+    await new Promise((resolve) => socket.write('', resolve));
     socket.destroy();
-    for (let waited = 0; !lines.some((line) => line.includes('went away')) && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => lines.some((line) => line.includes('went away')), 'the gateway to log the client going away');
     expect(lines.filter((line) => line.includes('went away')).map((line) => (JSON.parse(line) as { level: number }).level)).toEqual([20]);
     const result = await harness.gql(DOCUMENT);
     expect(result.body.errors).toBeUndefined();
