@@ -28,6 +28,15 @@ export type IpVersionName = 'IPV4' | 'IPV6';
 /** The upstream's page size limit (`limit` is 1..1024). */
 export const UPSTREAM_MAX_LIMIT = 1024;
 
+/** The most packets a capture may keep (CFW documents `max_packets` ≤ 1,000,000). */
+export const CAPTURE_MAX_PACKETS = 1_000_000;
+/** The longest capture, in minutes: an assumption (CFW documents no range); the simulator refuses more. */
+export const CAPTURE_MAX_DURATION_MINUTES = 60;
+/** Captures a firewall may start per UTC day (CFW: "at most 20 per day"). */
+export const CAPTURE_DAILY_QUOTA = 20;
+/** Source IPs a capture-result call with `type=1` may name. */
+export const CAPTURE_RESULT_MAX_IPS = 3;
+
 /**
  * Every upstream error code either side writes or reads: CFW's business codes (HTTP 400 and 500) and
  * the API gateway's (APIG/APIGW, 401/403/404/429/5xx). The gateway acts on a few; the simulator
@@ -36,10 +45,16 @@ export const UPSTREAM_MAX_LIMIT = 1024;
 export const CfwErrorCode = {
   /** A required parameter is empty. */
   EMPTY_PARAMETER: 'CFW.00200001',
-  /** A parameter has a bad value. */
+  /** A parameter has a bad value (the simulator's choice for every malformed field). */
   INVALID_PARAMETER: 'CFW.00200002',
   /** The firewall (or another object) does not exist. */
   OBJECT_NOT_FOUND: 'CFW.00200005',
+  /** "Name conflict": assumed for a capture task name already listed on the firewall. */
+  NAME_CONFLICT: 'CFW.00200007',
+  /** "Instance status error": assumed for a capture running or ending, or a task in the wrong state. */
+  STATUS_ERROR: 'CFW.00200016',
+  /** "Exceeded maximum quantity limit": assumed for the 20 captures a firewall may start per UTC day. */
+  QUOTA_EXCEEDED: 'CFW.00200024',
   /** A transient request error: "try again later". */
   TRANSIENT: 'CFW.00109004',
   /** CFW's internal error. */

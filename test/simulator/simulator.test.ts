@@ -135,8 +135,13 @@ describe('the simulator, unchanged', () => {
     expect(errorOf(answer).error_code).toBe('APIG.0302');
   });
 
-  it('answers 404 APIGW.0101 for a path that is not the list API', async () => {
-    const response = await fetch(new URL(`/v1/${SIMULATOR_PROJECT_ID}/capture-task/capture-result`, base), { headers: { 'X-Auth-Token': DEMO_TOKEN } });
+  it.each([
+    ['GET', '/capture-task/no-such-call'],
+    ['DELETE', '/capture-task'],
+    ['GET', '/capture-task/stop'],
+    ['POST', '/capture-task/capture-result'],
+  ])('answers 404 APIGW.0101 for %s %s, which is not an API', async (method, path) => {
+    const response = await fetch(new URL(`/v1/${SIMULATOR_PROJECT_ID}${path}`, base), { method, headers: { 'X-Auth-Token': DEMO_TOKEN } });
     expect(response.status).toBe(404);
     expect(ErrorBody.parse(await response.json()).error_code).toBe('APIGW.0101');
   });
