@@ -4,11 +4,19 @@ import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
 import { exampleQueryFor } from './server/explorer.ts';
 import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
+import { timeScaleOf } from './simulator/lifecycle.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
 import { startTracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
 
 async function main(): Promise<void> {
+  // `npm start -- --time-scale 60`: the embedded simulator's time runs 60 times faster, for trying captures.
+  const timeScaleIndex = process.argv.indexOf('--time-scale');
+  const timeScale = timeScaleIndex === -1 ? 1 : timeScaleOf(process.argv[timeScaleIndex + 1] ?? '');
+  if (timeScale instanceof Error) {
+    process.stderr.write(`capture-gateway cannot start.\n${timeScale.message}\n`);
+    process.exit(2);
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -32,10 +40,10 @@ async function main(): Promise<void> {
   let endpoint = config.upstream.endpoint;
   let projectId = config.upstream.projectId;
   if (endpoint === undefined) {
-    simulator = new Simulator();
+    simulator = new Simulator({ timeScale });
     endpoint = await simulator.listen(0, '127.0.0.1');
     projectId = SIMULATOR_PROJECT_ID;
-    logger.info({ endpoint }, 'no CFW_ENDPOINT: serving from the embedded CFW simulator');
+    logger.info({ endpoint, timeScale }, 'no CFW_ENDPOINT: serving from the embedded CFW simulator');
   }
 
   const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId ?? SIMULATOR_PROJECT_ID));

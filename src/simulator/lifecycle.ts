@@ -95,6 +95,16 @@ export function utcDayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
+/** The fastest time scale the CLIs take. */
+export const MAX_TIME_SCALE = 1_000_000;
+
+/** Reads a `--time-scale` argument: a positive number up to MAX_TIME_SCALE, else an Error saying so. */
+export function timeScaleOf(text: string): number | Error {
+  const scale = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || scale <= 0 || scale > MAX_TIME_SCALE) return new Error(`--time-scale must be a positive number up to ${MAX_TIME_SCALE}, got ${JSON.stringify(text)}`);
+  return scale;
+}
+
 /** A clock that runs `scale` times faster than `wall`, from the moment it is made. */
 export function scaledClock(scale: number, wall: () => number = Date.now): () => number {
   if (!Number.isFinite(scale) || scale <= 0) throw new RangeError(`the time scale must be a positive number, got ${scale}`);

@@ -1,10 +1,12 @@
 // `npm run simulator`: the CFW simulator alone, for exploring the upstream or pointing a gateway at it.
 //   npm run simulator -- --port 9100 --latency 20 --drift-insert 2 --drift-delete 1 --drift-at random
+//   npm run simulator -- --time-scale 60   (a 3-minute capture ends in 3 seconds)
 // While it runs, drift and faults can be applied on demand:
 //   curl -X POST 'localhost:9100/_simulator/drift?fw=<id>&insert=5&at=head'
 //   curl -X POST localhost:9100/_simulator/faults -d '[{"kind":"status","status":503,"times":2}]'
 import { parseArgs } from 'node:util';
-import { DEMO_TOKEN, Simulator } from './server.ts';
+import { timeScaleOf } from './lifecycle.ts';
+import { DEMO_TOKEN, Simulator, type CaptureResultForm } from './server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, type DriftPlan } from './store.ts';
 
 const usage = `Usage: npm run simulator -- [options]
@@ -15,6 +17,10 @@ const usage = `Usage: npm run simulator -- [options]
   --drift-insert N    insert N tasks after each list call
   --drift-delete N    delete N tasks after each list call
   --drift-at WHERE    head, tail, random (default) or an index
+  --time-scale N      simulated time runs N times faster (default 1): captures end, ENDING
+                      passes and deleted tasks vanish sooner
+  --deleted-retention S  simulated seconds a deleted task stays listed with is_deleted 1 (default 60)
+  --result-form FORM  capture-result answers as url (default) or file-list
   --help              this text`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number): number {
@@ -37,6 +43,9 @@ try {
       'drift-insert': { type: 'string' },
       'drift-delete': { type: 'string' },
       'drift-at': { type: 'string' },
+      'time-scale': { type: 'string' },
+      'deleted-retention': { type: 'string' },
+      'result-form': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -54,7 +63,24 @@ if (at !== undefined && !['head', 'tail', 'random'].includes(at) && !/^\d+$/.tes
   process.stderr.write(`--drift-at must be head, tail, random or an index, got ${JSON.stringify(at)}\n`);
   process.exit(2);
 }
-const simulator = new Simulator({ latencyMs: wholeNumber('latency', values.latency, 0), legacyShape: values.legacy === true });
+const timeScale = values['time-scale'] === undefined ? 1 : timeScaleOf(values['time-scale']);
+if (timeScale instanceof Error) {
+  process.stderr.write(`${timeScale.message}\n${usage}\n`);
+  process.exit(2);
+}
+const resultForm = values['result-form'] ?? 'url';
+if (resultForm !== 'url' && resultForm !== 'file-list') {
+  process.stderr.write(`--result-form must be url or file-list, got ${JSON.stringify(resultForm)}\n`);
+  process.exit(2);
+}
+const form: CaptureResultForm = resultForm;
+const simulator = new Simulator({
+  latencyMs: wholeNumber('latency', values.latency, 0),
+  legacyShape: values.legacy === true,
+  timeScale,
+  deletedRetentionMs: wholeNumber('deleted-retention', values['deleted-retention'], 60) * 1000,
+  resultForm: form,
+});
 const insert = wholeNumber('drift-insert', values['drift-insert'], 0);
 const remove = wholeNumber('drift-delete', values['drift-delete'], 0);
 if (insert > 0 || remove > 0) {
@@ -62,9 +88,13 @@ if (insert > 0 || remove > 0) {
   simulator.store.drift = { insert, delete: remove, at: where };
 }
 const url = await simulator.listen(wholeNumber('port', values.port, 9100), values.host ?? '127.0.0.1');
-process.stdout.write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN})
+const api = `${url}/v1/${SIMULATOR_PROJECT_ID}/capture-task`;
+const lab = SIMULATOR_FIREWALLS.lab;
+process.stdout.write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN}${timeScale === 1 ? '' : `, time ${timeScale}x`})
 Firewalls: ${Object.entries(SIMULATOR_FIREWALLS).map(([role, id]) => `${role} ${id}`).join(', ')}
-Try: curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${url}/v1/${SIMULATOR_PROJECT_ID}/capture-task?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=2&offset=0'
+Try: curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${api}?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=2&offset=0'
+Start a capture on the lab firewall:
+  curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${api}?fw_instance_id=${lab}' -d '{"name":"try-1","duration":1,"max_packets":1000,"source":{"address":"10.0.0.1","address_type":0,"type":0},"destination":{"address":"10.0.0.2","address_type":0,"type":0},"service":{"protocol":6,"dest_port":"443"}}'
 Gateway: CFW_ENDPOINT=${url} CFW_PROJECT_ID=${SIMULATOR_PROJECT_ID} npm start   (send X-Auth-Token: ${DEMO_TOKEN})
 `);
 const stop = () => void simulator.close().then(() => process.exit(0));

@@ -515,7 +515,7 @@ export class Simulator {
     if (this.store.now() >= download.expiresAt) return { status: 403, body: JSON.stringify({ error: 'the download link has expired' }) };
     return {
       status: 200,
-      body: pcapOf(download.file, Math.floor(download.expiresAt / 1000)),
+      body: pcapOf(download.file, Math.floor(this.store.now() / 1000)),
       headers: { 'content-type': 'application/vnd.tcpdump.pcap', 'content-disposition': `attachment; filename="${download.fileName}"` },
     };
   }
