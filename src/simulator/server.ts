@@ -396,6 +396,8 @@ export class Simulator {
 
   /** The request body as text, or a refusal when it is too large. */
   async #bodyOf(request: http.IncomingMessage): Promise<string | CfwRefusal> {
+    // Most calls are list GETs without a body: skip the stream (the list is the hot path).
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return '';
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of request) {
