@@ -460,7 +460,7 @@ export class Simulator {
     if (grant === undefined) {
       return [401, ApigErrorCode.UNAUTHENTICATED, `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
     }
-    if (decodeURIComponent(call.projectId) !== this.projectId) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this project'];
+    if (decodedOrRaw(call.projectId) !== this.projectId) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this project'];
     call.grant = grant;
     return undefined;
   }
@@ -578,6 +578,15 @@ interface ApiCall {
   readonly fault: FaultKind | undefined;
   /** What the credential may use, once authenticated. */
   grant?: TokenGrant;
+}
+
+/** A path segment decoded; one that does not decode (`%zz`) stays as it is and matches nothing. */
+function decodedOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** CFW's business errors carry no request_id in the body; APIG's do. */

@@ -514,8 +514,10 @@ describe('authentication on the lifecycle calls', () => {
     });
   });
 
-  it('403 APIG.0302 for another project', async () => {
+  it('403 APIG.0302 for another project, or one that is not even a percent-encoded path segment', async () => {
     await withSimulator({}, async (base) => {
+      const malformed = await fetch(new URL(`/v1/%zz/capture-task/capture-result?fw_instance_id=${LAB}&task_id=x`, base), { headers: { 'X-Auth-Token': DEMO_TOKEN } });
+      expect(malformed.status).toBe(403);
       const response = await fetch(new URL(`/v1/another-project/capture-task?fw_instance_id=${LAB}`, base), { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify(createBody()) });
       expect(response.status).toBe(403);
       expect(ErrorBody.parse(await response.json()).error_code).toBe('APIG.0302');
