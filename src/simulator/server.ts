@@ -394,10 +394,10 @@ export class Simulator {
     if (outcome.listed !== undefined) this.store.afterList(outcome.listed);
   }
 
-  /** The request body as text, or a refusal when it is too large. */
-  async #bodyOf(request: http.IncomingMessage): Promise<string | CfwRefusal> {
+  /** The request body's exact bytes (the signature covers them), or a refusal when it is too large. */
+  async #bodyOf(request: http.IncomingMessage): Promise<Buffer | CfwRefusal> {
     // Most calls are list GETs without a body: skip the stream (the list is the hot path).
-    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return '';
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return Buffer.alloc(0);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of request) {
@@ -406,7 +406,7 @@ export class Simulator {
       if (size > MAX_BODY_BYTES) return new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, `Invalid parameter: the request body is larger than ${MAX_BODY_BYTES} bytes`);
       chunks.push(bytes);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
 
   #serve(endpoint: SimulatorEndpoint, call: ApiCall): Outcome {
@@ -418,7 +418,7 @@ export class Simulator {
     const firewall = this.#firewallFor(call, fwInstanceId);
     if (!('id' in firewall)) return rejected(firewall, call.requestId);
     if (call.body instanceof CfwRefusal) return refused(call.body);
-    const json = jsonOfBody(call.body);
+    const json = jsonOfBody(call.body.toString('utf8'));
     switch (endpoint) {
       case 'create': {
         const spec = captureTaskSpecFromBody(json);
@@ -574,7 +574,7 @@ interface ApiCall {
   readonly request: http.IncomingMessage;
   readonly url: URL;
   readonly token: string | undefined;
-  readonly body: string | CfwRefusal;
+  readonly body: Buffer | CfwRefusal;
   readonly fault: FaultKind | undefined;
   /** What the credential may use, once authenticated. */
   grant?: TokenGrant;
