@@ -182,6 +182,16 @@ describe('POST capture-task (create)', () => {
     });
   });
 
+  it('starts one capture for two identical creates racing: the other is refused CFW.00200016 (running is checked before the name)', async () => {
+    await withSimulator({}, async (base, simulator) => {
+      const answers = await Promise.all([create(base), create(base)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+      expect(answers.map((answer) => (answer.status === 400 ? refusalOf(answer).error_code : 'created')).sort()).toEqual(['CFW.00200016', 'created']);
+      expect((await listed(base)).map((record) => record['name'])).toEqual(['suspicious-flow']);
+      expect(simulator.callCountOf('POST', '/capture-task')).toBe(2);
+    });
+  });
+
   it('refuses CFW.00200016 on a seeded firewall that lists a RUNNING or ENDING task (demo), as the list shows', async () => {
     await withSimulator({}, async (base) => {
       const statuses = (await listed(base, SIMULATOR_FIREWALLS.demo)).map((record) => record['status']);
