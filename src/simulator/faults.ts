@@ -19,8 +19,8 @@ interface FaultScope {
 
 export type Fault = FaultScope &
   (
-    | /** An error status with a CFW/APIG body, e.g. `{ kind: 'status', status: 503 }`. */
-    { readonly kind: 'status'; readonly status: number; readonly errorCode?: string; readonly errorMsg?: string }
+    /** An error status with a CFW/APIG body, e.g. `{ kind: 'status', status: 503 }`. */
+    | { readonly kind: 'status'; readonly status: number; readonly errorCode?: string; readonly errorMsg?: string }
     /** 429 with a Retry-After in seconds. */
     | { readonly kind: 'rate-limit'; readonly retryAfterSeconds: number }
     /** A 200 whose body is not JSON. */
