@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { runNode } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 const Records = z.object({ data: z.object({ records: z.array(z.record(z.string(), z.unknown())) }) });
 
@@ -28,11 +29,8 @@ describe('npm run simulator', () => {
 
       const deleted = await fetch(`${api}/batch-delete?fw_instance_id=${demo}`, { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify({ task_ids: [taskId] }) });
       expect(deleted.status).toBe(200);
-      // 30 simulated seconds are 50 real ms at 600x: wait for the condition, not for a time.
-      const deadline = Date.now() + 10_000;
-      let listed = (await records()).some((record) => record['task_id'] === taskId);
-      while (listed && Date.now() < deadline) listed = (await records()).some((record) => record['task_id'] === taskId);
-      expect(listed).toBe(false);
+      // 30 simulated seconds are 50 real ms at 600x: wait for the event, not for a time.
+      await until(async () => !(await records()).some((record) => record['task_id'] === taskId), 'the deleted task to vanish', 10_000);
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;

@@ -8,6 +8,7 @@ import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulato
 import { DEFAULT_ENTERPRISE_PROJECT, generateTask, seededRandom, SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, SimulatorStore } from '../../src/simulator/store.ts';
 import { authorizationFor, sdkDateOf } from '../../src/upstream/signing.ts';
 import { captureTaskListFromBody } from '../../src/upstream/wire.ts';
+import { until } from '../helpers/until.ts';
 
 const LAB = SIMULATOR_FIREWALLS.lab;
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -606,7 +607,7 @@ describe('faults and counters for the lifecycle', () => {
       simulator.faults.push({ kind: 'hang-after-apply', match: { path: '/capture-task/stop' } });
       const controller = new AbortController();
       const pending = fetch(urlOf(base, '/capture-task/stop', { fw_instance_id: LAB }), { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify({ task_id: id }), signal: controller.signal });
-      while (!simulator.requests.some((request) => request.endpoint === 'stop')) await new Promise((resolve) => setImmediate(resolve));
+      await until(() => simulator.requests.some((request) => request.endpoint === 'stop'), 'the stop to reach the simulator');
       expect((await taskNamed(base, 'suspicious-flow'))['status']).toBe(5);
       controller.abort();
       await expect(pending).rejects.toThrow('This operation was aborted');
