@@ -657,6 +657,18 @@ describe('faults and counters for the lifecycle', () => {
     });
   });
 
+  it('hold() holds lifecycle calls too, before they do anything', async () => {
+    await withSimulator({}, async (base, simulator) => {
+      const release = simulator.hold();
+      const pending = create(base);
+      await until(() => simulator.inFlight === 1, 'the create to arrive');
+      expect(simulator.store.firewall(LAB, undefined)?.tasks).toEqual([]);
+      release();
+      expect((await pending).status).toBe(200);
+      expect(await listed(base)).toHaveLength(1);
+    });
+  });
+
   it('counts calls per method and path, faulted ones included; resetCalls() forgets them', async () => {
     await withSimulator({ faults: [{ kind: 'status', status: 500, match: { path: '/capture-task/capture-result' } }] }, async (base, simulator, clock) => {
       const id = await finishedTask(base, clock);
