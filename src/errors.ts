@@ -102,6 +102,11 @@ export class UnauthenticatedError extends GatewayError {
 export class UpstreamError extends GatewayError {
   readonly code: ErrorCode;
   readonly upstream: UpstreamErrorDetails;
+  /**
+   * No answer came after a connection was made: a call that changes something may or may not have
+   * been applied. Never sent to the client as such; the lifecycle checks the list instead.
+   */
+  readonly outcomeUnknown: boolean;
   constructor(
     code:
       | typeof ErrorCode.FORBIDDEN
@@ -113,12 +118,13 @@ export class UpstreamError extends GatewayError {
       | typeof ErrorCode.UPSTREAM_BAD_RESPONSE,
     message: string,
     upstream: UpstreamErrorDetails,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly outcomeUnknown?: boolean },
   ) {
     super(message, options);
     this.name = 'UpstreamError';
     this.code = code;
     this.upstream = upstream;
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
   override get extensions(): Readonly<Record<string, unknown>> {
     return { upstream: this.upstream };

@@ -1,7 +1,7 @@
 // What each GraphQL object type is resolved from (codegen's `mappers`): upstream records, read
 // lazily field by field, and the paging result.
 import type { Page } from '../paging/walk.ts';
-import type { CaptureTaskRecord } from '../upstream/wire.ts';
+import type { CaptureResultAnswer, CaptureResultFile, CaptureTaskRecord } from '../upstream/wire.ts';
 
 /**
  * A firewall, by id alone: a representation carries no enterprise project, so `Firewall.captureTasks`
@@ -39,3 +39,8 @@ export interface CaptureEndpointModel {
   readonly side: 'source' | 'dest';
   readonly record: CaptureTaskRecord;
 }
+
+/** A capture result as the upstream answered it (secret: never cached). */
+export type CaptureResultModel = CaptureResultAnswer;
+
+export type CaptureFileModel = CaptureResultFile;

@@ -1,10 +1,10 @@
-// The list call: GET /v1/{project_id}/capture-task, one page of one firewall's tasks.
+// The capture-task calls: the list (GET /v1/{project_id}/capture-task, one page of one firewall's tasks), and the lifecycle's create, stop, batch-delete and capture result (below).
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
-import { captureTaskListFromBody, type CaptureTaskListAnswer } from './wire.ts';
+import { captureResultFromBody, captureTaskListFromBody, type CaptureResultAnswer, type CaptureTaskListAnswer } from './wire.ts';
 
 export interface CaptureTaskListQuery {
   readonly fwInstanceId: string;
@@ -89,4 +89,150 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
     });
     throw error;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The capture lifecycle: create, stop, batch-delete (POSTs) and the capture result (a GET).
+
+/** Which firewall a lifecycle call is about. */
+export interface CaptureTaskScope {
+  readonly fwInstanceId: string;
+  readonly enterpriseProjectId: string | undefined;
+}
+
+export interface LifecycleCallOptions {
+  readonly credential: UpstreamCredential;
+  /** Whole-call deadline, retries and queueing included. */
+  readonly timeoutMs: number;
+  /**
+   * Ends a read early when its operation ends. POSTs take none: once sent, a change is seen through,
+   * so that its outcome is known and logged even when the client went away.
+   */
+  readonly signal?: AbortSignal | undefined;
+  readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
+}
+
+/** `POST …/capture-task` as the upstream documents it. */
+export interface CreateCaptureTaskBody {
+  readonly name: string;
+  /** Minutes. */
+  readonly duration: number;
+  readonly max_packets: number;
+  readonly source: CaptureEndpointBody;
+  readonly destination: CaptureEndpointBody;
+  readonly service: { readonly protocol: number; readonly source_port?: string; readonly dest_port?: string };
+}
+
+export interface CaptureEndpointBody {
+  readonly address: string;
+  /** 0 IPv4, 1 IPv6. */
+  readonly address_type: number;
+  /** 0: a single address (the only kind the gateway sends). */
+  readonly type: 0;
+}
+
+/** How a lifecycle call ended when it did: the upstream's request id, for the mutation's log line. */
+export interface LifecycleCallResult<T> {
+  readonly value: T;
+  readonly requestId: string | undefined;
+}
+
+interface LifecycleRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly searchParams: URLSearchParams;
+  readonly body?: unknown;
+}
+
+function scopeParams(scope: CaptureTaskScope): URLSearchParams {
+  const params = new URLSearchParams({ fw_instance_id: scope.fwInstanceId });
+  if (scope.enterpriseProjectId !== undefined) params.set('enterprise_project_id', scope.enterpriseProjectId);
+  return params;
+}
+
+function requestIdOfHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : undefined;
+}
+
+/** One lifecycle call: span, guard (breaker and bulkhead), deadline, retry rule, error conversion, event. */
+async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleRequest, options: LifecycleCallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
+  const started = performance.now();
+  // The span names the call, never its query: a capture result's answer is secret, its request is not, but stays out anyway.
+  const span = tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method } });
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  const headers = options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders;
+  try {
+    const { value, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
+      try {
+        const callSignal = AbortSignal.any([signal, guardSignal]);
+        if (request.method === 'GET') {
+          const response = await upstream.got.get(request.path, { searchParams: request.searchParams, headers, signal: callSignal });
+          return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: requestIdOfHeader(response.headers['x-request-id']) };
+        }
+        const response = await upstream.got.post(request.path, {
+          searchParams: request.searchParams,
+          headers: { ...headers, 'content-type': 'application/json;charset=UTF-8' },
+          body: JSON.stringify(request.body),
+          // Any 200 means the change was accepted, whatever its body: it is not parsed as JSON.
+          responseType: 'text',
+          // A fresh connection: a kept-alive socket the upstream already closed would fail the POST
+          // after sending, which can never be retried.
+          agent: upstream.freshAgent,
+          signal: callSignal,
+        });
+        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: requestIdOfHeader(response.headers['x-request-id']) };
+      } catch (error) {
+        throw toUpstreamError(error);
+      }
+    }, signal);
+    options.onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
+    span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
+    span.end();
+    return { value, requestId };
+  } catch (error) {
+    const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
+    const cancelled = error instanceof UpstreamCancelledError;
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
+    span.setAttributes({ 'cfw.attempts': details.attempts ?? 1, ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
+    span.end();
+    options.onDone?.({
+      outcome: cancelled ? 'cancelled' : 'error',
+      status: details.status,
+      code: cancelled ? 'CANCELLED' : error instanceof GatewayError ? error.code : undefined,
+      errorCode: details.errorCode,
+      requestId: details.requestId,
+      attempts: details.attempts ?? 1,
+      durationMs: performance.now() - started,
+    });
+    throw error;
+  }
+}
+
+const accepted = (): undefined => undefined;
+
+/** Starts a capture. CFW's answer names the firewall, not the new task: find it by name afterwards. */
+export function createCaptureTask(upstream: UpstreamHttp, scope: CaptureTaskScope, body: CreateCaptureTaskBody, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task', searchParams: scopeParams(scope), body }, options, accepted);
+}
+
+/** Stops a running capture. */
+export function stopCaptureTask(upstream: UpstreamHttp, scope: CaptureTaskScope, taskId: string, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/stop', searchParams: scopeParams(scope), body: { task_id: taskId } }, options, accepted);
+}
+
+/** Deletes tasks; CFW's 200 does not guarantee they are gone (re-list to confirm). */
+export function batchDeleteCaptureTasks(upstream: UpstreamHttp, scope: CaptureTaskScope, taskIds: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/batch-delete', searchParams: scopeParams(scope), body: { task_ids: taskIds } }, options, accepted);
+}
+
+/** Where a finished task's files can be downloaded; `allowedIps` empty: from anywhere (type 0). */
+export function readCaptureResult(upstream: UpstreamHttp, scope: CaptureTaskScope, taskId: string, allowedIps: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<CaptureResultAnswer>> {
+  const searchParams = scopeParams(scope);
+  searchParams.set('task_id', taskId);
+  searchParams.set('type', allowedIps.length === 0 ? '0' : '1');
+  for (const ip of allowedIps) searchParams.append('ip', ip);
+  return lifecycleCall(upstream, { method: 'GET', path: 'capture-task/capture-result', searchParams }, options, captureResultFromBody);
 }

@@ -2,6 +2,7 @@
 // and authentication, set up once at start. Callers use listCaptureTasks (capture-tasks.ts).
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import got, { type Got, type HandlerFunction, type Hooks, type Progress, type RetryObject } from 'got';
 import type { Config } from '../config.ts';
 import { isRetryable, ResponseTooLargeError } from './errors.ts';
@@ -21,6 +22,8 @@ export type UpstreamClientOptions = Omit<Config['upstream'], 'endpoint' | 'proje
   readonly projectId: string;
   /** AK/SK mode: every call is signed with these; token mode: undefined. */
   readonly serviceKeys: ServiceKeys | undefined;
+  /** Host name resolution; Node's unless set (tests make DNS and connections fail on purpose). */
+  readonly dnsLookup?: LookupFunction | undefined;
 };
 
 /** Whether a download's progress passed the bound: bytes read so far (decompressed), or a declared length. */
@@ -49,10 +52,10 @@ function responseBoundHandler(limit: number): HandlerFunction {
   };
 }
 
-/** got's calculateDelay: our retry rules, exponential backoff with full jitter, capped Retry-After. */
+/** got's calculateDelay: the retry rule (retry.ts, for GET and POST), exponential backoff with full jitter, capped Retry-After. */
 export function retryDelayFor(options: UpstreamClientOptions) {
   return ({ attemptCount, error, retryAfter }: RetryObject): number => {
-    if (attemptCount > options.retries || error.options.method !== 'GET' || !isRetryable(error)) return 0;
+    if (attemptCount > options.retries || !isRetryable(error)) return 0;
     if (retryAfter !== undefined) return retryAfter <= options.maxRetryAfterMs ? Math.max(1, retryAfter) : 0;
     const ceiling = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** (attemptCount - 1));
     return 1 + Math.random() * ceiling;
@@ -61,6 +64,8 @@ export function retryDelayFor(options: UpstreamClientOptions) {
 
 export interface UpstreamHttp {
   readonly got: Got;
+  /** Agents that open a new connection per request: for POSTs, which must not meet a stale socket. */
+  readonly freshAgent: { readonly http: http.Agent; readonly https: https.Agent };
   /** Every call goes through it: circuit breaker and bulkhead. */
   readonly guard: UpstreamGuard;
   /** Ends the kept-alive sockets. */
@@ -74,17 +79,23 @@ function signingHook(projectId: string, keys: ServiceKeys): NonNullable<Hooks['b
     if (!(url instanceof URL)) throw new Error('signing needs the request URL');
     // A forwarded caller token must never travel next to the service's signature.
     delete options.headers['x-auth-token'];
-    Object.assign(options.headers, signedHeadersFor(options.method, url, projectId, keys, new Date()));
+    // The body is final here (got serialises it before these hooks run): its hash is signed.
+    const body = options.body;
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) throw new Error('signing needs the request body as a string or bytes');
+    const contentType = options.headers['content-type'];
+    Object.assign(options.headers, signedHeadersFor(options.method, url, projectId, keys, new Date(), { body: body ?? '', contentType: typeof contentType === 'string' ? contentType : undefined }));
   };
 }
 
 export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partial<Hooks> = {}): UpstreamHttp {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: Math.min(options.maxSockets, 256), scheduling: 'lifo' as const };
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const freshAgent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
   const instance = got.extend({
     prefixUrl: `${options.endpoint}/v1/${encodeURIComponent(options.projectId)}/`,
     allowAbsoluteUrls: false,
     agent,
+    ...(options.dnsLookup === undefined ? {} : { dnsLookup: options.dnsLookup }),
     timeout: {
       connect: options.connectTimeoutMs,
       secureConnect: options.connectTimeoutMs,
@@ -93,7 +104,8 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
     },
     retry: {
       limit: options.retries,
-      methods: ['GET'],
+      // Which attempts of which method may be retried is decided by retryAllowed (retry.ts) alone.
+      methods: ['GET', 'POST'],
       enforceRetryRules: false,
       maxRetryAfter: options.maxRetryAfterMs,
       calculateDelay: retryDelayFor(options),
@@ -110,10 +122,13 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
   });
   return {
     got: instance,
+    freshAgent,
     guard: createUpstreamGuard(options.resilience),
     close() {
       agent.http.destroy();
       agent.https.destroy();
+      freshAgent.http.destroy();
+      freshAgent.https.destroy();
     },
   };
 }

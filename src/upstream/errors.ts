@@ -4,41 +4,53 @@
 import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
 import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamCancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.ts';
 import { CfwErrorCode } from './codes.ts';
+import { outcomeUnknown, retryAllowed, type AttemptFailure } from './retry.ts';
 import { upstreamErrorFromBody, WireFormatError } from './wire.ts';
 
 /**
  * Network error codes, the one list: `unreachable` when the connection failed (UPSTREAM_UNAVAILABLE,
- * otherwise UPSTREAM_ERROR), `retry` when another attempt may succeed.
+ * otherwise UPSTREAM_ERROR), `retry` when another attempt may succeed, `beforeConnect` when the
+ * failure can only happen before a connection exists (so the request was never sent: retry.ts lets a
+ * POST be tried again only then).
  */
-export const NETWORK_ERROR_CODES: Readonly<Record<string, { readonly unreachable: boolean; readonly retry: boolean }>> = {
-  ECONNREFUSED: { unreachable: true, retry: true },
-  ECONNRESET: { unreachable: true, retry: true },
-  EPIPE: { unreachable: true, retry: true },
-  ENOTFOUND: { unreachable: true, retry: true },
-  EAI_AGAIN: { unreachable: true, retry: true },
-  ENETUNREACH: { unreachable: true, retry: true },
-  EHOSTUNREACH: { unreachable: true, retry: true },
-  ERR_STREAM_PREMATURE_CLOSE: { unreachable: true, retry: true },
-  ERR_HTTP_CONTENT_LENGTH_MISMATCH: { unreachable: true, retry: false },
-  ERR_READING_RESPONSE_STREAM: { unreachable: true, retry: false },
+export const NETWORK_ERROR_CODES: Readonly<Record<string, { readonly unreachable: boolean; readonly retry: boolean; readonly beforeConnect: boolean }>> = {
+  ECONNREFUSED: { unreachable: true, retry: true, beforeConnect: true },
+  ECONNRESET: { unreachable: true, retry: true, beforeConnect: false },
+  EPIPE: { unreachable: true, retry: true, beforeConnect: false },
+  ENOTFOUND: { unreachable: true, retry: true, beforeConnect: true },
+  EAI_AGAIN: { unreachable: true, retry: true, beforeConnect: true },
+  ENETUNREACH: { unreachable: true, retry: true, beforeConnect: true },
+  EHOSTUNREACH: { unreachable: true, retry: true, beforeConnect: true },
+  ERR_STREAM_PREMATURE_CLOSE: { unreachable: true, retry: true, beforeConnect: false },
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: { unreachable: true, retry: false, beforeConnect: false },
+  ERR_READING_RESPONSE_STREAM: { unreachable: true, retry: false, beforeConnect: false },
   // A per-attempt timeout (connect, response); the whole-call deadline is not retried (read.ts).
-  ETIMEDOUT: { unreachable: false, retry: true },
+  // Whether it came before a connection is told by its phase (attemptFailureOf).
+  ETIMEDOUT: { unreachable: false, retry: true, beforeConnect: false },
 };
 
-/** Statuses worth another attempt: rate limiting and a gateway in front of a struggling service. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/** got's timeout phases that end before a connection exists. */
+const NOT_CONNECTED_TIMEOUT_EVENTS: ReadonlySet<string> = new Set(['lookup', 'connect', 'secureConnect']);
+
+/** What a failed attempt tells about whether its request reached the upstream (retry.ts decides). */
+export function attemptFailureOf(error: RequestError): AttemptFailure {
+  if (error instanceof HTTPError) {
+    return { kind: 'answer', status: error.response.statusCode, errorCode: upstreamErrorFromBody(error.response.rawBody).errorCode };
+  }
+  const known = NETWORK_ERROR_CODES[error.code];
+  const transient = error.response === undefined && known?.retry === true;
+  if (error instanceof TimeoutError) return { kind: 'no-answer', code: error.code, transient, connected: !NOT_CONNECTED_TIMEOUT_EVENTS.has(error.event) };
+  // Anything else without an answer may have come after the request left: assume it did.
+  return { kind: 'no-answer', code: error.code, transient, connected: known?.beforeConnect !== true };
+}
 
 /**
- * Whether a failed attempt may be retried. Never on 400/401/403 other than CFW's transient code:
- * APIG locks an AK for five minutes after five bad signatures.
+ * Whether a failed attempt may be retried: the one rule, retryAllowed (retry.ts). Never on
+ * 400/401/403 other than CFW's transient code: APIG locks an AK for five minutes after five bad
+ * signatures.
  */
 export function isRetryable(error: RequestError): boolean {
-  if (error instanceof HTTPError) {
-    const status = error.response.statusCode;
-    if (RETRY_STATUSES.has(status)) return true;
-    return status === 400 && upstreamErrorFromBody(error.response.rawBody).errorCode === CfwErrorCode.TRANSIENT;
-  }
-  return error.response === undefined && NETWORK_ERROR_CODES[error.code]?.retry === true;
+  return retryAllowed(error.options.method, attemptFailureOf(error));
 }
 
 /** An answer whose body (after decompression) passed CFW_MAX_RESPONSE_BYTES; client.ts aborts the call with it. */
@@ -114,7 +126,7 @@ export function toUpstreamError(error: unknown): GatewayError {
     return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'The upstream sent a body that is not valid JSON.', details, { cause: error });
   }
   if (error instanceof TimeoutError) {
-    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error });
+    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error, outcomeUnknown: outcomeUnknown(attemptFailureOf(error)) });
   }
   if (error instanceof RequestError && error.cause instanceof ResponseTooLargeError) {
     const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode, requestId: requestIdOf(error.response.headers) }), attempts: attemptsOf(error) };
@@ -130,7 +142,7 @@ export function toUpstreamError(error: unknown): GatewayError {
       connection ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
       connection ? `The upstream could not be reached (${error.code}).` : `The upstream call failed (${error.code}).`,
       details,
-      { cause: error },
+      { cause: error, outcomeUnknown: error.response === undefined && outcomeUnknown(attemptFailureOf(error)) },
     );
   }
   return new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'The upstream call failed.', {}, { cause: error });

@@ -118,18 +118,27 @@ export interface ServiceKeys extends SigningKeys {
   readonly securityToken?: string | undefined;
 }
 
+/** What of a request's content is signed besides its method and URL. */
+export interface SignedContent {
+  /** The exact bytes sent ('' for none). */
+  readonly body: Uint8Array | string;
+  /** Signed when sent. */
+  readonly contentType?: string | undefined;
+}
+
 /**
- * Signs an outgoing GET afresh: a new X-Sdk-Date, X-Project-Id, and the Authorization over the
- * exact request. Meant for got's beforeRequest hook, which runs again before every retry.
+ * Signs an outgoing request afresh: a new X-Sdk-Date, X-Project-Id, and the Authorization over the
+ * exact request, its body's hash included. Meant for got's beforeRequest hook, which runs again
+ * before every retry.
  */
-export function signedHeadersFor(method: string, url: URL, projectId: string, keys: ServiceKeys, now: Date): Record<string, string> {
+export function signedHeadersFor(method: string, url: URL, projectId: string, keys: ServiceKeys, now: Date, content: SignedContent = { body: '' }): Record<string, string> {
   const sent: Record<string, string> = {
     [SDK_DATE_HEADER]: sdkDateOf(now),
     'x-project-id': projectId,
     ...(keys.securityToken === undefined ? {} : { 'x-security-token': keys.securityToken }),
   };
   // Host is signed as the URL names it (no default port), which is what the HTTP client sends.
-  const signed = { ...sent, host: url.host };
-  const authorization = authorizationFor({ method, url, headers: signed, body: '' }, keys, Object.keys(signed));
+  const signed = { ...sent, host: url.host, ...(content.contentType === undefined ? {} : { 'content-type': content.contentType }) };
+  const authorization = authorizationFor({ method, url, headers: signed, body: content.body }, keys, Object.keys(signed));
   return { ...sent, authorization };
 }

@@ -115,3 +115,58 @@ export function upstreamErrorFromBody(body: unknown): UpstreamErrorBody {
     ...(typeof requestId === 'string' && /^[\w-]{1,64}$/.test(requestId) ? { requestId } : {}),
   };
 }
+
+/** One file of a capture result, when the upstream lists files instead of sharing a folder. */
+export interface CaptureResultFile {
+  readonly name: string | undefined;
+  readonly url: string | undefined;
+  readonly path: string | undefined;
+}
+
+/**
+ * The answer of `GET …/capture-task/capture-result`. `url` and `accessCode` are secrets: they are
+ * never cached, logged or traced.
+ */
+export interface CaptureResultAnswer {
+  readonly url: string | undefined;
+  readonly accessCode: string | undefined;
+  /** As the upstream gives it; its unit is undocumented. */
+  readonly expires: number | undefined;
+  readonly requestHost: string | undefined;
+  readonly files: readonly CaptureResultFile[];
+}
+
+const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The `Host` of `request_header`, whatever the case of its name. */
+function hostOf(headers: unknown): string | undefined {
+  if (!isObject(headers)) return undefined;
+  const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === 'host');
+  return textOrUndefined(entry?.[1]);
+}
+
+/**
+ * Reads `{data:{url?, captcha?, expires?, file_list?:[{file_name,url,file_path}], request_header?:{Host}}}`.
+ * Every field is optional; values of another type are dropped. Error messages never quote a value:
+ * the answer holds secrets.
+ */
+export function captureResultFromBody(body: unknown): CaptureResultAnswer {
+  if (!isObject(body)) throw new WireFormatError('the capture result is not a JSON object');
+  const data = body['data'];
+  if (!isObject(data)) throw new WireFormatError('the capture result has no `data` object');
+  const list = data['file_list'];
+  if (list !== undefined && list !== null && !Array.isArray(list)) throw new WireFormatError('`data.file_list` is not an array');
+  const files: CaptureResultFile[] = [];
+  for (const file of Array.isArray(list) ? list : []) {
+    if (!isObject(file)) throw new WireFormatError('an entry of `data.file_list` is not an object');
+    files.push({ name: textOrUndefined(file['file_name']), url: textOrUndefined(file['url']), path: textOrUndefined(file['file_path']) });
+  }
+  const expires = data['expires'];
+  return {
+    url: textOrUndefined(data['url']),
+    accessCode: textOrUndefined(data['captcha']),
+    expires: typeof expires === 'number' && Number.isSafeInteger(expires) ? expires : typeof expires === 'string' && /^\d{1,15}$/.test(expires) ? Number(expires) : undefined,
+    requestHost: hostOf(data['request_header']),
+    files,
+  };
+}

@@ -23,8 +23,10 @@ import { readSchemaSdl } from '../../src/server/schema.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 const CONTRACT_FILE = new URL('../fixtures/contract/capture-gateway.graphql', import.meta.url);
+/** The capture lifecycle's part of the contract, read together with the first file. */
+const LIFECYCLE_CONTRACT_FILE = new URL('../fixtures/contract/capture-lifecycle.graphql', import.meta.url);
 
-const contractSchema = buildSubgraphSchema(parse(readFileSync(CONTRACT_FILE, 'utf8')));
+const contractSchema = buildSubgraphSchema(parse(`${readFileSync(CONTRACT_FILE, 'utf8')}\n${readFileSync(LIFECYCLE_CONTRACT_FILE, 'utf8')}`));
 const projectSchema = buildSubgraphSchema(parse(readSchemaSdl()));
 
 /** The project's SDL with one definition's member dropped, as a careless edit would. */
@@ -103,6 +105,14 @@ describe('compatibility with the public contract', () => {
     expect(findBreakingChanges(contractSchema, projectSchema)).toEqual([]);
   });
 
+  it('holds the lifecycle part of the contract: a removed mutation or user error code is breaking', () => {
+    expect(contractSchema.getMutationType()?.getFields()).toHaveProperty('createCaptureTask');
+    const withoutMutation = buildSubgraphSchema(projectSdlWithout('Mutation', 'deleteCaptureTasks'));
+    expect(findBreakingChanges(contractSchema, withoutMutation)).toEqual([{ type: BreakingChangeType.FIELD_REMOVED, description: 'Mutation.deleteCaptureTasks was removed.' }]);
+    const withoutCode = buildSubgraphSchema(projectSdlWithout('CaptureTaskUserErrorCode', 'QUOTA_EXCEEDED'));
+    expect(findBreakingChanges(contractSchema, withoutCode)).toEqual([{ type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'QUOTA_EXCEEDED was removed from enum type CaptureTaskUserErrorCode.' }]);
+  });
+
   it.each([
     ['a removed field', 'CaptureTask', 'remainingDays', { type: BreakingChangeType.FIELD_REMOVED, description: 'CaptureTask.remainingDays was removed.' }],
     ['a removed enum value', 'CaptureTaskStatus', 'UNKNOWN', { type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'UNKNOWN was removed from enum type CaptureTaskStatus.' }],
@@ -149,8 +159,8 @@ describe('the resolver map', () => {
 
   it('reports a misspelt type or field (the check can fail)', () => {
     // A misspelt type or field compiles through the index signature; the check above catches it.
-    const misspelt = { ...resolvers, CaptureTask: { ...resolvers.CaptureTask, nmae: () => null }, CaptureTsk: {}, Query: { captureTask: () => null } };
-    expect(resolverKeysMissingFromSchema(misspelt, projectSchema).sort()).toEqual(['CaptureTask.nmae', 'CaptureTsk', 'Query.captureTask']);
+    const misspelt = { ...resolvers, CaptureTask: { ...resolvers.CaptureTask, nmae: () => null }, CaptureTsk: {}, Query: { captureTsks: () => null } };
+    expect(resolverKeysMissingFromSchema(misspelt, projectSchema).sort()).toEqual(['CaptureTask.nmae', 'CaptureTsk', 'Query.captureTsks']);
   });
 
   it('accepts __resolveReference and other __ keys', () => {
