@@ -1,5 +1,5 @@
 // The layering rule: modules import only downward,
-//   server (edge → apollo → context) → resolvers → paging → upstream → base (config, errors, logger, …),
+//   server (edge → apollo → context) → resolvers → lifecycle → paging → upstream → base (config, errors, logger, …),
 // and the simulator shares only the wire format, the code tables and the signing algorithm with
 // upstream. Each folder gets a `no-restricted-imports` list of what lies above it; type-only
 // imports count too. eslint.config.js applies it; test/lint/layers.test.ts shows it catching a
@@ -22,9 +22,11 @@ const layer = (name: string, files: string[], forbidden: string[], ignores: stri
 });
 
 export const layers: Linter.Config[] = [
-  layer('base', [BASE, 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
-  layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
-  layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  layer('base', [BASE, 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
+  layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  // The capture lifecycle's pure checks and its mutations over an injected port: below the resolvers.
+  layer('lifecycle', ['src/lifecycle/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('resolvers', ['src/resolvers/**/*.ts'], ['../server/*', '../simulator/*', '../main.ts']),
   layer('server/context', ['src/server/**/*.ts'], ['./edge.ts', './apollo.ts', '../simulator/*', '../main.ts'], ['src/server/edge.ts', 'src/server/apollo.ts']),
   layer('server/apollo', ['src/server/apollo.ts'], ['./edge.ts', '../simulator/*', '../main.ts']),
@@ -32,6 +34,7 @@ export const layers: Linter.Config[] = [
   layer('simulator', ['src/simulator/**/*.ts'], [
     '../server/*',
     '../resolvers/*',
+    '../lifecycle/*',
     '../paging/*',
     '../main.ts',
     '../__generated__/*',

@@ -200,6 +200,31 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
           }
           return hashes;
         }),
+      INBOUND_WRITE_API_KEYS_SHA256: z
+        .string()
+        .optional()
+        .transform((raw, ctx) => {
+          const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
+          const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
+          if (bad !== undefined) {
+            ctx.addIssue({ code: 'custom', message: `INBOUND_WRITE_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
+            return z.NEVER;
+          }
+          return hashes;
+        }),
+      INBOUND_JWT_WRITE_SCOPE: z
+        .string()
+        .optional()
+        .transform((raw, ctx) => {
+          const scope = raw === undefined || raw.trim() === '' ? 'capture-tasks:write' : raw.trim();
+          if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(scope)) {
+            ctx.addIssue({ code: 'custom', message: `INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), got ${JSON.stringify(raw)}` });
+            return z.NEVER;
+          }
+          return scope;
+        }),
+      DELETE_STOP_WAIT_MS: integer('DELETE_STOP_WAIT_MS', 20_000, 0, 120_000),
+      DELETE_STOP_POLL_MS: positiveInt('DELETE_STOP_POLL_MS', 2_000, 60_000),
       INBOUND_JWT_JWKS_URL: urlVariable('INBOUND_JWT_JWKS_URL', ['https:', 'http:']),
       INBOUND_JWT_PUBLIC_KEY: optionalText.transform((pem) => pem?.replaceAll('\\n', '\n')),
       INBOUND_JWT_ALGORITHM: oneOf('INBOUND_JWT_ALGORITHM', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256'),
@@ -241,7 +266,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         maxResponseBytes: e.CFW_MAX_RESPONSE_BYTES,
         /** Kept-alive sockets to CFW, per process. */
         maxSockets: e.CFW_MAX_SOCKETS,
-        /** Retries after a failed first attempt, for idempotent reads only. */
+        /** Retries after a failed first attempt, as far as the retry rule (upstream/retry.ts) allows. */
         retries: e.CFW_RETRIES,
         /** The longest Retry-After the gateway waits for; a longer one fails the call at once. */
         maxRetryAfterMs: e.CFW_MAX_RETRY_AFTER_MS,
@@ -288,6 +313,13 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         /** How far from a cursor's offset its task is looked for when the list has shifted. */
         driftWindow: e.PAGING_DRIFT_WINDOW,
       },
+      /** The capture lifecycle's mutations (lifecycle/mutations.ts). */
+      lifecycle: {
+        /** How long deleteCaptureTasks waits for running tasks it stopped to end. */
+        stopWaitMs: e.DELETE_STOP_WAIT_MS,
+        /** How often it reads the list meanwhile. */
+        stopPollMs: e.DELETE_STOP_POLL_MS,
+      },
       /** How upstream calls are authorised: each caller's IAM token forwarded, or the gateway's own AK/SK. */
       auth:
         e.CFW_AUTH_MODE === 'aksk' && e.CLOUD_SDK_AK !== undefined && e.CLOUD_SDK_SK !== undefined
@@ -296,6 +328,10 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       /** How callers authenticate to the gateway in AK/SK mode (in token mode the token is the proof). */
       inbound: {
         apiKeySha256: e.INBOUND_API_KEYS_SHA256,
+        /** API keys that may also change capture tasks (mutations). */
+        writeApiKeySha256: e.INBOUND_WRITE_API_KEYS_SHA256,
+        /** The JWT scope that lets a caller change capture tasks. */
+        jwtWriteScope: e.INBOUND_JWT_WRITE_SCOPE,
         jwtJwksUrl: e.INBOUND_JWT_JWKS_URL,
         jwtPublicKey: e.INBOUND_JWT_PUBLIC_KEY,
         /** The algorithm of INBOUND_JWT_PUBLIC_KEY. */
@@ -401,7 +437,7 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
       if (given(env, name) === undefined) problems.push(`${name} is required when CFW_AUTH_MODE=aksk`);
     }
     if (endpoint === undefined) problems.push('CFW_ENDPOINT is required when CFW_AUTH_MODE=aksk (the embedded simulator takes tokens)');
-    const inbound = ['INBOUND_API_KEYS_SHA256', 'INBOUND_JWT_JWKS_URL', 'INBOUND_JWT_PUBLIC_KEY'].some((name) => given(env, name) !== undefined);
+    const inbound = ['INBOUND_API_KEYS_SHA256', 'INBOUND_WRITE_API_KEYS_SHA256', 'INBOUND_JWT_JWKS_URL', 'INBOUND_JWT_PUBLIC_KEY'].some((name) => given(env, name) !== undefined);
     if (!inbound && !/^(true|1|yes)$/i.test(given(env, 'ALLOW_ANONYMOUS') ?? '')) {
       problems.push("CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose");
     }
@@ -465,7 +501,7 @@ export function redactedConfig(config: Config): unknown {
   return {
     ...config,
     auth: config.auth.mode === 'aksk' ? { mode: 'aksk', serviceKeys: { accessKey: REDACTED, secretKey: REDACTED, securityToken: config.auth.serviceKeys.securityToken === undefined ? undefined : REDACTED } } : config.auth,
-    inbound: { ...config.inbound, apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED) },
+    inbound: { ...config.inbound, apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED), writeApiKeySha256: config.inbound.writeApiKeySha256.map(() => REDACTED) },
     cache: { ...config.cache, redisUrl: config.cache.redisUrl === undefined ? undefined : redactUrl(config.cache.redisUrl) },
   };
 }

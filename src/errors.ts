@@ -39,8 +39,22 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const WarningCode = {
   /** A cursor's task could not be found again; the page starts at its old offset (paging/walk.ts). */
   CURSOR_POSITION_LOST: 'CURSOR_POSITION_LOST',
+  /** CFW accepted a create but does not list the new task yet (resolvers/mutation.ts). */
+  TASK_NOT_LISTED_YET: 'TASK_NOT_LISTED_YET',
 } as const;
 export type WarningCode = (typeof WarningCode)[keyof typeof WarningCode];
+
+/** Every `userErrors[].code` a mutation can answer: the schema's CaptureTaskUserErrorCode (lifecycle/). */
+export const UserErrorCode = {
+  INVALID: 'INVALID',
+  NAME_TAKEN: 'NAME_TAKEN',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_RUNNING: 'NOT_RUNNING',
+  CAPTURE_IN_PROGRESS: 'CAPTURE_IN_PROGRESS',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  REJECTED: 'REJECTED',
+} as const;
+export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];
 
 /** What the client may learn of an upstream failure: never a body, a URL or a header. */
 export interface UpstreamErrorDetails {
@@ -95,6 +109,15 @@ export class UnauthenticatedError extends GatewayError {
   }
   override get extensions(): Readonly<Record<string, unknown>> {
     return this.upstream === undefined ? {} : { upstream: this.upstream };
+  }
+}
+
+/** A caller the gateway knows, asking for something it may not do (a change without the write scope). */
+export class ForbiddenError extends GatewayError {
+  readonly code = ErrorCode.FORBIDDEN;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
   }
 }
 

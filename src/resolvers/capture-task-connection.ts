@@ -36,7 +36,7 @@ export async function captureTaskConnection(
 }
 
 function nodeAt(connection: CaptureTaskConnectionModel, index: number): CaptureTaskModel {
-  return { record: connection.page.items[index] as CaptureTaskRecord, fwInstanceId: connection.scope.fwInstanceId };
+  return { record: connection.page.items[index] as CaptureTaskRecord, fwInstanceId: connection.scope.fwInstanceId, enterpriseProjectId: connection.scope.enterpriseProjectId };
 }
 
 export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {

@@ -11,6 +11,8 @@ import {
   optionalString,
 } from './values.ts';
 import { taskIdOf } from '../upstream/wire.ts';
+import { allowedIpsFrom } from '../lifecycle/input.ts';
+import { isBusy } from '../lifecycle/tasks.ts';
 
 export const CaptureTask: CaptureTaskResolvers = {
   id: (task) => taskIdOf(task.record),
@@ -28,4 +30,12 @@ export const CaptureTask: CaptureTaskResolvers = {
   isDeleted: (task) => isDeletedFrom(task.record.is_deleted),
   remainingDays: (task) => optionalInt('remaining_days', task.record.remaining_days),
   firewall: (task) => ({ id: task.fwInstanceId }),
+  result: async (task, args, context) => {
+    if (context.maySeeSecrets !== true) throw context.maySeeSecrets;
+    const allowedIps = allowedIpsFrom(args.allowedIps);
+    // Nothing to download while it captures or stops: no upstream call.
+    if (isBusy(task.record)) return null;
+    context.response.noStore = true;
+    return context.captureResult({ fwInstanceId: task.fwInstanceId, enterpriseProjectId: task.enterpriseProjectId }, taskIdOf(task.record), allowedIps);
+  },
 };

@@ -1,8 +1,14 @@
 // What every resolver receives: whose credential the upstream calls carry, the page reads built for
-// this operation alone, and where resolvers leave warnings for the response. The type lives with
+// this operation alone, the lifecycle's calls on the same budget, and where resolvers leave warnings
+// for the response. The type lives with
 // the resolvers that read it; the server builds it (server/context.ts).
 import type { Config } from '../config.ts';
-import type { UnauthenticatedError, WarningCode } from '../errors.ts';
+import type { ForbiddenError, UnauthenticatedError, WarningCode } from '../errors.ts';
+import type { UserError } from '../lifecycle/input.ts';
+import type { LifecyclePort } from '../lifecycle/mutations.ts';
+import type { OperationBudget } from '../upstream/budget.ts';
+import type { CaptureTaskScope } from '../upstream/capture-tasks.ts';
+import type { CaptureResultAnswer } from '../upstream/wire.ts';
 import type { Logger } from '../logger.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
 import type { OperationPages } from '../upstream/read.ts';
@@ -33,4 +39,33 @@ export interface GatewayContext {
   readonly requestId: string;
   readonly onUnknownCode: UnknownCodeListener;
   readonly warnings: OperationWarning[];
+  /** Every upstream call of the operation draws from it: page reads, changes, capture results. */
+  readonly budget: OperationBudget;
+  /** Whether the caller may change capture tasks; the error that refuses it when not. */
+  readonly mayWrite: true | UnauthenticatedError | ForbiddenError;
+  /** Whether the caller may see download links; the error that refuses it when not. */
+  readonly maySeeSecrets: true | UnauthenticatedError;
+  /** What the mutations need: fresh reads, the changes themselves, the clock. */
+  readonly lifecycle: LifecyclePort;
+  /** A finished task's capture result (secret), or null when CFW has none. */
+  readonly captureResult: (scope: CaptureTaskScope, taskId: string, allowedIps: readonly string[]) => Promise<CaptureResultAnswer | null>;
+  /** Set when the response carries secrets or a change: it is sent with `Cache-Control: no-store`. */
+  readonly response: { noStore: boolean };
+  /** One structured log line and the metrics of a mutation (never a secret). */
+  readonly recordMutation: (record: MutationRecord) => void;
+}
+
+/** How a mutation went, for its log line and metrics. */
+export interface MutationRecord {
+  readonly mutation: 'createCaptureTask' | 'stopCaptureTask' | 'deleteCaptureTasks';
+  readonly fwInstanceId: string;
+  readonly taskIds: readonly string[];
+  /** ok; user-error (refused as data); error (a top-level error). */
+  readonly outcome: 'ok' | 'user-error' | 'error';
+  readonly userErrors: readonly UserError[];
+  /** The top-level error's code, when there was one. */
+  readonly errorCode?: string | undefined;
+  /** The upstream request ids of the changes made. */
+  readonly requestIds: readonly string[];
+  readonly durationMs: number;
 }

@@ -5,6 +5,7 @@ import { CaptureTask } from './capture-task.ts';
 import { CaptureTaskConnection, CaptureTaskEdge } from './capture-task-connection.ts';
 import { Firewall } from './firewall.ts';
 import { Node } from './node.ts';
+import { Mutation } from './mutation.ts';
 import { Query } from './query.ts';
 import { DateTime, SafeInt } from './scalars.ts';
 
@@ -13,6 +14,7 @@ export const resolvers: Resolvers = {
   SafeInt,
   Query,
   Node,
+  Mutation,
   Firewall,
   CaptureTaskConnection,
   CaptureTaskEdge,

@@ -33,6 +33,8 @@ export interface CaptureTaskEdgeModel {
 export interface CaptureTaskModel {
   readonly record: CaptureTaskRecord;
   readonly fwInstanceId: string;
+  /** The enterprise project the task was listed in (its capture result is asked there). */
+  readonly enterpriseProjectId: string | undefined;
 }
 
 export interface CaptureEndpointModel {

@@ -15,7 +15,7 @@ import { compiledExecution } from './executor.ts';
 import { createFormatError } from './format-error.ts';
 import { costLimitPlugin, validationRulesFor } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { operationLogPlugin, warningsPlugin } from './plugins.ts';
+import { noStorePlugin, operationLogPlugin, warningsPlugin } from './plugins.ts';
 
 export interface ApolloOptions {
   readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
@@ -62,6 +62,7 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
         : ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(config.limits),
       warningsPlugin(),
+      noStorePlugin(),
       operationLogPlugin(options.metrics),
     ],
   });

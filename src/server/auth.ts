@@ -1,16 +1,31 @@
-// Who is calling, and so whose authority the upstream calls carry.
-// Token mode: the caller's IAM token is the proof and is forwarded; the gateway checks nothing more.
+// Who is calling, and so whose authority the upstream calls carry, and whether they may change
+// capture tasks.
+// Token mode: the caller's IAM token is the proof and is forwarded; CFW decides what it may do.
 // AK/SK mode: the gateway signs with its own keys, so it must know its caller first: an API key
 // (kept only as SHA-256 hashes) or a JWT (verified with jose against a JWKS URL or a public key),
-// unless anonymous access was allowed on purpose.
+// unless anonymous access was allowed on purpose. Changes (mutations) need more: an API key listed
+// among the write keys, or a JWT whose scope holds the write scope; anonymous callers never change
+// anything, and never see download links.
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTVerifyGetKey, type CryptoKey } from 'jose';
+import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type CryptoKey } from 'jose';
 import type { Config } from '../config.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
 
-export type Authenticate = (headers: http.IncomingHttpHeaders) => Promise<UpstreamCredential | UnauthenticatedError>;
+/** What the gateway knows of a caller. */
+export interface Caller {
+  /** Whose authority upstream calls carry, or why the caller has none. */
+  readonly credential: UpstreamCredential | UnauthenticatedError;
+  /** Whether the caller may change capture tasks; the error that refuses it when not. */
+  readonly write: true | UnauthenticatedError | ForbiddenError;
+  /** Whether the caller may see download links (secrets); the error that refuses it when not. */
+  readonly secrets: true | UnauthenticatedError;
+  /** Who, for the log: a short hash or a JWT subject, never a secret. */
+  readonly who: string;
+}
+
+export type Authenticate = (headers: http.IncomingHttpHeaders) => Promise<Caller>;
 
 /** Reads the caller's bearer value from `X-Auth-Token` or `Authorization: Bearer …`. */
 export function tokenFrom(headers: http.IncomingHttpHeaders): string | undefined {
@@ -22,18 +37,33 @@ export function tokenFrom(headers: http.IncomingHttpHeaders): string | undefined
 }
 
 const SERVICE: UpstreamCredential = { kind: 'service' };
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Whether a verified JWT grants `scope`: in `scope` (space-separated, OAuth 2) or `scp` (a list or a string). */
+export function jwtGrantsScope(payload: JWTPayload, scope: string): boolean {
+  const granted = [payload['scope'], payload['scp']].flatMap((value) => (typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value.filter((item) => typeof item === 'string') : []));
+  return granted.includes(scope);
+}
+
+/** A JWT subject fit for a log line. */
+function subjectOf(payload: JWTPayload): string {
+  return typeof payload.sub === 'string' && /^[\w.@:|-]{1,64}$/.test(payload.sub) ? payload.sub : 'unnamed';
+}
 
 export async function createAuthenticator(config: Config, fallbackToken: string | undefined): Promise<Authenticate> {
   if (config.auth.mode === 'token') {
     const missing = new UnauthenticatedError('No credentials: send an IAM token in the X-Auth-Token header or as Authorization: Bearer <token>.');
     return (headers) => {
       const token = tokenFrom(headers) ?? fallbackToken;
-      return Promise.resolve(token === undefined ? missing : { kind: 'token', token });
+      if (token === undefined) return Promise.resolve({ credential: missing, write: missing, secrets: missing, who: 'anonymous' });
+      // The token is the caller's own authority: CFW decides what it may change.
+      return Promise.resolve({ credential: { kind: 'token', token }, write: true, secrets: true, who: `token:${sha256Hex(token).slice(0, 12)}` });
     };
   }
 
   const inbound = config.inbound;
-  const apiKeys = new Set(inbound.apiKeySha256);
+  const writeKeys = new Set(inbound.writeApiKeySha256);
+  const apiKeys = new Set([...inbound.apiKeySha256, ...writeKeys]);
   let jwtKey: JWTVerifyGetKey | CryptoKey | undefined;
   if (inbound.jwtJwksUrl !== undefined) jwtKey = createRemoteJWKSet(new URL(inbound.jwtJwksUrl));
   else if (inbound.jwtPublicKey !== undefined) jwtKey = await importSPKI(inbound.jwtPublicKey, inbound.jwtAlgorithm);
@@ -44,22 +74,28 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
   const refused = new UnauthenticatedError('Authenticate to the gateway: send an API key in X-Api-Key or a valid JWT as Authorization: Bearer <jwt>.');
   const badKey = new UnauthenticatedError('The API key is not valid.');
   const badJwt = new UnauthenticatedError('The JWT is not valid (signature, expiry, issuer or audience).');
+  const anonymousWrite = new UnauthenticatedError('Changing capture tasks or reading download links needs an authenticated caller: send an API key in X-Api-Key or a JWT as Authorization: Bearer <jwt>.');
+  const keyCannotWrite = new ForbiddenError('This API key may read capture tasks but not change them: use a key listed in INBOUND_WRITE_API_KEYS_SHA256.');
+  const jwtCannotWrite = new ForbiddenError(`This JWT may read capture tasks but not change them: its scope lacks "${inbound.jwtWriteScope}".`);
+  const rejected = (error: UnauthenticatedError): Caller => ({ credential: error, write: error, secrets: error, who: 'anonymous' });
 
   return async (headers) => {
     const apiKey = headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey !== '') {
-      return apiKeys.has(createHash('sha256').update(apiKey).digest('hex')) ? SERVICE : badKey;
+      const hash = sha256Hex(apiKey);
+      if (!apiKeys.has(hash)) return rejected(badKey);
+      return { credential: SERVICE, write: writeKeys.has(hash) ? true : keyCannotWrite, secrets: true, who: `api-key:${hash.slice(0, 12)}` };
     }
     const bearer = tokenFrom(headers);
     if (bearer !== undefined && jwtKey !== undefined) {
+      let payload: JWTPayload;
       try {
-        if (typeof jwtKey === 'function') await jwtVerify(bearer, jwtKey, verifyOptions);
-        else await jwtVerify(bearer, jwtKey, verifyOptions);
-        return SERVICE;
+        payload = (typeof jwtKey === 'function' ? await jwtVerify(bearer, jwtKey, verifyOptions) : await jwtVerify(bearer, jwtKey, verifyOptions)).payload;
       } catch {
-        return badJwt;
+        return rejected(badJwt);
       }
+      return { credential: SERVICE, write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite, secrets: true, who: `jwt:${subjectOf(payload)}` };
     }
-    return inbound.allowAnonymous ? SERVICE : refused;
+    return inbound.allowAnonymous ? { credential: SERVICE, write: anonymousWrite, secrets: anonymousWrite, who: 'anonymous' } : rejected(refused);
   };
 }

@@ -1,6 +1,7 @@
-// createContext: for each operation, who is calling (auth.ts), and the page reads built for this
-// operation alone (upstream/read.ts), with its concurrency, budget and cancellation; the process-wide
-// part of those reads (page cache, shared calls) is made once, here.
+// createContext: for each operation, who is calling (auth.ts), the page reads built for this
+// operation alone (upstream/read.ts), with its concurrency, budget and cancellation, and the
+// lifecycle's calls (lifecycle.ts) on the same budget; the process-wide part of those (page cache,
+// shared calls, the per-firewall create lock, the clock) is made once, here.
 import type http from 'node:http';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.ts';
@@ -10,7 +11,10 @@ import type { UnknownCodeListener } from '../resolvers/values.ts';
 import { boundedCache } from '../bounded-cache.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createOperationPages, createPageReads } from '../upstream/read.ts';
+import { OperationBudget } from '../upstream/budget.ts';
+import type { LifecycleClock } from '../lifecycle/mutations.ts';
 import { createAuthenticator } from './auth.ts';
+import { KeyedLock, operationLifecycle, SYSTEM_CLOCK } from './lifecycle.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 export interface ContextOptions {
@@ -22,6 +26,8 @@ export interface ContextOptions {
   readonly metrics: GatewayMetrics;
   /** Used when a request carries no token: the simulator's demo token in simulator mode. */
   readonly fallbackToken?: string | undefined;
+  /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
+  readonly lifecycleClock?: LifecycleClock | undefined;
 }
 
 /** Builds one operation's context from its request. */
@@ -40,30 +46,75 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
   });
   const authenticate = await createAuthenticator(config, options.fallbackToken);
   const onUnknownCode = unknownCodeLogger(logger);
+  const lifecycleServices = {
+    upstream: options.upstream,
+    reads,
+    timeoutMs: config.upstream.timeoutMs,
+    stopWait: { maxMs: config.lifecycle.stopWaitMs, pollMs: config.lifecycle.stopPollMs },
+    clock: options.lifecycleClock ?? SYSTEM_CLOCK,
+    locks: new KeyedLock(),
+  };
   return async (request, requestId, signal) => {
-    const credential = await authenticate(request.headers);
+    const caller = await authenticate(request.headers);
+    const credential = caller.credential;
     const operationLogger = logger.child({ requestId });
+    const budget = new OperationBudget(config.limits.upstreamBudget);
+    const pages = createOperationPages({
+      reads,
+      credential,
+      concurrency: config.limits.upstreamConcurrency,
+      budget,
+      signal,
+      onCall: (query, event) => {
+        metrics.observeUpstream(event);
+        operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
+          { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
+          'upstream call',
+        );
+      },
+    });
+    const lifecycle = operationLifecycle(lifecycleServices, {
+      credential,
+      pages,
+      budget,
+      signal,
+      onCall: (call, scope, event) => {
+        metrics.observeUpstream(event);
+        // The call's name and outcome only: a capture result's answer is secret and never logged.
+        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
+      },
+    });
     return {
       config,
       logger: operationLogger,
       requestId,
       credential,
-      pages: createOperationPages({
-        reads,
-        credential,
-        concurrency: config.limits.upstreamConcurrency,
-        upstreamBudget: config.limits.upstreamBudget,
-        signal,
-        onCall: (query, event) => {
-          metrics.observeUpstream(event);
-          operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
-            { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
-            'upstream call',
-          );
-        },
-      }),
+      pages,
       onUnknownCode,
       warnings: [],
+      budget,
+      mayWrite: caller.write,
+      maySeeSecrets: caller.secrets,
+      lifecycle: lifecycle.port,
+      captureResult: lifecycle.captureResult,
+      response: { noStore: false },
+      recordMutation: (record) => {
+        metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
+        operationLogger[record.outcome === 'error' ? 'warn' : 'info'](
+          {
+            mutation: record.mutation,
+            who: caller.who,
+            fwInstanceId: record.fwInstanceId,
+            taskIds: record.taskIds,
+            outcome: record.outcome,
+            ...(record.userErrors.length === 0 ? {} : { userErrorCodes: record.userErrors.map((error) => error.code) }),
+            ...(record.errorCode === undefined ? {} : { errorCode: record.errorCode }),
+            upstreamRequestIds: record.requestIds,
+            durationMs: Math.round(record.durationMs * 10) / 10,
+          },
+          'mutation',
+        );
+      },
     };
   };
 }

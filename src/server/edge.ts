@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { tracer } from '../tracing.ts';
+import type { LifecycleClock } from '../lifecycle/mutations.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   readonly exampleQuery?: string | undefined;
   /** Process metrics (CPU, memory, event loop) in /metrics; off when several gateways share a process. */
   readonly defaultMetrics?: boolean;
+  /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
+  readonly lifecycleClock?: LifecycleClock | undefined;
 }
 
 export interface Gateway {
@@ -67,7 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.observeBreaker(state);
     logger.warn({ breaker: state }, `upstream circuit breaker ${state}`);
   });
-  const anonymousAksk = config.auth.mode === 'aksk' && config.inbound.allowAnonymous && config.inbound.apiKeySha256.length === 0 && config.inbound.jwtJwksUrl === undefined && config.inbound.jwtPublicKey === undefined;
+  const anonymousAksk = config.auth.mode === 'aksk' && config.inbound.allowAnonymous && config.inbound.apiKeySha256.length === 0 && config.inbound.writeApiKeySha256.length === 0 && config.inbound.jwtJwksUrl === undefined && config.inbound.jwtPublicKey === undefined;
   if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
   let listening = false;
 
@@ -78,7 +81,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
+  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;

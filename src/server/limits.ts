@@ -46,10 +46,17 @@ export function validationRulesFor(limits: OperationLimits): ValidationRule[] {
 }
 
 const CONNECTION_FIELD = 'captureTasks';
+/** One capture task, found in the list: one read of 1,024 (more only for longer lists). */
+const TASK_FIELD = 'captureTask';
+/** A capture result: one upstream call per task it is asked of. */
+const RESULT_FIELD = 'result';
+/** The fewest upstream calls each mutation makes: a list read, the change, a list read to answer. */
+const MUTATION_MIN_CALLS = 3;
 
 /** What an operation's connections would cost: their page sizes, and the distinct page reads. */
 export interface OperationCost {
   readonly cost: number;
+  /** The fewest upstream calls it makes: distinct page reads, capture results, mutations' own calls. */
   readonly reads: number;
   /** Whether it resolves entity representations (a supergraph's fetch). */
   readonly entities: boolean;
@@ -91,20 +98,30 @@ function argumentValue(field: FieldNode, name: string, variables: Variables): un
 export function operationCost(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): OperationCost {
   let cost = 0;
   let entities = false;
+  let calls = 0;
   const invalid: string[] = [];
   const reads = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode, parents: readonly string[], seen: ReadonlySet<string>) => {
+  const mutation = operation.operation === OperationTypeNode.MUTATION;
+  // `multiplier`: how many objects each selection here is resolved for (the tasks of a page, say).
+  const visit = (selectionSet: SelectionSetNode, parents: readonly string[], seen: ReadonlySet<string>, multiplier: number, root: boolean) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         // A fragment that spreads itself is invalid GraphQL; never loop on one.
-        if (fragment !== undefined && !seen.has(fragment.name.value)) visit(fragment.selectionSet, parents, new Set([...seen, fragment.name.value]));
+        if (fragment !== undefined && !seen.has(fragment.name.value)) visit(fragment.selectionSet, parents, new Set([...seen, fragment.name.value]), multiplier, root);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet, parents, seen);
+        visit(selection.selectionSet, parents, seen, multiplier, root);
         continue;
       }
+      let nestedMultiplier = multiplier;
+      if (root && mutation && !selection.name.value.startsWith('__')) calls += MUTATION_MIN_CALLS;
+      if (selection.name.value === TASK_FIELD) {
+        const args = keyOf(['fwInstanceId', 'enterpriseProjectId'].map((name) => argumentValue(selection, name, variables)));
+        for (const parent of parents) reads.add(`${parent}|task|${args}`);
+      }
+      if (selection.name.value === RESULT_FIELD) calls += multiplier * parents.length;
       if (selection.name.value === CONNECTION_FIELD) {
         const first = argumentValue(selection, 'first', variables);
         const last = argumentValue(selection, 'last', variables);
@@ -114,6 +131,7 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
           cost += Math.max(1, size);
           reads.add(`${parent}|${args}`);
         }
+        nestedMultiplier = multiplier * Math.max(0, size);
       }
       if (selection.selectionSet !== undefined) {
         let nested = parents;
@@ -128,12 +146,12 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
             nested = representations.map(keyOf);
           }
         }
-        visit(selection.selectionSet, nested, seen);
+        visit(selection.selectionSet, nested, seen, nestedMultiplier, false);
       }
     }
   };
-  visit(operation.selectionSet, ['root'], new Set());
-  return { cost, reads: reads.size, entities, invalid };
+  visit(operation.selectionSet, ['root'], new Set(), 1, true);
+  return { cost, reads: reads.size + calls, entities, invalid };
 }
 
 /** Refuses, before any upstream call, an operation over the cost limit or the upstream call budget. */
@@ -143,8 +161,8 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
       Promise.resolve({
         didResolveOperation: ({ operation, document, request }) => {
           if (operation === undefined) return Promise.resolve();
-          if (operation.operation !== OperationTypeNode.QUERY) {
-            return Promise.reject(new GraphQLError(`This gateway serves queries only, not ${operation.operation} operations.`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+            return Promise.reject(new GraphQLError('This gateway serves queries and mutations, not subscriptions.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const definition of document.definitions) {

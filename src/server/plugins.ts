@@ -1,5 +1,5 @@
-// Apollo Server plugins of the gateway's own: paging warnings into the response, and one log line
-// plus metrics per operation.
+// Apollo Server plugins of the gateway's own: paging warnings into the response, no-store for
+// answers holding secrets or changes, and one log line plus metrics per operation.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
@@ -34,6 +34,22 @@ export function clientErrorCodes(formatted: readonly GraphQLFormattedError[] | u
   }))];
 }
 
+/**
+ * Answers that carry download links (secrets) or report a change are never stored by a browser or a
+ * proxy: `Cache-Control: no-store`.
+ */
+export function noStorePlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: ({ contextValue, response }) => {
+          if (contextValue.response.noStore) response.http.headers.set('cache-control', 'no-store');
+          return Promise.resolve();
+        },
+      }),
+  };
+}
+
 /** One log line per operation (request id, name, duration, upstream calls, error codes), and metrics. */
 export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
@@ -50,7 +66,7 @@ export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<
           const span = trace.getActiveSpan();
           if (span !== undefined) {
             span.updateName(`graphql.operation ${operation}`);
-            span.setAttributes({ 'graphql.operation.name': operation, 'capture_gateway.outcome': outcome, 'capture_gateway.upstream_calls': contextValue.pages.calls() });
+            span.setAttributes({ 'graphql.operation.name': operation, 'capture_gateway.outcome': outcome, 'capture_gateway.upstream_calls': contextValue.budget.used });
             if (codes.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
           }
           metrics.operations.inc({ operation, outcome });
@@ -58,7 +74,7 @@ export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<
           const dedup = contextValue.pages.loads() - contextValue.pages.calls();
           if (dedup > 0) metrics.loaderDedupHits.inc(dedup);
           contextValue.logger.info(
-            { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.pages.calls(), outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
+            { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.budget.used, outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
             'operation',
           );
           return Promise.resolve();

@@ -25,6 +25,10 @@ export const IP_VERSION_BY_CODE = new Map<number, IpVersionName>([
 ]);
 export type IpVersionName = 'IPV4' | 'IPV6';
 
+/** CFW status codes of a task that is capturing (2) or stopping (5): one such task per firewall at a time. */
+export const RUNNING_STATUS_CODE = 2;
+export const ENDING_STATUS_CODE = 5;
+
 /** The upstream's page size limit (`limit` is 1..1024). */
 export const UPSTREAM_MAX_LIMIT = 1024;
 
@@ -51,6 +55,8 @@ export const CfwErrorCode = {
   OBJECT_NOT_FOUND: 'CFW.00200005',
   /** "Name conflict": assumed for a capture task name already listed on the firewall. */
   NAME_CONFLICT: 'CFW.00200007',
+  /** "The same parameter already exists": the gateway reads it as a name conflict too (its use is not confirmed). */
+  ALREADY_EXISTS: 'CFW.00200009',
   /** "Instance status error": assumed for a capture running or ending, or a task in the wrong state. */
   STATUS_ERROR: 'CFW.00200016',
   /** "Exceeded maximum quantity limit": assumed for the 20 captures a firewall may start per UTC day. */

@@ -7,10 +7,11 @@
 //      connection slot and every retry.
 // The page key is built once per read (pageKeyOf); caching and sharing add the credential's hash to
 // it, never the URL alone, so one caller is never served another caller's page.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import DataLoader from 'dataloader';
-import { BudgetExceededError, UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
+import { UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
+import type { OperationBudget } from './budget.ts';
 import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from './capture-tasks.ts';
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
 import type { CaptureTaskListAnswer, CaptureTaskRecord } from './wire.ts';
@@ -50,6 +51,8 @@ export interface PageRead {
   /** A stable, non-reversible key for the credential (credentialKeyOf), computed once per operation. */
   readonly credentialKey: string;
   readonly signal?: AbortSignal | undefined;
+  /** Read the upstream now: skip the cache and calls in flight (the answer is still cached). */
+  readonly fresh?: boolean | undefined;
   /** Told how the upstream call went, when this read made one. */
   readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
 }
@@ -66,6 +69,23 @@ export function credentialKeyOf(credential: UpstreamCredential): string {
 
 /** Bumped whenever CaptureTaskListAnswer changes shape: a shared store never serves an older one. */
 const CACHE_FORMAT = 'page:v1:';
+
+/** Where a firewall's page cache generation is kept, shared by every instance using the store. */
+function generationKeyOf(fwInstanceId: string): string {
+  return `pagegen:${createHash('sha256').update(fwInstanceId).digest('base64url')}`;
+}
+
+/**
+ * Forgets every cached page of a firewall, for every caller and every instance sharing the store:
+ * its generation, part of each page's cache key, changes, so older entries are never read again
+ * (they expire with their TTL). Called after a mutation on the firewall succeeds.
+ */
+export async function firewallChanged(reads: PageReads, fwInstanceId: string): Promise<void> {
+  const cache = reads.options.cache;
+  if (cache === undefined) return;
+  // Outlives every page stored under the old generation, so an expiry never brings one back.
+  await cache.set(generationKeyOf(fwInstanceId), randomUUID(), { ttl: Math.max(reads.options.ttlSeconds * 4, 60) });
+}
 
 interface CachedPage {
   readonly total: number;
@@ -113,8 +133,10 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
   // An operation that already ended starts nothing.
   if (read.signal?.aborted === true) throw new UpstreamCancelledError(0);
   const { upstream, timeoutMs, cache, onShared } = reads.options;
-  const key = `${read.credentialKey}\u0000${pageKey}`;
-  if (cache !== undefined) {
+  // The firewall's generation is part of the key: a change through a mutation starts a new one.
+  const generation = cache === undefined ? '' : ((await cache.get(generationKeyOf(query.fwInstanceId))) ?? '0');
+  const key = `${read.credentialKey}\u0000${pageKey}\u0000${generation}`;
+  if (cache !== undefined && read.fresh !== true) {
     const cached = await cache.get(CACHE_FORMAT + key);
     const page: unknown = cached === undefined ? undefined : JSON.parse(cached);
     if (isCachedPage(page)) {
@@ -123,7 +145,8 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
     }
   }
 
-  let call = reads.inFlight.get(key);
+  // A fresh read never joins a call in flight, and is never joined: it must see the upstream now.
+  let call = read.fresh === true ? undefined : reads.inFlight.get(key);
   // A call every waiter left is being cancelled: a newcomer starts its own.
   if (call?.controller.signal.aborted === true) call = undefined;
   if (call === undefined) {
@@ -131,13 +154,13 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
     // The deadline runs from here, so time spent queued in the bulkhead counts against it.
     const signal = AbortSignal.any([(reads.options.deadline ?? AbortSignal.timeout)(timeoutMs), controller.signal]);
     const promise = listCaptureTasks(upstream, query, { credential: read.credential, signal, onDone: read.onDone }).finally(() => {
-      reads.inFlight.delete(key);
+      if (reads.inFlight.get(key)?.promise === promise) reads.inFlight.delete(key);
     });
     // Every waiter handles the outcome through its own chain; this keeps a call whose waiters all
     // left from rejecting with nobody listening (which would end the process).
     promise.catch(() => undefined);
     call = { promise, controller, waiters: 0 };
-    reads.inFlight.set(key, call);
+    if (read.fresh !== true) reads.inFlight.set(key, call);
     if (cache !== undefined) {
       const ttl = reads.options.ttlSeconds;
       promise.then((answer) => cache.set(CACHE_FORMAT + key, JSON.stringify(answer), { ttl })).catch(() => undefined);
@@ -169,6 +192,11 @@ export interface OperationPages {
   calls(): number;
   /** Page reads asked for, served by a call or by an identical earlier read. */
   loads(): number;
+  /**
+   * Reads a page as the upstream has it now: no cache, no call shared with other operations. Later
+   * reads of the same page in this operation see this answer. For the lifecycle, after a change.
+   */
+  loadFresh(query: CaptureTaskListQuery): Promise<CaptureTaskListAnswer>;
 }
 
 export interface OperationPagesOptions {
@@ -177,8 +205,8 @@ export interface OperationPagesOptions {
   readonly credential: UpstreamCredential | UnauthenticatedError;
   /** Upstream calls in flight at once for this operation. */
   readonly concurrency: number;
-  /** Upstream calls this operation may make in all. */
-  readonly upstreamBudget: number;
+  /** Upstream calls this operation may make in all, shared with its other upstream calls (lifecycle). */
+  readonly budget: OperationBudget;
   readonly signal?: AbortSignal | undefined;
   /** Told how every call went, for logs and metrics. */
   readonly onCall?: ((query: CaptureTaskListQuery, event: UpstreamCallEvent) => void) | undefined;
@@ -220,26 +248,28 @@ export function createOperationPages(options: OperationPagesOptions): OperationP
   const credential = options.credential;
   const credentialKey = credential instanceof UnauthenticatedError ? '' : credentialKeyOf(credential);
   const onCall = options.onCall;
+  const read = async ({ query, key }: KeyedQuery, fresh: boolean): Promise<CaptureTaskListAnswer | Error> => {
+    if (credential instanceof UnauthenticatedError) return credential;
+    if (options.signal?.aborted === true) return new UpstreamCancelledError(0);
+    const refused = options.budget.take();
+    if (refused !== undefined) return refused;
+    calls++;
+    try {
+      return await readCaptureTaskPage(options.reads, query, key, {
+        credential,
+        credentialKey,
+        signal: options.signal,
+        fresh,
+        onDone: onCall === undefined ? undefined : (event) => {
+          onCall(query, event);
+        },
+      });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
   const loader = new DataLoader<KeyedQuery, CaptureTaskListAnswer, string>(
-    (batch) =>
-      mapConcurrently(batch, options.concurrency, async ({ query, key }): Promise<CaptureTaskListAnswer | Error> => {
-        if (credential instanceof UnauthenticatedError) return credential;
-        if (options.signal?.aborted === true) return new UpstreamCancelledError(0);
-        if (calls >= options.upstreamBudget) return new BudgetExceededError(options.upstreamBudget);
-        calls++;
-        try {
-          return await readCaptureTaskPage(options.reads, query, key, {
-            credential,
-            credentialKey,
-            signal: options.signal,
-            onDone: onCall === undefined ? undefined : (event) => {
-              onCall(query, event);
-            },
-          });
-        } catch (error) {
-          return error instanceof Error ? error : new Error(String(error));
-        }
-      }),
+    (batch) => mapConcurrently(batch, options.concurrency, (keyed) => read(keyed, false)),
     // One batch per tick, however many reads it holds: `concurrency` paces them, not the batch size.
     { cacheKeyFn: (keyed) => keyed.key, cacheMap: cache },
   );
@@ -247,5 +277,12 @@ export function createOperationPages(options: OperationPagesOptions): OperationP
     load: (query) => loader.load({ query, key: pageKeyOf(query) }),
     calls: () => calls,
     loads: () => calls + cache.hits,
+    async loadFresh(query) {
+      const keyed = { query, key: pageKeyOf(query) };
+      const answer = await read(keyed, true);
+      if (answer instanceof Error) throw answer;
+      loader.clear(keyed).prime(keyed, answer);
+      return answer;
+    },
   };
 }

@@ -29,6 +29,8 @@ describe('the layering rule', () => {
     ['src/server/limits.ts', "import { createGateway } from './edge.ts';"],
     ['src/simulator/server.ts', "import { createPageReads } from '../upstream/read.ts';"],
     ['src/simulator/server.ts', "import { walk } from '../paging/walk.ts';"],
+    ['src/lifecycle/mutations.ts', "import type { GatewayContext } from '../resolvers/context.ts';"],
+    ['src/upstream/read.ts', "import { scanTasks } from '../lifecycle/tasks.ts';"],
   ])('refuses, in %s: %s', async (filePath, code) => {
     const problems = await layerProblems(filePath, code);
     expect(problems).toHaveLength(1);
@@ -44,6 +46,8 @@ describe('the layering rule', () => {
     ['src/simulator/server.ts', "import { CfwErrorCode } from '../upstream/codes.ts';"],
     ['src/simulator/verify.ts', "import { signatureOf } from '../upstream/signing.ts';"],
     ['src/main.ts', "import { Simulator } from './simulator/server.ts';"],
+    ['src/resolvers/mutation.ts', "import { createCaptureTask } from '../lifecycle/mutations.ts';"],
+    ['src/lifecycle/tasks.ts', "import { UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';"],
   ])('allows, in %s: %s', async (filePath, code) => {
     expect(await layerProblems(filePath, code)).toEqual([]);
   });

@@ -1,0 +1,189 @@
+// Mutation and result inputs → what the upstream is sent, or the user errors that say why not.
+// Pure: everything CFW would refuse that the gateway can know is refused here, before any call,
+// with the path of the input field at fault.
+import { BlockList, isIP } from 'node:net';
+import { BadUserInputError, UserErrorCode } from '../errors.ts';
+import type { CaptureEndpointBody, CreateCaptureTaskBody } from '../upstream/capture-tasks.ts';
+import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS } from '../upstream/codes.ts';
+
+/** An expected refusal, as data, at the path of the input field at fault (null: the whole input). */
+export interface UserError {
+  readonly field: readonly string[] | null;
+  readonly message: string;
+  readonly code: UserErrorCode;
+}
+
+/** The longest task name, in characters. */
+export const MAX_NAME_LENGTH = 64;
+/** The most task ids one deleteCaptureTasks takes. */
+export const MAX_DELETE_IDS = 50;
+/** The longest id the gateway passes on. */
+const MAX_ID_LENGTH = 128;
+
+type ProtocolName = 'TCP' | 'UDP' | 'ICMP' | 'ICMPV6' | 'ANY' | 'UNKNOWN';
+type IpVersionName = 'IPV4' | 'IPV6';
+
+/** The protocol codes CFW takes (codes.ts has the reverse table for reading). */
+const PROTOCOL_CODES: Readonly<Record<Exclude<ProtocolName, 'UNKNOWN'>, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPV6: 58, ANY: -1 };
+
+export interface CaptureEndpointInput {
+  readonly address: string;
+  readonly ipVersion?: IpVersionName | null;
+  readonly port?: string | null;
+}
+
+export interface CreateCaptureTaskInput {
+  readonly fwInstanceId: string;
+  readonly enterpriseProjectId?: string | null;
+  readonly name: string;
+  readonly durationMinutes: number;
+  readonly maxPackets: number;
+  readonly protocol: ProtocolName;
+  readonly source: CaptureEndpointInput;
+  readonly destination: CaptureEndpointInput;
+}
+
+const invalid = (field: readonly string[], message: string): UserError => ({ field: ['input', ...field], message, code: UserErrorCode.INVALID });
+
+/** The IP version of a single address, or undefined when it is not one (ranges and zone ids are not). */
+export function ipVersionOf(address: string): IpVersionName | undefined {
+  if (address.includes('%') || address.includes('/')) return undefined;
+  const version = isIP(address);
+  return version === 4 ? 'IPV4' : version === 6 ? 'IPV6' : undefined;
+}
+
+const PORT = /^[1-9]\d{0,4}$/;
+
+/** Why a port or port range cannot be sent, or undefined when it can. */
+export function portProblem(port: string): string | undefined {
+  const [low, high, ...rest] = port.split('-');
+  const inRange = (text: string | undefined) => text !== undefined && PORT.test(text) && Number(text) <= 65535;
+  if (rest.length > 0 || !inRange(low) || (high !== undefined && !inRange(high))) {
+    return `must be a port from 1 to 65535 (e.g. "443") or a range (e.g. "8000-8080"), got ${JSON.stringify(port.slice(0, 20))}`;
+  }
+  if (high !== undefined && Number(high) < Number(low)) return `is a range that ends before it starts: ${port}`;
+  return undefined;
+}
+
+/** Why a task name cannot be used, or undefined when it can. */
+export function nameProblem(name: string): string | undefined {
+  // Characters as a person counts them (code points), not UTF-16 units.
+  const length = Array.from(name).length;
+  if (length === 0) return 'must not be empty';
+  if (length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters, got ${length}`;
+  if (!/^[\p{L}\p{N}_.-]+$/u.test(name)) return 'may hold only letters, digits, "_", "-" and "."';
+  return undefined;
+}
+
+function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpointInput, portsAllowed: boolean, errors: UserError[]): { body: CaptureEndpointBody; version: IpVersionName; port: string | undefined } | undefined {
+  const version = ipVersionOf(endpoint.address);
+  let ok = true;
+  if (version === undefined) {
+    errors.push(invalid([side, 'address'], `must be one IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10, got ${JSON.stringify(endpoint.address.slice(0, 50))}`));
+    ok = false;
+  } else if (endpoint.ipVersion !== undefined && endpoint.ipVersion !== null && endpoint.ipVersion !== version) {
+    errors.push(invalid([side, 'ipVersion'], `is ${endpoint.ipVersion} but the address is ${version}; omit ipVersion to infer it`));
+    ok = false;
+  }
+  const port = endpoint.port === undefined || endpoint.port === null || endpoint.port === '' ? undefined : endpoint.port;
+  if (port !== undefined) {
+    const problem = portsAllowed ? portProblem(port) : 'can only be given with TCP or UDP; omit it for this protocol';
+    if (problem !== undefined) {
+      errors.push(invalid([side, 'port'], problem));
+      ok = false;
+    }
+  }
+  if (!ok || version === undefined) return undefined;
+  return { body: { address: endpoint.address, address_type: version === 'IPV4' ? 0 : 1, type: 0 }, version, port };
+}
+
+/** Checks a createCaptureTask input: the upstream body, or every user error at once. */
+export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: CreateCaptureTaskBody } | { readonly errors: readonly UserError[] } {
+  const errors: UserError[] = [];
+  if (input.fwInstanceId === '' || input.fwInstanceId.length > MAX_ID_LENGTH) errors.push(invalid(['fwInstanceId'], `must be a firewall id of 1 to ${MAX_ID_LENGTH} characters`));
+  const name = nameProblem(input.name);
+  if (name !== undefined) errors.push(invalid(['name'], name));
+  if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > CAPTURE_MAX_DURATION_MINUTES) {
+    errors.push(invalid(['durationMinutes'], `must be from 1 to ${CAPTURE_MAX_DURATION_MINUTES} minutes, got ${input.durationMinutes}`));
+  }
+  if (!Number.isInteger(input.maxPackets) || input.maxPackets < 1 || input.maxPackets > CAPTURE_MAX_PACKETS) {
+    errors.push(invalid(['maxPackets'], `must be from 1 to ${CAPTURE_MAX_PACKETS.toLocaleString('en-US')}, got ${input.maxPackets}`));
+  }
+  const protocol = input.protocol;
+  if (protocol === 'UNKNOWN') errors.push(invalid(['protocol'], 'must be TCP, UDP, ICMP, ICMPV6 or ANY'));
+  const portsAllowed = protocol === 'TCP' || protocol === 'UDP';
+  const source = checkedEndpoint('source', input.source, portsAllowed, errors);
+  const destination = checkedEndpoint('destination', input.destination, portsAllowed, errors);
+  if (source !== undefined && destination !== undefined && source.version !== destination.version) {
+    errors.push(invalid(['destination', 'address'], `is ${destination.version} but the source is ${source.version}: both ends must be of one IP version`));
+  }
+  const version = source?.version ?? destination?.version;
+  if (protocol === 'ICMP' && version === 'IPV6') errors.push(invalid(['protocol'], 'ICMP is for IPv4 addresses; use ICMPV6 for IPv6'));
+  if (protocol === 'ICMPV6' && version === 'IPV4') errors.push(invalid(['protocol'], 'ICMPV6 is for IPv6 addresses; use ICMP for IPv4'));
+  if (errors.length > 0 || source === undefined || destination === undefined || protocol === 'UNKNOWN') return { errors };
+  return {
+    body: {
+      name: input.name,
+      duration: input.durationMinutes,
+      max_packets: input.maxPackets,
+      source: source.body,
+      destination: destination.body,
+      service: {
+        protocol: PROTOCOL_CODES[protocol],
+        ...(source.port === undefined ? {} : { source_port: source.port }),
+        ...(destination.port === undefined ? {} : { dest_port: destination.port }),
+      },
+    },
+  };
+}
+
+/** Checks the ids of a deleteCaptureTasks input: none, too many, empty, repeated. */
+export function deleteIdsProblems(ids: readonly string[]): readonly UserError[] {
+  if (ids.length === 0) return [invalid(['ids'], 'must name at least one task')];
+  if (ids.length > MAX_DELETE_IDS) return [invalid(['ids'], `may name at most ${MAX_DELETE_IDS} tasks per call, got ${ids.length}`)];
+  const errors: UserError[] = [];
+  const seen = new Set<string>();
+  ids.forEach((id, index) => {
+    if (id === '' || id.length > MAX_ID_LENGTH) errors.push(invalid(['ids', String(index)], `must be a task id of 1 to ${MAX_ID_LENGTH} characters`));
+    else if (seen.has(id)) errors.push(invalid(['ids', String(index)], `repeats ${id}`));
+    seen.add(id);
+  });
+  return errors;
+}
+
+/** Networks that are not public: unspecified, private, shared, loopback, link-local, documentation, multicast, reserved. */
+const NOT_PUBLIC_NETWORKS: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
+  ...([['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const).map(([network, prefix]) => [network, prefix, 'ipv4'] as const),
+  ...([['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
+];
+
+const NOT_PUBLIC = new BlockList();
+for (const [network, prefix, family] of NOT_PUBLIC_NETWORKS) NOT_PUBLIC.addSubnet(network, prefix, family);
+
+/** Why one `allowedIps` entry cannot be sent (a phrase following the entry), or undefined when it can: a public address or CIDR range. */
+export function allowedIpProblem(entry: string): string | undefined {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = ipVersionOf(address);
+  if (rest.length > 0 || version === undefined) return 'is not an IPv4 or IPv6 address or CIDR range';
+  const family = version === 'IPV4' ? 'ipv4' : 'ipv6';
+  const maxPrefix = version === 'IPV4' ? 32 : 128;
+  if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix)) return `has a prefix length outside 0..${maxPrefix}`;
+  // CIDR blocks are nested or apart: a range overlaps a non-public network when either holds the other's first address.
+  const range = new BlockList();
+  range.addSubnet(address, prefix === undefined ? maxPrefix : Number(prefix), family);
+  if (NOT_PUBLIC.check(address, family) || NOT_PUBLIC_NETWORKS.some(([network, , networkFamily]) => networkFamily === family && range.check(network, family))) {
+    return 'is not a public address or range (downloads come from the internet)';
+  }
+  return undefined;
+}
+
+/** Checks `allowedIps` of CaptureTask.result: at most 3 public addresses or ranges. */
+export function allowedIpsFrom(value: readonly string[] | null | undefined): readonly string[] {
+  const entries = value ?? [];
+  if (entries.length > CAPTURE_RESULT_MAX_IPS) throw new BadUserInputError('allowedIps', `may hold at most ${CAPTURE_RESULT_MAX_IPS} addresses or ranges, got ${entries.length}`);
+  for (const entry of entries) {
+    const problem = allowedIpProblem(entry);
+    if (problem !== undefined) throw new BadUserInputError('allowedIps', `entry ${JSON.stringify(entry.slice(0, 50))} ${problem}`);
+  }
+  return entries;
+}
