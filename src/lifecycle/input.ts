@@ -111,7 +111,8 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
   }
   const protocol = input.protocol;
   if (protocol === 'UNKNOWN') errors.push(invalid(['protocol'], 'must be TCP, UDP, ICMP, ICMPV6 or ANY'));
-  const portsAllowed = protocol === 'TCP' || protocol === 'UDP';
+  // With an unknown protocol only the protocol is reported: whether ports fit depends on it.
+  const portsAllowed = protocol === 'TCP' || protocol === 'UDP' || protocol === 'UNKNOWN';
   const source = checkedEndpoint('source', input.source, portsAllowed, errors);
   const destination = checkedEndpoint('destination', input.destination, portsAllowed, errors);
   if (source !== undefined && destination !== undefined && source.version !== destination.version) {
@@ -151,10 +152,14 @@ export function deleteIdsProblems(ids: readonly string[]): readonly UserError[] 
   return errors;
 }
 
-/** Networks that are not public: unspecified, private, shared, loopback, link-local, documentation, multicast, reserved. */
+/**
+ * Networks that are not public: unspecified, private, shared, loopback, link-local, documentation,
+ * multicast, reserved. (Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules, so
+ * ::ffff:0:0/96 is checked apart.)
+ */
 const NOT_PUBLIC_NETWORKS: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
   ...([['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const).map(([network, prefix]) => [network, prefix, 'ipv4'] as const),
-  ...([['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
+  ...([['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
 ];
 
 const NOT_PUBLIC = new BlockList();
@@ -171,6 +176,8 @@ export function allowedIpProblem(entry: string): string | undefined {
   // CIDR blocks are nested or apart: a range overlaps a non-public network when either holds the other's first address.
   const range = new BlockList();
   range.addSubnet(address, prefix === undefined ? maxPrefix : Number(prefix), family);
+  // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are not sent: name the IPv4 address itself.
+  if (family === 'ipv6' && /^::ffff:/i.test(address)) return 'is an IPv4-mapped IPv6 address: give the IPv4 address';
   if (NOT_PUBLIC.check(address, family) || NOT_PUBLIC_NETWORKS.some(([network, , networkFamily]) => networkFamily === family && range.check(network, family))) {
     return 'is not a public address or range (downloads come from the internet)';
   }

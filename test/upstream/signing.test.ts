@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
+import { createCaptureTask } from '../../src/upstream/capture-tasks.ts';
+import { createUpstreamHttp } from '../../src/upstream/client.ts';
 import {
   authorizationFor,
   canonicalRequestOf,
@@ -127,5 +131,63 @@ describe('verifySignature', () => {
     expect(verifySignature(withAuthorization(authorizationFor(badDate, guideKeys), badDate), secretFor, now)).toBe('malformed');
     const dateUnsigned = authorizationFor(vectorA, guideKeys, ['host']);
     expect(verifySignature(withAuthorization(dateUnsigned), secretFor, now)).toBe('malformed');
+  });
+});
+
+describe('a POST signed by the gateway (the real got client and hook, a loopback server)', () => {
+  interface Received {
+    readonly method: string;
+    readonly url: string;
+    readonly headers: http.IncomingHttpHeaders;
+    readonly body: Buffer;
+  }
+
+  it('signs the exact body bytes and the content type: APIG verifies it, and one changed byte fails', async () => {
+    const received: Received[] = [];
+    const server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"data":{"id":"fw","name":"fw"}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const upstream = createUpstreamHttp({
+      endpoint: `http://127.0.0.1:${port}`,
+      projectId: 'p1',
+      connectTimeoutMs: 1_000,
+      responseTimeoutMs: 2_000,
+      maxSockets: 4,
+      retries: 0,
+      maxRetryAfterMs: 1_000,
+      backoffBaseMs: 1,
+      backoffCapMs: 1,
+      serviceKeys: guideKeys,
+      resilience: { breakerThreshold: 5, halfOpenAfterMs: 1_000, maxConcurrent: 4, maxQueued: 4 },
+    });
+    try {
+      const body = { name: 'signed-capture', duration: 1, max_packets: 10, source: { address: '192.0.2.1', address_type: 0, type: 0 as const }, destination: { address: '192.0.2.2', address_type: 0, type: 0 as const }, service: { protocol: 6 } };
+      await createCaptureTask(upstream, { fwInstanceId: 'fw-1', enterpriseProjectId: undefined }, body, { credential: { kind: 'service' }, timeoutMs: 5_000 });
+      const [request] = received;
+      if (request === undefined) throw new Error('the server received nothing');
+      expect(request.method).toBe('POST');
+      expect(JSON.parse(request.body.toString('utf8'))).toEqual(body);
+      const authorization = request.headers.authorization ?? '';
+      expect(parseAuthorization(authorization)?.signedHeaders).toEqual(['content-type', 'host', 'x-project-id', 'x-sdk-date']);
+      const signed: SigningRequest = { method: 'POST', url: new URL(request.url, `http://${request.headers.host ?? ''}`), headers: request.headers, body: request.body };
+      const now = new Date();
+      const secretFor = (ak: string) => (ak === guideKeys.accessKey ? guideKeys.secretKey : undefined);
+      expect(verifySignature(signed, secretFor, now)).toBe('ok');
+      const tampered = Buffer.from(request.body);
+      tampered[tampered.length - 2] = 0x20;
+      expect(verifySignature({ ...signed, body: tampered }, secretFor, now)).toBe('bad-signature');
+      expect(verifySignature({ ...signed, body: '' }, secretFor, now)).toBe('bad-signature');
+    } finally {
+      upstream.close();
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    }
   });
 });
