@@ -118,7 +118,8 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
   if (source !== undefined && destination !== undefined && source.version !== destination.version) {
     errors.push(invalid(['destination', 'address'], `is ${destination.version} but the source is ${source.version}: both ends must be of one IP version`));
   }
-  const version = source?.version ?? destination?.version;
+  // Judged on whichever address is readable, even when the other end has problems of its own.
+  const version = ipVersionOf(input.source.address) ?? ipVersionOf(input.destination.address);
   if (protocol === 'ICMP' && version === 'IPV6') errors.push(invalid(['protocol'], 'ICMP is for IPv4 addresses; use ICMPV6 for IPv6'));
   if (protocol === 'ICMPV6' && version === 'IPV4') errors.push(invalid(['protocol'], 'ICMPV6 is for IPv6 addresses; use ICMP for IPv4'));
   if (errors.length > 0 || source === undefined || destination === undefined || protocol === 'UNKNOWN') return { errors };

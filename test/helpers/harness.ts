@@ -6,6 +6,9 @@ import { createGateway, type Gateway } from '../../src/server/edge.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { createUpstreamHttp, retryDelayFor, upstreamOptionsFrom, type UpstreamHttp } from '../../src/upstream/client.ts';
+import type { LookupFunction } from 'node:net';
+import type { Hooks } from 'got';
+import type { LifecycleClock } from '../../src/lifecycle/mutations.ts';
 
 export interface GraphQLResult {
   readonly status: number;
@@ -44,6 +47,14 @@ export interface HarnessOptions {
   readonly exampleQuery?: string;
   /** Upstream retry backoff, small in tests. */
   readonly backoffBaseMs?: number;
+  /** The clock deleteCaptureTasks waits by (a test advances the simulator's clock instead of sleeping). */
+  readonly lifecycleClock?: LifecycleClock;
+  /** Reach the simulator by this host name instead of 127.0.0.1 (with `dnsLookup`). */
+  readonly upstreamHost?: string;
+  /** How the gateway resolves the upstream's host name. */
+  readonly dnsLookup?: LookupFunction;
+  /** got hooks on the gateway's upstream client. */
+  readonly upstreamHooks?: Partial<Hooks>;
   /**
    * Retry after 1 ms whatever the policy asks (retryDelays still records what it asked): a test of
    * Retry-After asserts the delay chosen instead of waiting it out on the clock.
@@ -53,12 +64,13 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const simulator = new Simulator(options.simulator);
-  const endpoint = await simulator.listen();
+  const listening = await simulator.listen();
+  const endpoint = options.upstreamHost === undefined ? listening : listening.replace('127.0.0.1', options.upstreamHost);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
   // Retries back off briefly in tests, so fault scenarios stay fast.
-  const upstreamOptions = { ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50 };
-  const upstream = createUpstreamHttp(upstreamOptions);
+  const upstreamOptions = { ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50, dnsLookup: options.dnsLookup };
+  const upstream = createUpstreamHttp(upstreamOptions, options.upstreamHooks);
   const policy = retryDelayFor(upstreamOptions);
   const retryDelays: number[] = [];
   const recorded: UpstreamHttp = {
@@ -73,7 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   };
-  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery });
+  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,
