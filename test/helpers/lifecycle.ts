@@ -1,7 +1,7 @@
 // The capture lifecycle through a real gateway and simulator: both on one hand-driven clock, so a
 // delete that waits for a stop advances simulated time instead of sleeping.
 import { createLogger } from '../../src/logger.ts';
-import { createGateway } from '../../src/server/http.ts';
+import { createGateway } from '../../src/server/edge.ts';
 import { ManualClock } from '../../src/simulator/lifecycle.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
