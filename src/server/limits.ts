@@ -117,7 +117,8 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
       }
       let nestedMultiplier = multiplier;
       if (root && mutation && !selection.name.value.startsWith('__')) calls += MUTATION_MIN_CALLS;
-      if (selection.name.value === TASK_FIELD) {
+      // Query.captureTask reads the list; a mutation payload's `captureTask` field reads nothing.
+      if (selection.name.value === TASK_FIELD && root && !mutation) {
         const args = keyOf(['fwInstanceId', 'enterpriseProjectId'].map((name) => argumentValue(selection, name, variables)));
         for (const parent of parents) reads.add(`${parent}|task|${args}`);
       }
