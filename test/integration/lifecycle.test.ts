@@ -267,6 +267,9 @@ describe('mutations and the operation budget', () => {
       const query = encodeURIComponent(`mutation { createCaptureTask(input: ${graphqlInput(createInput(), 'x')}) { clientMutationId } }`);
       const response = await fetch(`${harness.url}?query=${query}`, { headers: { 'apollo-require-preflight': 'true', 'x-auth-token': 'demo-token' } });
       expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors.map((error) => [error.message, error.extensions.code])).toEqual([['GET requests only support query operations, not mutation operations', 'BAD_REQUEST']]);
       expect(harness.simulator.requests).toHaveLength(0);
     });
   });
