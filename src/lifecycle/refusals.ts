@@ -1,5 +1,5 @@
 // CFW's refusals of a lifecycle call (HTTP 400 with a CFW code) → the user error a form can show.
-// Pure. CFW does not document which codes these calls use (shared/upstream/README.md): the codes of
+// Pure. CFW does not document which codes these calls use (test/fixtures/upstream/README.md): the codes of
 // its published table that plausibly apply are recognised, what the list shows (a capture running,
 // the name in use) overrides the code, and anything else is REJECTED with CFW's code in the message.
 import { UserErrorCode } from '../errors.ts';
