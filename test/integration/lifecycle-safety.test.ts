@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startTracing, type Tracing } from '../../src/tracing.ts';
 import { CREATE, createdTask, createInput, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, TASK, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
-import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
 
 /** A log sink that keeps every line. */
 function logSink() {
@@ -49,7 +49,7 @@ async function persistedTaskQuery(harness: LifecycleHarness, fw: string, id: str
   return { result: body.data.captureTask.result, cacheControl: response.headers.get('cache-control') };
 }
 
-describe('download links (secrets) stay out of caches, logs, traces and metrics', () => {
+describeWithRedis('download links (secrets) stay out of caches, logs, traces and metrics', (startRedis) => {
   let redis: RedisServer;
   let tracing: Tracing;
   const exporter = new InMemorySpanExporter();
