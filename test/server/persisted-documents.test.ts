@@ -132,11 +132,11 @@ describe('the manifest, checked at start', () => {
 
     it('stops the gateway process with exit code 2 and the problem', async () => {
       const file = path.join(dir, 'stale.json');
-      writeFileSync(file, JSON.stringify({ old: '{ captureTask(id: "1") { id } }' }));
+      writeFileSync(file, JSON.stringify({ old: '{ captureTaskById(id: "1") { id } }' }));
       const run = runNode(['src/main.ts'], { PORT: '0', LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: file });
       expect(await run.exited).toBe(2);
       expect(run.stderr()).toContain('capture-gateway cannot start.');
-      expect(run.stderr()).toContain(`PERSISTED_DOCUMENTS (${file}): entry "old" does not validate against the schema: Cannot query field "captureTask" on type "Query".`);
+      expect(run.stderr()).toContain(`PERSISTED_DOCUMENTS (${file}): entry "old" does not validate against the schema: Cannot query field "captureTaskById" on type "Query".`);
       expect(run.stderr()).not.toContain('    at ');
     });
   });
