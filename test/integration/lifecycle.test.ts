@@ -81,6 +81,23 @@ describe('create → poll → stop → result → delete', () => {
   });
 });
 
+describe('CaptureTask.result(allowedIps)', () => {
+  it('refuses a private address or a fourth entry as BAD_USER_INPUT naming the argument, with no capture-result call', async () => {
+    await withLifecycle({}, async (harness) => {
+      const task = createdTask(await create(harness, { durationMinutes: 1 }));
+      harness.clock.advance(2 * MINUTE);
+      for (const [ips, message] of [
+        [['10.0.0.1'], '`allowedIps` entry "10.0.0.1" is not a public address or range (downloads come from the internet)'],
+        [['8.8.8.8', '1.1.1.1', '9.9.9.9', '8.8.4.4'], '`allowedIps` may hold at most 3 addresses or ranges, got 4'],
+      ] as const) {
+        const result = await harness.gql(TASK, { fw: EMPTY_FIREWALL, id: task.id, ips });
+        expect(result.body.errors?.map((error) => [error.message, error.extensions?.['code'], error.extensions?.['argumentName'], error.path])).toEqual([[message, 'BAD_USER_INPUT', 'allowedIps', ['captureTask', 'result']]]);
+      }
+      expect(harness.simulator.callCountOf('GET', '/capture-task/capture-result')).toBe(0);
+    });
+  });
+});
+
 describe('every user error code, through real HTTP', () => {
   it('INVALID: refused before any upstream call, every field at its path', async () => {
     await withLifecycle({}, async (harness) => {
