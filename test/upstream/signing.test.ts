@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { createCaptureTask } from '../../src/upstream/capture-tasks.ts';
-import { createUpstreamHttp } from '../../src/upstream/client.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';
 import {
   authorizationFor,
   canonicalRequestOf,
@@ -155,19 +156,9 @@ describe('a POST signed by the gateway (the real got client and hook, a loopback
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const upstream = createUpstreamHttp({
-      endpoint: `http://127.0.0.1:${port}`,
-      projectId: 'p1',
-      connectTimeoutMs: 1_000,
-      responseTimeoutMs: 2_000,
-      maxSockets: 4,
-      retries: 0,
-      maxRetryAfterMs: 1_000,
-      backoffBaseMs: 1,
-      backoffCapMs: 1,
-      serviceKeys: guideKeys,
-      resilience: { breakerThreshold: 5, halfOpenAfterMs: 1_000, maxConcurrent: 4, maxQueued: 4 },
-    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    const config = loadConfig({ NODE_ENV: 'test', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: 'p1', CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: guideKeys.accessKey, CLOUD_SDK_SK: guideKeys.secretKey, ALLOW_ANONYMOUS: 'true', CFW_RETRIES: '0' });
+    const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, 'p1'));
     try {
       const body = { name: 'signed-capture', duration: 1, max_packets: 10, source: { address: '192.0.2.1', address_type: 0, type: 0 as const }, destination: { address: '192.0.2.2', address_type: 0, type: 0 as const }, service: { protocol: 6 } };
       await createCaptureTask(upstream, { fwInstanceId: 'fw-1', enterpriseProjectId: undefined }, body, { credential: { kind: 'service' }, timeoutMs: 5_000 });
