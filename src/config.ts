@@ -218,7 +218,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         .transform((raw, ctx) => {
           const scope = raw === undefined || raw.trim() === '' ? 'capture-tasks:write' : raw.trim();
           if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(scope)) {
-            ctx.addIssue({ code: 'custom', message: `INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), got ${JSON.stringify(raw)}` });
+            ctx.addIssue({ code: 'custom', message: `INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), ${received(raw ?? '')}` });
             return z.NEVER;
           }
           return scope;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ConfigError, configDeprecations, loadConfig, mayBeSecret } from '../src/config.ts';
+import { ConfigError, configDeprecations, loadConfig, mayBeSecret, redactedConfig } from '../src/config.ts';
 import type { OperationLimits } from '../src/server/limits.ts';
 import { upstreamOptionsFrom } from '../src/upstream/client.ts';
 
@@ -370,6 +370,33 @@ describe('a bad value in a message', () => {
     const problems = problemsOf({ [name]: value, ...(name === 'CFW_ENDPOINT' ? { CFW_PROJECT_ID: 'p1' } : {}) });
     expect(problems).toEqual([message]);
     expect(problems.join('')).not.toContain(value);
+  });
+});
+
+describe('the capture lifecycle\'s variables', () => {
+  it('default to no write keys, the scope capture-tasks:write, a 20 s wait polled every 2 s', () => {
+    const config = loadConfig({});
+    expect(config.inbound).toMatchObject({ writeApiKeySha256: [], jwtWriteScope: 'capture-tasks:write' });
+    expect(config.lifecycle).toEqual({ stopWaitMs: 20_000, stopPollMs: 2_000 });
+  });
+
+  it('read each one', () => {
+    const hash = 'a'.repeat(64);
+    const config = loadConfig({ INBOUND_WRITE_API_KEYS_SHA256: ` ${hash.toUpperCase()} `, INBOUND_JWT_WRITE_SCOPE: 'captures.write', DELETE_STOP_WAIT_MS: '0', DELETE_STOP_POLL_MS: '500' });
+    expect(config.inbound).toMatchObject({ writeApiKeySha256: [hash], jwtWriteScope: 'captures.write' });
+    expect(config.lifecycle).toEqual({ stopWaitMs: 0, stopPollMs: 500 });
+  });
+
+  it('refuse bad values, naming the variable', () => {
+    expect(problemsOf({ INBOUND_WRITE_API_KEYS_SHA256: 'abc' })).toEqual(['INBOUND_WRITE_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of 3 characters']);
+    expect(problemsOf({ INBOUND_JWT_WRITE_SCOPE: 'two scopes' })).toEqual(['INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), got "two scopes"']);
+    expect(problemsOf({ DELETE_STOP_WAIT_MS: '120001', DELETE_STOP_POLL_MS: '0' })).toEqual(['DELETE_STOP_WAIT_MS must be a whole number from 0 to 120000, got "120001"', 'DELETE_STOP_POLL_MS must be a whole number from 1 to 60000, got "0"']);
+  });
+
+  it('count write keys as inbound authentication in AK/SK mode, and hide them in --print-config', () => {
+    const env = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'ak', CLOUD_SDK_SK: 'sk', CFW_ENDPOINT: 'http://127.0.0.1:9', CFW_PROJECT_ID: 'p', INBOUND_WRITE_API_KEYS_SHA256: 'b'.repeat(64) };
+    expect(loadConfig(env).inbound.writeApiKeySha256).toEqual(['b'.repeat(64)]);
+    expect(JSON.stringify(redactedConfig(loadConfig(env)))).not.toContain('b'.repeat(64));
   });
 });
 
