@@ -10,6 +10,7 @@ import { DEMO_TOKEN, Simulator } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import type { CaptureTaskListQuery } from '../../src/upstream/capture-tasks.ts';
 import { createUpstreamHttp, upstreamOptionsFrom, type UpstreamCredential, type UpstreamHttp } from '../../src/upstream/client.ts';
+import { OperationBudget } from '../../src/upstream/budget.ts';
 import { createOperationPages, createPageReads, credentialKeyOf, pageKeyOf, readCaptureTaskPage, type PageReads, type PageReadsOptions } from '../../src/upstream/read.ts';
 import { until } from '../helpers/until.ts';
 
@@ -271,7 +272,7 @@ describe('one operation\'s reads', () => {
       reads: readsWith().reads,
       credential: options.credential ?? DEMO,
       concurrency: options.concurrency ?? 8,
-      upstreamBudget: options.upstreamBudget ?? 20,
+      budget: new OperationBudget(options.upstreamBudget ?? 20),
       signal: options.signal,
     });
   }
