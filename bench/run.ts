@@ -5,10 +5,12 @@
 // (node:http, no GraphQL library, the same upstream calls and the same JSON out) and (c) the
 // gateway started as users start it (`node src/main.ts`). Per upstream latency (0 ms, 20 ms) the
 // three are measured interleaved, A B C A B C …, and the medians of the rounds are reported with
-// each ratio to (b), then the targets, PASS or MISS (a MISS is reported, not a failing exit).
+// each ratio to (b), then the targets, PASS or FAIL (a FAIL is reported, not a failing exit).
 //
 // BENCH_DURATION_S (5), BENCH_ROUNDS (3), BENCH_WARMUP_S (1), BENCH_CONNECTIONS (32) shorten or
-// lengthen a run; the committed results use the defaults.
+// lengthen a run; BENCH_CASES (e.g. `0:Page,20:Page:4`: latency:operation[:connections]) keeps only
+// some cases and BENCH_COLD_STARTS (3; 0 skips them) sets the cold starts, for iterating on one
+// figure. The committed results use the defaults.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +21,7 @@ import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, OPERATIONS, upstreamPa
 import { request } from './http-client.ts';
 import { measure, type Measurement } from './load.ts';
 import { baseEnv, freePort, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
-import { median, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type CrashRecord, type Row, type ServerKind } from './report.ts';
+import { COLD_START_KINDS, median, noColdStarts, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type ColdStartKind, type CrashRecord, type Row, type ServerKind } from './report.ts';
 
 function setting(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -34,7 +36,17 @@ const ROUNDS = Math.max(1, Math.round(setting('BENCH_ROUNDS', 3)));
 const WARMUP_S = setting('BENCH_WARMUP_S', 1);
 const CONNECTIONS = Math.round(setting('BENCH_CONNECTIONS', 32));
 const LIGHT_CONNECTIONS = 4;
-const COLD_STARTS = 3;
+const COLD_STARTS = process.env['BENCH_COLD_STARTS'] === '0' ? 0 : Math.round(setting('BENCH_COLD_STARTS', 3));
+/** `latency:operation[:connections]` entries; undefined keeps every case. */
+const ONLY_CASES = process.env['BENCH_CASES']?.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+
+function wanted(latencyMs: number, c: Case): boolean {
+  if (ONLY_CASES === undefined || ONLY_CASES.length === 0) return true;
+  return ONLY_CASES.some((entry) => {
+    const [latency, operation, connections] = entry.split(':');
+    return Number(latency) === latencyMs && operation === c.operation && (connections === undefined || Number(connections) === c.connections);
+  });
+}
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 /** What is measured at one upstream latency: an operation, at a concurrency, on some servers. */
@@ -78,13 +90,22 @@ function startSimulator(latencyMs: number): Promise<Server> {
   return startServer({ name: `simulator (${latencyMs} ms)`, args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
 }
 
-async function startPassThrough(upstreamUrl: string, port?: number): Promise<Server> {
+async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node'): Promise<Server> {
   const env = { ...baseEnv(), UPSTREAM_URL: upstreamUrl, PORT: String(port ?? (await freePort())) };
-  return startServer({ name: 'pass-through', args: ['bench/pass-through.ts'], env, urlFrom: urlFromJsonLine });
+  const how = launch === 'npm' ? { command: 'npm', args: ['run', '--silent', 'bench:pass-through'] } : { args: ['bench/pass-through.ts'] };
+  return startServer({ name: 'pass-through', ...how, env, urlFrom: urlFromJsonLine });
 }
 
-/** Exactly as users start it: `node src/main.ts`, configured by the environment alone. */
-async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}): Promise<Server> {
+/** How a server is launched for a cold start: as users start it, each way they may. */
+export type Launch = 'node src' | 'npm start' | 'node dist';
+const GATEWAY_LAUNCH: Record<Launch, { readonly command?: string; readonly args: readonly string[] }> = {
+  'node src': { args: ['src/main.ts'] },
+  'npm start': { command: 'npm', args: ['start', '--silent'] },
+  'node dist': { args: ['dist/main.js'] },
+};
+
+/** Exactly as users start it: `node src/main.ts` (or `npm start`, or the build), configured by the environment alone. */
+async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}, launch: Launch = 'node src'): Promise<Server> {
   const env = {
     ...baseEnv(),
     ...extra,
@@ -95,7 +116,7 @@ async function startGateway(upstreamUrl: string, port?: number, extra: Record<st
     NODE_ENV: 'production',
     INTROSPECTION: 'false',
   };
-  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', args: ['src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', ...GATEWAY_LAUNCH[launch], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
 }
 
 /** A server under test, started again when it dies: a crash costs a note in the report, not the run. */
@@ -291,29 +312,40 @@ function environment() {
 async function main(): Promise<void> {
   const started = performance.now();
   const rows: Row[] = [];
-  const coldStarts: { gateway: number[]; passThrough: number[] } = { gateway: [], passThrough: [] };
+  const coldStarts = noColdStarts();
   const identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>> = {};
   const restRssKb: { latencyMs: number; passThrough: number; gateway: number }[] = [];
   const crashes: CrashRecord[] = [];
   log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
 
-  for (const phase of PHASES) {
+  const phases = PHASES.map((phase) => ({ ...phase, cases: phase.cases.filter((c) => wanted(phase.latencyMs, c)) })).filter((phase) => phase.cases.length > 0 || (phase.latencyMs === 0 && COLD_STARTS > 0));
+  for (const phase of phases) {
     const cleanups: (() => Promise<void>)[] = [];
     try {
       const simulator = await startSimulator(phase.latencyMs);
       cleanups.push(() => simulator.stop());
       log(`\n[${phase.latencyMs} ms upstream] simulator at ${simulator.url}`);
 
-      if (phase.latencyMs === 0) {
-        // On a quiet machine, before any load: spawn → first correct answer, interleaved.
+      if (phase.latencyMs === 0 && COLD_STARTS > 0) {
+        // On a quiet machine, before any load: spawn → first correct answer, interleaved, each
+        // server launched every way users launch it (npm costs its own start-up: the pass-through
+        // is launched through npm too, for a like-for-like ratio).
+        log('building dist/ (npm run build) for the `node dist/main.js` cold start');
+        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
         const reference = await startGateway(simulator.url);
         const expected = await request(reference.url, { method: 'POST', headers: CLIENT_HEADERS, body: OPERATIONS.One.body });
         await reference.stop();
+        const starters: Record<ColdStartKind, (port: number) => Promise<Server>> = {
+          'gateway: node src/main.ts': (port) => startGateway(simulator.url, port),
+          'gateway: node dist/main.js': (port) => startGateway(simulator.url, port, {}, 'node dist'),
+          'gateway: npm start': (port) => startGateway(simulator.url, port, {}, 'npm start'),
+          'pass-through: node': (port) => startPassThrough(simulator.url, port),
+          'pass-through: npm run': (port) => startPassThrough(simulator.url, port, 'npm'),
+        };
         for (let i = 0; i < COLD_STARTS; i++) {
-          coldStarts.gateway.push(await coldStart((port) => startGateway(simulator.url, port), expected.body));
-          coldStarts.passThrough.push(await coldStart((port) => startPassThrough(simulator.url, port), expected.body));
+          for (const kind of COLD_START_KINDS) coldStarts[kind].push(await coldStart(starters[kind], expected.body));
         }
-        log(`cold start (spawn → first answer): gateway ${coldStarts.gateway.map((ms) => ms.toFixed(0)).join(', ')} ms; pass-through ${coldStarts.passThrough.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+        for (const kind of COLD_START_KINDS) log(`cold start (spawn → first answer), ${kind}: ${coldStarts[kind].map((ms) => ms.toFixed(0)).join(', ')} ms`);
       }
 
       const passThrough = await startPassThrough(simulator.url);
@@ -395,7 +427,7 @@ async function main(): Promise<void> {
     settings: { connections: CONNECTIONS, lightConnections: LIGHT_CONNECTIONS, durationS: DURATION_S, rounds: ROUNDS, warmupS: WARMUP_S, entityFirewalls: ENTITY_FIREWALLS.length },
     identical,
     rows,
-    coldStartMs: { gateway: coldStarts.gateway, passThrough: coldStarts.passThrough },
+    coldStartMs: coldStarts,
     restRssKb,
     crashes,
     targets: [],

@@ -5,6 +5,7 @@
 // JSON.stringify handles several times slower (the same text either way).
 import { GraphQLScalarType, type GraphQLScalarTypeConfig } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
+import { isCanonicalIsoInstant } from './values.ts';
 
 /** A scalar's behaviour without its documentation: the schema's SDL documents it. */
 function behaviourOf<Internal, External>(scalar: GraphQLScalarType<Internal, External>): GraphQLScalarTypeConfig<Internal, External> {
@@ -14,7 +15,11 @@ function behaviourOf<Internal, External>(scalar: GraphQLScalarType<Internal, Ext
 
 export const DateTime = new GraphQLScalarType({
   ...behaviourOf(DateTimeResolver),
-  serialize: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : DateTimeResolver.serialize(value)),
+  // An ISO text the resolver already made (values.ts) is sent as it is.
+  serialize: (value) => {
+    if (typeof value === 'string' && isCanonicalIsoInstant(value)) return value;
+    return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : DateTimeResolver.serialize(value);
+  },
 });
 
 export const SafeInt = new GraphQLScalarType(behaviourOf(SafeIntResolver));
