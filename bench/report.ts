@@ -3,10 +3,11 @@ import type { OperationName } from './fixtures.ts';
 import { OPERATIONS } from './fixtures.ts';
 import type { Measurement } from './load.ts';
 
-export type ServerKind = 'upstream' | 'passThrough' | 'gateway' | 'gatewayCached';
+export type ServerKind = 'upstream' | 'passThrough' | 'passThroughGot' | 'gateway' | 'gatewayCached';
 export const SERVER_LABELS: Record<ServerKind, string> = {
   upstream: '(a) upstream direct',
   passThrough: '(b) pass-through',
+  passThroughGot: '(b′) pass-through, got',
   gateway: '(c) gateway',
   gatewayCached: '(d) gateway + page cache',
 };
@@ -183,6 +184,7 @@ export function firstErrorOf(output: string): string {
 /** How much other processes disturbed the measurements: the machine's busy time not the bench's. */
 function foreignLoadLine(report: BenchReport): string {
   const shares = report.rows.flatMap((row) => row.runs.map((run) => run.foreignCpuShare)).sort((a, b) => a - b);
+  if (shares.length === 0) return 'No load was measured in this run.';
   const worst = shares.at(-1) ?? 0;
   const text = `Other processes used ${(100 * median(shares)).toFixed(1)}% of the machine's CPU during the median measurement, ${(100 * worst).toFixed(1)}% at most`;
   return worst > 0.05 ? `**!! ${text}: something else ran on this machine; rerun on a quiet one before trusting the numbers, tails first.**` : `${text}.`;
@@ -214,6 +216,7 @@ export function renderMarkdown(report: BenchReport): string {
     ...operations.map((operation) => `- ${operation}: ${OPERATIONS[operation].label}; (b) and (c) answers ${report.identical[operation] === 'bytes' ? 'byte-identical' : 'deep-equal'}, checked before measuring and on every answer under load.`),
     '',
     '- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process\'s.',
+    '- (b) calls the upstream with undici (a keep-alive Pool), the fastest Node client: the honest limit, and the base of every ratio. (b′) is the same pass-through calling with got, the gateway\'s client class: (b′) ÷ (b) is what got itself costs.',
     '- (b) computes cursors and pageInfo with the gateway\'s own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.',
     `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most OPERATION_UPSTREAM_CONCURRENCY (default 8) per operation.`,
     `- At 20 ms, first: 50 runs at ${s.connections} connections (the target) and at ${s.lightConnections}, where neither BFF saturates its core: there, p99 − (b) is the latency the gateway adds by itself rather than by queueing.`,

@@ -66,7 +66,7 @@ const PHASES: readonly { readonly latencyMs: number; readonly cases: readonly Ca
   {
     latencyMs: 0,
     cases: [
-      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway', 'gatewayCached'] },
+      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'passThroughGot', 'gateway', 'gatewayCached'] },
       { operation: 'One', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway'] },
       { operation: 'Entities', connections: CONNECTIONS, servers: ['passThrough', 'gateway'] },
     ],
@@ -90,10 +90,10 @@ function startSimulator(latencyMs: number): Promise<Server> {
   return startServer({ name: `simulator (${latencyMs} ms)`, args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
 }
 
-async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node'): Promise<Server> {
-  const env = { ...baseEnv(), UPSTREAM_URL: upstreamUrl, PORT: String(port ?? (await freePort())) };
+async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node', client: 'undici' | 'got' = 'undici'): Promise<Server> {
+  const env = { ...baseEnv(), UPSTREAM_URL: upstreamUrl, PORT: String(port ?? (await freePort())), PASS_THROUGH_CLIENT: client };
   const how = launch === 'npm' ? { command: 'npm', args: ['run', '--silent', 'bench:pass-through'] } : { args: ['bench/pass-through.ts'] };
-  return startServer({ name: 'pass-through', ...how, env, urlFrom: urlFromJsonLine });
+  return startServer({ name: client === 'got' ? 'pass-through (got)' : 'pass-through', ...how, env, urlFrom: urlFromJsonLine });
 }
 
 /** How a server is launched for a cold start: as users start it, each way they may. */
@@ -208,6 +208,8 @@ async function verify(operation: OperationName, passThrough: Server, gateway: Se
 
 async function targetsFor(operation: OperationName, slots: Record<ServerKind, Slot>): Promise<{ targets: Target[]; identical: 'bytes' | 'deep-equal' }> {
   const { body: answer, identical } = await verify(operation, slots.passThrough.server, slots.gateway.server);
+  const withGot = await verify(operation, slots.passThroughGot.server, slots.gateway.server);
+  if (withGot.body !== answer) throw new Error(`the pass-through with got answers ${operation} unlike the one with undici`);
   const targets: Target[] = [];
   if (operation !== 'Entities') {
     const path = upstreamPathFor(SIMULATOR_FIREWALLS.demo, OPERATIONS[operation].first);
@@ -218,6 +220,7 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
   }
   const body = OPERATIONS[operation].body;
   targets.push({ kind: 'passThrough', slot: slots.passThrough, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
+  targets.push({ kind: 'passThroughGot', slot: slots.passThroughGot, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   targets.push({ kind: 'gateway', slot: slots.gateway, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   targets.push({ kind: 'gatewayCached', slot: slots.gatewayCached, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   return { targets, identical };
@@ -349,6 +352,8 @@ async function main(): Promise<void> {
       }
 
       const passThrough = await startPassThrough(simulator.url);
+      const startWithGot = () => startPassThrough(simulator.url, undefined, 'node', 'got');
+      const passThroughGot = await startWithGot();
       const gateway = await startGateway(simulator.url);
       // (d): the same gateway with the page cache on; coalescing of identical in-flight calls is on in both.
       const startCached = () => startGateway(simulator.url, undefined, { CACHE_TTL_SECONDS: '2' });
@@ -356,11 +361,12 @@ async function main(): Promise<void> {
       const slots: Record<ServerKind, Slot> = {
         upstream: new Slot(simulator, () => Promise.reject(new Error('the simulator died: the BFFs would have lost their upstream')), crashes),
         passThrough: new Slot(passThrough, () => startPassThrough(simulator.url), crashes),
+        passThroughGot: new Slot(passThroughGot, startWithGot, crashes),
         gateway: new Slot(gateway, () => startGateway(simulator.url), crashes),
         gatewayCached: new Slot(gatewayCached, startCached, crashes),
       };
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
-      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop());
+      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop(), () => slots.passThroughGot.server.stop());
       // Footprint at rest: started, nothing asked yet.
       const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS') };
       restRssKb.push(rest);
