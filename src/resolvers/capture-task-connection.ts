@@ -10,6 +10,7 @@ import { walk } from '../paging/walk.ts';
 import { pageRequestFromArgs, type ConnectionArgs } from '../paging/page-request.ts';
 import type { GatewayContext } from './context.ts';
 import { taskIdOf, type CaptureTaskRecord } from '../upstream/wire.ts';
+import { captureTaskOf } from './capture-task.ts';
 import type { CaptureTaskConnectionModel, CaptureTaskModel } from './mappers.ts';
 
 const fingerprintOfRecord = (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record));
@@ -35,8 +36,8 @@ export async function captureTaskConnection(
   return { page, scope };
 }
 
-function nodeAt(connection: CaptureTaskConnectionModel, index: number): CaptureTaskModel {
-  return { record: connection.page.items[index] as CaptureTaskRecord, fwInstanceId: connection.scope.fwInstanceId };
+function nodeAt(connection: CaptureTaskConnectionModel, index: number, timeZone: string): CaptureTaskModel {
+  return captureTaskOf(connection.page.items[index] as CaptureTaskRecord, connection.scope.fwInstanceId, timeZone);
 }
 
 export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
@@ -45,9 +46,9 @@ export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
     for (let index = connection.page.from; index < connection.page.to; index++) edges.push({ connection, index });
     return edges;
   },
-  nodes: (connection) => {
+  nodes: (connection, _args, context) => {
     const nodes = [];
-    for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index));
+    for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index, context.config.upstream.timeZone));
     return nodes;
   },
   pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.fingerprint, fingerprintOfRecord),
@@ -56,5 +57,5 @@ export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
 
 export const CaptureTaskEdge: CaptureTaskEdgeResolvers = {
   cursor: (edge) => cursorAt(edge.connection.page, edge.index, edge.connection.scope.fingerprint, fingerprintOfRecord),
-  node: (edge) => nodeAt(edge.connection, edge.index),
+  node: (edge, _args, context) => nodeAt(edge.connection, edge.index, context.config.upstream.timeZone),
 };

@@ -1,6 +1,9 @@
-// What each GraphQL object type is resolved from (codegen's `mappers`): upstream records, read
-// lazily field by field, and the paging result.
+// What each GraphQL object type is resolved from (codegen's `mappers`): upstream records and the
+// paging result. A task's plain values are read from its record once, into the fields GraphQL
+// reads without a resolver (capture-task.ts).
+import type { FieldValueError } from '../errors.ts';
 import type { Page } from '../paging/walk.ts';
+import type { IpVersionName } from '../upstream/codes.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 
 /**
@@ -30,12 +33,33 @@ export interface CaptureTaskEdgeModel {
   readonly index: number;
 }
 
+/**
+ * A value read from the upstream, or why it could not be: GraphQL nulls a field whose value is an
+ * Error and reports the error at the field's path, as it does for an error a resolver throws.
+ */
+export type Read<T> = T | FieldValueError;
+
+export interface CaptureEndpointModel {
+  readonly address: Read<string | null>;
+  readonly ipVersion: Read<IpVersionName | null>;
+  readonly port: Read<string | null>;
+}
+
 export interface CaptureTaskModel {
   readonly record: CaptureTaskRecord;
   readonly fwInstanceId: string;
-}
-
-export interface CaptureEndpointModel {
-  readonly side: 'source' | 'dest';
-  readonly record: CaptureTaskRecord;
+  /** The zone the dates were read in (config), for reuse checks. */
+  readonly timeZone: string;
+  readonly id: string;
+  readonly name: Read<string | null>;
+  readonly source: CaptureEndpointModel;
+  readonly destination: CaptureEndpointModel;
+  readonly captureSize: Read<string | null>;
+  readonly captureSizeBytes: Read<number | null>;
+  readonly durationMinutes: Read<number | null>;
+  readonly maxPackets: Read<number | null>;
+  readonly createdAt: Read<string | null>;
+  readonly modifiedAt: Read<string | null>;
+  readonly isDeleted: Read<boolean>;
+  readonly remainingDays: Read<number | null>;
 }
