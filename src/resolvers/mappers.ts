@@ -27,10 +27,10 @@ export interface CaptureTaskConnectionModel {
   readonly scope: ConnectionScope;
 }
 
+/** An edge, made whole by the connection's `edges` (no resolver call per edge field). */
 export interface CaptureTaskEdgeModel {
-  readonly connection: CaptureTaskConnectionModel;
-  /** Index into connection.page.items. */
-  readonly index: number;
+  readonly cursor: string;
+  readonly node: CaptureTaskModel;
 }
 
 /**

@@ -193,6 +193,8 @@ function instantInZone(wall: number, zone: string): number {
  */
 const isoByZone = new Map<string, BoundedCache<string, string>>();
 const MAX_REMEMBERED_PER_ZONE = 20_000;
+/** The ISO texts dateTimeIsoFromCfw gave out (the same string objects it hands again): known good. */
+const issuedIsoTexts = new Set<string>();
 
 /**
  * "2024/08/31 10:17:30", a wall-clock time in `zone`, → the instant as an ISO 8601 UTC string
@@ -218,6 +220,8 @@ export function dateTimeIsoFromCfw(field: string, value: unknown, zone: string):
       ? `${text.slice(0, 4)}-${text.slice(5, 7)}-${text.slice(8, 10)}T${text.slice(11, 19)}.000Z`
       : new Date(instantInZone(utcMs(year, month, day, hour, minute, second), zone)).toISOString();
   known.set(value, iso);
+  if (issuedIsoTexts.size >= MAX_REMEMBERED_PER_ZONE) issuedIsoTexts.clear();
+  issuedIsoTexts.add(iso);
   return iso;
 }
 
@@ -235,6 +239,8 @@ const ISO_INSTANT_LENGTH = 24;
  * text as it is, since it is what the Date it stands for would serialise to.
  */
 export function isCanonicalIsoInstant(text: string): boolean {
+  // The usual case, the very text dateTimeIsoFromCfw gave out: a set lookup on a hash the string keeps.
+  if (issuedIsoTexts.has(text)) return true;
   if (text.length !== ISO_INSTANT_LENGTH || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) {
     return false;
   }
