@@ -5,7 +5,7 @@
 // unless anonymous access was allowed on purpose.
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTVerifyGetKey, type CryptoKey } from 'jose';
+import type { JWTVerifyGetKey, CryptoKey } from 'jose';
 import type { Config } from '../config.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
@@ -34,9 +34,11 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
 
   const inbound = config.inbound;
   const apiKeys = new Set(inbound.apiKeySha256);
+  // jose is loaded only when JWTs are configured: most deployments never need it in memory.
+  const jose = inbound.jwtJwksUrl === undefined && inbound.jwtPublicKey === undefined ? undefined : await import('jose');
   let jwtKey: JWTVerifyGetKey | CryptoKey | undefined;
-  if (inbound.jwtJwksUrl !== undefined) jwtKey = createRemoteJWKSet(new URL(inbound.jwtJwksUrl));
-  else if (inbound.jwtPublicKey !== undefined) jwtKey = await importSPKI(inbound.jwtPublicKey, inbound.jwtAlgorithm);
+  if (jose !== undefined && inbound.jwtJwksUrl !== undefined) jwtKey = jose.createRemoteJWKSet(new URL(inbound.jwtJwksUrl));
+  else if (jose !== undefined && inbound.jwtPublicKey !== undefined) jwtKey = await jose.importSPKI(inbound.jwtPublicKey, inbound.jwtAlgorithm);
   const verifyOptions = {
     ...(inbound.jwtIssuer === undefined ? {} : { issuer: inbound.jwtIssuer }),
     ...(inbound.jwtAudience === undefined ? {} : { audience: inbound.jwtAudience }),
@@ -51,10 +53,10 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
       return apiKeys.has(createHash('sha256').update(apiKey).digest('hex')) ? SERVICE : badKey;
     }
     const bearer = tokenFrom(headers);
-    if (bearer !== undefined && jwtKey !== undefined) {
+    if (bearer !== undefined && jwtKey !== undefined && jose !== undefined) {
       try {
-        if (typeof jwtKey === 'function') await jwtVerify(bearer, jwtKey, verifyOptions);
-        else await jwtVerify(bearer, jwtKey, verifyOptions);
+        if (typeof jwtKey === 'function') await jose.jwtVerify(bearer, jwtKey, verifyOptions);
+        else await jose.jwtVerify(bearer, jwtKey, verifyOptions);
         return SERVICE;
       } catch {
         return badJwt;

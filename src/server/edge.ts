@@ -59,7 +59,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const drain = new Drain();
   const production = config.nodeEnv === 'production';
   const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])], loopback: !production });
-  const store = createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
+  const store = await createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeStore(store.breaker);
   metrics.observeBreaker(options.upstream.guard.state());

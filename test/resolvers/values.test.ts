@@ -362,7 +362,7 @@ describe('isCanonicalIsoInstant and the DateTime scalar', () => {
     expect(isCanonicalIsoInstant(text)).toBe(false);
   });
 
-  it('serialises a canonical text as it is, and other forms as graphql-scalars does', () => {
+  it('serialises a canonical text as it is, and other forms as graphql-scalars does (see scalars.test.ts)', () => {
     expect(DateTime.serialize('2024-08-31T10:17:30.000Z')).toBe('2024-08-31T10:17:30.000Z');
     expect(DateTime.serialize(new Date('2024-08-31T10:17:30.000Z'))).toBe('2024-08-31T10:17:30.000Z');
     expect(JSON.stringify(DateTime.serialize('2024-08-31T12:17:30+02:00'))).toBe('"2024-08-31T10:17:30.000Z"');
