@@ -194,7 +194,7 @@ function instantInZone(wall: number, zone: string): number {
 const isoByZone = new Map<string, BoundedCache<string, string>>();
 const MAX_REMEMBERED_PER_ZONE = 20_000;
 /** The ISO texts dateTimeIsoFromCfw gave out (the same string objects it hands again): known good. */
-const issuedIsoTexts = new Set<string>();
+const issuedIsoTexts = boundedCache<string, true>(MAX_REMEMBERED_PER_ZONE);
 
 /**
  * "2024/08/31 10:17:30", a wall-clock time in `zone`, → the instant as an ISO 8601 UTC string
@@ -220,8 +220,7 @@ export function dateTimeIsoFromCfw(field: string, value: unknown, zone: string):
       ? `${text.slice(0, 4)}-${text.slice(5, 7)}-${text.slice(8, 10)}T${text.slice(11, 19)}.000Z`
       : new Date(instantInZone(utcMs(year, month, day, hour, minute, second), zone)).toISOString();
   known.set(value, iso);
-  if (issuedIsoTexts.size >= MAX_REMEMBERED_PER_ZONE) issuedIsoTexts.clear();
-  issuedIsoTexts.add(iso);
+  issuedIsoTexts.set(iso, true);
   return iso;
 }
 
