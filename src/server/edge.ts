@@ -78,7 +78,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, metrics, fallbackToken: options.fallbackToken });
+  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
