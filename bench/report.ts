@@ -71,8 +71,10 @@ export interface BenchReport {
   readonly rows: readonly Row[];
   /** Spawn → first correct answer, per way of launching, in ms. */
   readonly coldStartMs: Readonly<Record<ColdStartKind, readonly number[]>>;
-  /** VmRSS right after start, before any request, per phase. */
-  readonly restRssKb: readonly { readonly latencyMs: number; readonly passThrough: number; readonly gateway: number }[];
+  /** VmRSS right after start, before any request, per phase; the gateway's V8 heap then (from its /metrics). */
+  readonly restRssKb: readonly { readonly latencyMs: number; readonly passThrough: number; readonly gateway: number; readonly gatewayHeap: { readonly usedKb: number; readonly totalKb: number; readonly externalKb: number } }[];
+  /** VmRSS right after the first answer of a cold start, per way of launching with node (highest). */
+  readonly firstAnswerRssKb: Partial<Record<ColdStartKind, number>>;
   readonly crashes: readonly CrashRecord[];
   readonly targets: TargetResult[];
   elapsedS: number;
@@ -228,7 +230,8 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     foreignLoadLine(report),
     '',
-    `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase). Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
+    `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase); the gateway's V8 heap then: ${report.restRssKb.map((rest) => `${mb(rest.gatewayHeap.usedKb).toFixed(0)} MB used of ${mb(rest.gatewayHeap.totalKb).toFixed(0)}, ${mb(rest.gatewayHeap.externalKb).toFixed(0)} MB external`).join(' / ')}. Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
+    `RSS right after the first answer of a cold start: ${COLD_START_KINDS.flatMap((kind) => { const kb = report.firstAnswerRssKb[kind]; return kb === undefined ? [] : [`${kind} ${mb(kb).toFixed(0)} MB`]; }).join(', ') || 'not measured'} (\`node src/main.ts\` and the pass-through strip TypeScript types as they load, ~18 MB of it; \`node dist/main.js\` runs the build).`,
     '',
     'Targets of issue #16 (a FAIL is reported; the run itself does not fail):',
     '',

