@@ -36,6 +36,8 @@ export interface Row {
   readonly problems: number;
   /** Measurements after which the server was found dead (and replaced). */
   readonly crashes: number;
+  /** The gateway's event-loop delay: median of the rounds' p99, highest max. */
+  readonly loopDelay?: { readonly p99Ms: number; readonly maxMs: number };
   readonly runs: readonly Measurement[];
 }
 
@@ -229,6 +231,10 @@ export function renderMarkdown(report: BenchReport): string {
     ...COLD_START_KINDS.filter((kind) => report.coldStartMs[kind].length > 0).map((kind) => `| ${kind} | ${median(report.coldStartMs[kind]).toFixed(0)} ms | ${report.coldStartMs[kind].map((ms) => ms.toFixed(0)).join(', ')} |`),
     '',
     foreignLoadLine(report),
+    '',
+    `Event-loop delay of the gateway under load (perf_hooks.monitorEventLoopDelay via its /metrics; p99 median of the rounds / highest max): ${
+      report.rows.flatMap((row) => (row.loopDelay === undefined ? [] : [`${row.latencyMs} ms ${row.operation} c=${row.connections} ${SERVER_LABELS[row.server]} ${row.loopDelay.p99Ms.toFixed(1)} / ${row.loopDelay.maxMs.toFixed(1)} ms`])).join('; ') || 'not measured'
+    }.`,
     '',
     `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase); the gateway's V8 heap then: ${report.restRssKb.map((rest) => `${mb(rest.gatewayHeap.usedKb).toFixed(0)} MB used of ${mb(rest.gatewayHeap.totalKb).toFixed(0)}, ${mb(rest.gatewayHeap.externalKb).toFixed(0)} MB external`).join(' / ')}. Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
     `RSS right after the first answer of a cold start: ${COLD_START_KINDS.flatMap((kind) => { const kb = report.firstAnswerRssKb[kind]; return kb === undefined ? [] : [`${kind} ${mb(kb).toFixed(0)} MB`]; }).join(', ') || 'not measured'} (\`node src/main.ts\` and the pass-through strip TypeScript types as they load, ~18 MB of it; \`node dist/main.js\` runs the build).`,

@@ -226,8 +226,21 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
   return { targets, identical };
 }
 
-function run(target: Target, connections: number, durationS: number): Promise<Measurement> {
-  return measure({
+/**
+ * The gateway's event-loop delay (perf_hooks.monitorEventLoopDelay, as prom-client reports it in
+ * /metrics: each scrape gives the figures since the previous one and starts afresh), in ms.
+ */
+async function loopDelayOf(server: Server): Promise<{ p99Ms: number; maxMs: number }> {
+  const metrics = await request(server.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
+  const read = (name: string) => 1000 * Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? Number.NaN);
+  return { p99Ms: read('nodejs_eventloop_lag_p99_seconds'), maxMs: read('nodejs_eventloop_lag_max_seconds') };
+}
+
+async function run(target: Target, connections: number, durationS: number): Promise<Measurement> {
+  const gateway = target.kind === 'gateway' || target.kind === 'gatewayCached';
+  // A scrape right before starts the gateway's event-loop delay histogram afresh.
+  if (gateway) await loopDelayOf(target.slot.server);
+  const measurement = await measure({
     url: `${target.slot.server.url}${target.path}`,
     method: target.method,
     headers: target.headers,
@@ -238,6 +251,7 @@ function run(target: Target, connections: number, durationS: number): Promise<Me
     pid: target.slot.server.pid,
     helperPids: [target.simulator.server.pid],
   });
+  return gateway ? { ...measurement, loopDelay: await loopDelayOf(target.slot.server) } : measurement;
 }
 
 /**
@@ -436,6 +450,9 @@ async function main(): Promise<void> {
             peakRssKb: Math.max(...runs.map((m) => m.peakRssKb)),
             problems: runs.reduce((sum, m) => sum + m.errors + m.non2xx + m.mismatches, 0),
             crashes: crashedCases.get(`${operation}|${connections}|${target.kind}`) ?? 0,
+            ...(runs.some((m) => m.loopDelay !== undefined)
+              ? { loopDelay: { p99Ms: median(runs.map((m) => m.loopDelay?.p99Ms ?? Number.NaN)), maxMs: Math.max(...runs.map((m) => m.loopDelay?.maxMs ?? 0)) } }
+              : {}),
             runs,
           });
         }
