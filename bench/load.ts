@@ -34,6 +34,8 @@ export interface Measurement {
   readonly mismatches: number;
   /** Share of the machine's CPU used by processes outside the bench meanwhile (0..1): noise. */
   readonly foreignCpuShare: number;
+  /** The gateway's event-loop delay during the measurement (from its /metrics), when read. */
+  readonly loopDelay?: { readonly p99Ms: number; readonly maxMs: number };
 }
 
 /** The q-quantile of ascending `sorted`, by the nearest-rank rule. */

@@ -1,10 +1,15 @@
-// The limit a Node BFF can reach: node:http in, node:http keep-alive out, no GraphQL library. It
-// does not parse GraphQL: it reads the JSON body, picks a hand-written answer by `operationName`,
-// makes the same upstream calls as the gateway, and maps each record by hand into the same JSON
-// the gateway returns, cursors included (the gateway's own pure paging and value functions).
+// The limit a Node BFF can reach: node:http in, keep-alive out, no GraphQL library. It does not
+// parse GraphQL: it reads the JSON body, picks a hand-written answer by `operationName`, makes the
+// same upstream calls as the gateway, and maps each record by hand into the same JSON the gateway
+// returns, cursors included (the gateway's own pure paging and value functions).
+// PASS_THROUGH_CLIENT picks the upstream client: `undici` (the default: the fastest Node client,
+// the honest limit), `got` (the gateway's client class, to show what got itself costs) or `http`
+// (a node:http keep-alive Agent, what this pass-through used before).
 //   UPSTREAM_URL=http://127.0.0.1:9100 PORT=0 node bench/pass-through.ts   → prints {"url": …}
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import got from 'got';
+import { Pool } from 'undici';
 import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
 import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
 import { walk, type Page } from '../src/paging/walk.ts';
@@ -13,7 +18,7 @@ import {
   captureSizeBytesFrom,
   captureSizeFrom,
   captureTaskStatusFromCode,
-  dateTimeFromCfw,
+  dateTimeIsoFromCfw,
   ipVersionFromCode,
   isDeletedFrom,
   optionalInt,
@@ -26,6 +31,14 @@ import { BENCH_PROJECT_ID, isOperationName, OPERATIONS } from './fixtures.ts';
 const upstreamUrl = new URL(process.env['UPSTREAM_URL'] ?? 'http://127.0.0.1:9100');
 const port = Number(process.env['PORT'] ?? '0');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: 'lifo' });
+const CLIENTS = ['undici', 'got', 'http'] as const;
+type Client = (typeof CLIENTS)[number];
+const isClient = (value: string | undefined): value is Client => CLIENTS.some((client) => client === value);
+const clientName = process.env['PASS_THROUGH_CLIENT'] ?? 'undici';
+if (!isClient(clientName)) throw new Error(`PASS_THROUGH_CLIENT must be one of ${CLIENTS.join(', ')}, got ${clientName}`);
+const client: Client = clientName;
+const pool = new Pool(upstreamUrl.origin, { connections: 64, pipelining: 1 });
+const gotClient = got.extend({ prefixUrl: upstreamUrl.origin, agent: { http: agent }, retry: { limit: 0 }, responseType: 'text', throwHttpErrors: false });
 const JSON_TYPE = 'application/json; charset=utf-8';
 const DRIFT_WINDOW = 200;
 const ignoreUnknownCode = () => undefined;
@@ -38,29 +51,38 @@ class HttpError extends Error {
   }
 }
 
+const UPSTREAM_HEADERS = { 'user-agent': 'capture-gateway', accept: 'application/json' };
+
+function answerFrom(status: number, text: string): CaptureTaskListAnswer {
+  if (status !== 200) throw new HttpError(502, `upstream answered ${status}`);
+  return captureTaskListFromBody(JSON.parse(text));
+}
+
 /** GET /v1/{project}/capture-task, the same call (path, query order, token) the gateway makes. */
-function listCaptureTasks(fwInstanceId: string, offset: number, limit: number, token: string): Promise<CaptureTaskListAnswer> {
+async function listCaptureTasks(fwInstanceId: string, offset: number, limit: number, token: string): Promise<CaptureTaskListAnswer> {
   const path = `/v1/${BENCH_PROJECT_ID}/capture-task?fw_instance_id=${encodeURIComponent(fwInstanceId)}&limit=${limit}&offset=${offset}`;
+  const headers = { ...UPSTREAM_HEADERS, 'x-auth-token': token };
+  if (client === 'undici') {
+    const response = await pool.request({ method: 'GET', path, headers });
+    return answerFrom(response.statusCode, await response.body.text());
+  }
+  if (client === 'got') {
+    const response = await gotClient.get(path.slice(1), { headers });
+    return answerFrom(response.statusCode, response.body);
+  }
   return new Promise((resolve, reject) => {
-    const request = http.get(
-      { agent, host: upstreamUrl.hostname, port: upstreamUrl.port, path, headers: { 'user-agent': 'capture-gateway', accept: 'application/json', 'x-auth-token': token } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          if (response.statusCode !== 200) {
-            reject(new HttpError(502, `upstream answered ${response.statusCode}`));
-            return;
-          }
-          try {
-            resolve(captureTaskListFromBody(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-      },
-    );
+    const request = http.get({ agent, host: upstreamUrl.hostname, port: upstreamUrl.port, path, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        try {
+          resolve(answerFrom(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
     request.on('error', reject);
   });
 }
@@ -89,8 +111,8 @@ function taskJson(record: CaptureTaskRecord) {
     captureSizeBytes: captureSizeBytesFrom(record.capture_size),
     durationMinutes: optionalInt('duration', record.duration),
     maxPackets: optionalInt('max_packets', record.max_packets),
-    createdAt: dateTimeFromCfw('created_date', record.created_date, 'UTC')?.toISOString() ?? null,
-    modifiedAt: dateTimeFromCfw('modified_date', record.modified_date, 'UTC')?.toISOString() ?? null,
+    createdAt: dateTimeIsoFromCfw('created_date', record.created_date, 'UTC'),
+    modifiedAt: dateTimeIsoFromCfw('modified_date', record.modified_date, 'UTC'),
     isDeleted: isDeletedFrom(record.is_deleted),
     remainingDays: optionalInt('remaining_days', record.remaining_days),
   };

@@ -18,15 +18,25 @@ export const CLOCK_TICKS = (() => {
 })();
 
 const running = new Set<ChildProcess>();
+/** Children that lead a process group (a launcher and the server it runs). */
+const groups = new Set<ChildProcess>();
 let killingAll = false;
 
 /** Kills every child still running; safe to call from process.on('exit'), so synchronous. */
 export function killAll(): void {
   killingAll = true;
+  for (const child of groups) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
   for (const child of running) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   running.clear();
+  groups.clear();
 }
 
 /** A free TCP port on 127.0.0.1: bound, read, released (the child binds it right after). */
@@ -76,6 +86,8 @@ export interface Crash {
 
 export interface StartOptions {
   readonly name: string;
+  /** What to run: node (the runner's own) unless said, e.g. `npm` for `npm start`. */
+  readonly command?: string;
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   /** Reads the URL from one line of stdout, or undefined when the line is not it. */
@@ -86,7 +98,22 @@ export interface StartOptions {
 /** `node <args>` in the project root; resolves once it printed its URL. */
 export function startServer(options: StartOptions): Promise<Server> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, options.args, { cwd: ROOT, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A launcher (npm) runs the server as its child: both go in a process group of their own, which
+  // is signalled whole.
+  const launcher = options.command !== undefined;
+  const child = spawn(options.command ?? process.execPath, options.args, { cwd: ROOT, env: options.env, stdio: ['pipe', 'pipe', 'pipe'], detached: launcher });
+  const sendSignal = (name: NodeJS.Signals) => {
+    if (launcher && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, name);
+        return;
+      } catch {
+        // the group is gone already
+      }
+    }
+    child.kill(name);
+  };
+  if (launcher) groups.add(child);
   running.add(child);
   const pid = child.pid;
   // For when it dies: stderr from its start (where an uncaught error is), stdout's end (its logs).
@@ -105,6 +132,7 @@ export function startServer(options: StartOptions): Promise<Server> {
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
+      groups.delete(child);
       if (!stopping && !killingAll) {
         crash = { exit: signal ?? `exit code ${code}`, stderr, stdoutTail };
         process.stderr.write(`\n!! ${options.name} (pid ${pid}) exited unexpectedly (${crash.exit}); its stderr:\n${stderr.slice(0, 3000)}\nthe end of its stdout:\n${stdoutTail}\n`);
@@ -115,8 +143,10 @@ export function startServer(options: StartOptions): Promise<Server> {
   const stop = async () => {
     stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      sendSignal('SIGTERM');
+      const timer = setTimeout(() => {
+        sendSignal('SIGKILL');
+      }, 3000);
       await exited;
       clearTimeout(timer);
     }

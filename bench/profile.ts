@@ -1,6 +1,7 @@
 // Where the gateway's CPU goes under load: the gateway as users start it plus `--cpu-prof`, driven
 // by autocannon like the bench, then the .cpuprofile's self time by function and by owner.
-//   node bench/profile.ts [Page|One|Entities] [--duration 5]   → stdout and bench/results/profile.md
+//   node bench/profile.ts [Page|One|Entities] [--duration 5] [--cache]   → stdout and bench/results/profile-<operation>.md
+// (--cache: the page cache on, CACHE_TTL_SECONDS=2, as the bench's (d); written to profile-<operation>-cached.md)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
   try {
     const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', '0'], env: baseEnv(), urlFrom: urlFromJsonLine });
     servers.push(simulator);
-    const env = { ...baseEnv(), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
+    const cached = args.includes('--cache');
+    const env = { ...baseEnv(), ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
     const gateway = await startServer({ name: 'gateway', args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
     servers.push(gateway);
     const headers = { 'content-type': 'application/json', 'x-auth-token': BENCH_TOKEN };
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     const summary = summariseProfile(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile);
     const pct = (ms: number) => `${((100 * ms) / summary.sampledMs).toFixed(1)}%`;
     const lines = [
-      `# Gateway CPU profile: ${OPERATIONS[operation].label}`,
+      `# Gateway CPU profile: ${OPERATIONS[operation].label}${cached ? ', page cache on' : ''}`,
       '',
       `${new Date().toISOString()} · Node ${process.version} · 0 ms upstream · 32 connections · ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU per request while profiled (the profiler adds some) · ${(summary.sampledMs / 1000).toFixed(1)} s sampled (1 s warm-up included) · profile: ${path.join(profileDir, file)}`,
       '',
@@ -132,8 +134,9 @@ async function main(): Promise<void> {
     ];
     const markdown = lines.join('\n');
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench', 'results', `profile-${operation}.md`), markdown);
-    process.stdout.write(`${markdown}\nwritten: bench/results/profile-${operation}.md\n`);
+    const output = `profile-${operation}${cached ? '-cached' : ''}.md`;
+    writeFileSync(path.join(ROOT, 'bench', 'results', output), markdown);
+    process.stdout.write(`${markdown}\nwritten: bench/results/${output}\n`);
   } finally {
     for (const server of servers.reverse()) await server.stop();
   }

@@ -1,15 +1,24 @@
-// The bench's results: medians, the targets (PASS or MISS) and the markdown written to results/.
+// The bench's results: medians, the targets (PASS or FAIL) and the markdown written to results/.
 import type { OperationName } from './fixtures.ts';
 import { OPERATIONS } from './fixtures.ts';
 import type { Measurement } from './load.ts';
 
-export type ServerKind = 'upstream' | 'passThrough' | 'gateway' | 'gatewayCached';
+export type ServerKind = 'upstream' | 'passThrough' | 'passThroughGot' | 'gateway' | 'gatewayCached';
 export const SERVER_LABELS: Record<ServerKind, string> = {
   upstream: '(a) upstream direct',
   passThrough: '(b) pass-through',
+  passThroughGot: '(b′) pass-through, got',
   gateway: '(c) gateway',
   gatewayCached: '(d) gateway + page cache',
 };
+
+/** The cold starts measured: each server launched each way users launch it. */
+export const COLD_START_KINDS = ['gateway: node src/main.ts', 'gateway: node dist/main.js', 'gateway: npm start', 'pass-through: node', 'pass-through: npm run'] as const;
+export type ColdStartKind = (typeof COLD_START_KINDS)[number];
+
+export function noColdStarts(): Record<ColdStartKind, number[]> {
+  return { 'gateway: node src/main.ts': [], 'gateway: node dist/main.js': [], 'gateway: npm start': [], 'pass-through: node': [], 'pass-through: npm run': [] };
+}
 
 /** One (upstream latency, operation, server): medians of the rounds, peak RSS the highest. */
 export interface Row {
@@ -27,6 +36,8 @@ export interface Row {
   readonly problems: number;
   /** Measurements after which the server was found dead (and replaced). */
   readonly crashes: number;
+  /** The gateway's event-loop delay: median of the rounds' p99, highest max. */
+  readonly loopDelay?: { readonly p99Ms: number; readonly maxMs: number };
   readonly runs: readonly Measurement[];
 }
 
@@ -60,9 +71,12 @@ export interface BenchReport {
   /** How the pass-through's answers matched the gateway's, per operation. */
   readonly identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>>;
   readonly rows: readonly Row[];
-  readonly coldStartMs: { readonly gateway: readonly number[]; readonly passThrough: readonly number[] };
-  /** VmRSS right after start, before any request, per phase. */
-  readonly restRssKb: readonly { readonly latencyMs: number; readonly passThrough: number; readonly gateway: number }[];
+  /** Spawn → first correct answer, per way of launching, in ms. */
+  readonly coldStartMs: Readonly<Record<ColdStartKind, readonly number[]>>;
+  /** VmRSS right after start, before any request, per phase; the gateway's V8 heap then (from its /metrics). */
+  readonly restRssKb: readonly { readonly latencyMs: number; readonly passThrough: number; readonly gateway: number; readonly gatewayHeap: { readonly usedKb: number; readonly totalKb: number; readonly externalKb: number } }[];
+  /** VmRSS right after the first answer of a cold start, per way of launching with node (highest). */
+  readonly firstAnswerRssKb: Partial<Record<ColdStartKind, number>>;
   readonly crashes: readonly CrashRecord[];
   readonly targets: TargetResult[];
   elapsedS: number;
@@ -84,51 +98,79 @@ function peakRssOf(report: BenchReport, server: ServerKind): number {
 
 const mb = (kb: number) => kb / 1024;
 
-/** The issue's targets, each PASS or MISS, from this run's own ratios. */
+/** The issue's targets (#16), each PASS or FAIL, from this run's own ratios. */
 export function summarise(report: BenchReport): TargetResult[] {
   const results: TargetResult[] = [];
   const c = report.settings.connections;
+  const light = report.settings.lightConnections;
   const fast = { gateway: rowOf(report, 0, 'Page', c, 'gateway'), passThrough: rowOf(report, 0, 'Page', c, 'passThrough') };
   if (fast.gateway !== undefined && fast.passThrough !== undefined) {
     const ratio = fast.gateway.rps / fast.passThrough.rps;
     results.push({
-      name: `throughput ≥ 0.5× pass-through (first: 50, 0 ms upstream, ${report.settings.connections} connections)`,
-      pass: ratio >= 0.5,
+      name: `throughput ≥ 0.85× pass-through (first: 50, every field, 0 ms upstream, ${c} connections)`,
+      pass: ratio >= 0.85,
       measured: `${ratio.toFixed(2)}× (${fast.gateway.rps.toFixed(0)} vs ${fast.passThrough.rps.toFixed(0)} req/s)`,
-    });
-  }
-  const slow = { gateway: rowOf(report, 20, 'Page', c, 'gateway'), passThrough: rowOf(report, 20, 'Page', c, 'passThrough') };
-  if (slow.gateway !== undefined && slow.passThrough !== undefined) {
-    const added = slow.gateway.p99Ms - slow.passThrough.p99Ms;
-    results.push({
-      name: `p99 added latency ≤ 3 ms over pass-through (first: 50, 20 ms upstream, ${c} connections)`,
-      pass: added <= 3,
-      measured: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms (p99 ${slow.gateway.p99Ms.toFixed(2)} vs ${slow.passThrough.p99Ms.toFixed(2)} ms)`,
     });
   }
   const rss = { gateway: peakRssOf(report, 'gateway'), passThrough: peakRssOf(report, 'passThrough') };
   if (rss.gateway > 0 && rss.passThrough > 0) {
     const ratio = rss.gateway / rss.passThrough;
     results.push({
-      name: 'peak RSS ≤ 1.2× pass-through (highest of all measurements)',
+      name: 'peak RSS under load ≤ 1.2× pass-through (highest of all measurements)',
       pass: ratio <= 1.2,
       measured: `${ratio.toFixed(2)}× (${mb(rss.gateway).toFixed(0)} vs ${mb(rss.passThrough).toFixed(0)} MB)`,
     });
   }
-  const gatewayCrashes = report.crashes.filter((crash) => crash.server === 'gateway').length;
-  results.push({ name: 'the gateway stays up under load (the bench\'s own check)', pass: gatewayCrashes === 0, measured: gatewayCrashes === 0 ? 'no crash' : `${gatewayCrashes} crash(es), see Crashes` });
-  if (report.coldStartMs.gateway.length > 0) {
-    const cold = median(report.coldStartMs.gateway);
-    results.push({ name: 'cold start ≤ 1.5 s (spawn `node src/main.ts` → first answer, median)', pass: cold <= 1500, measured: `${(cold / 1000).toFixed(2)} s` });
+  if (report.restRssKb.length > 0) {
+    const rest = Math.max(...report.restRssKb.map((entry) => entry.gateway));
+    results.push({ name: 'RSS at rest ≤ 110 MB (gateway started, nothing asked; highest of the phases)', pass: mb(rest) <= 110, measured: `${mb(rest).toFixed(0)} MB (pass-through ${report.restRssKb.map((entry) => mb(entry.passThrough).toFixed(0)).join(' / ')} MB)` });
   }
-  for (const latencyMs of [0, 20]) {
+  for (const [kind, base] of [['gateway: node dist/main.js', 'pass-through: node'], ['gateway: npm start', 'pass-through: npm run'], ['gateway: node src/main.ts', 'pass-through: node']] as const) {
+    const runs = report.coldStartMs[kind];
+    const baseRuns = report.coldStartMs[base];
+    if (runs.length === 0 || baseRuns.length === 0) continue;
+    const ratio = median(runs) / median(baseRuns);
+    results.push({
+      name: `cold start ≤ 2.5× pass-through (spawn → first correct answer, median), ${kind.replace('gateway: ', '')} vs ${base}`,
+      pass: ratio <= 2.5,
+      measured: `${ratio.toFixed(2)}× (${median(runs).toFixed(0)} vs ${median(baseRuns).toFixed(0)} ms)`,
+    });
+  }
+  const slow = { upstream: rowOf(report, 20, 'Page', c, 'upstream'), gateway: rowOf(report, 20, 'Page', c, 'gateway'), passThrough: rowOf(report, 20, 'Page', c, 'passThrough') };
+  if (slow.gateway !== undefined && slow.passThrough !== undefined) {
+    // What each BFF adds to the upstream's own p99 (the simulator called directly, same load).
+    const base = slow.upstream?.p99Ms ?? 20;
+    const added = { gateway: slow.gateway.p99Ms - base, passThrough: slow.passThrough.p99Ms - base };
+    const ratio = added.gateway / added.passThrough;
+    results.push({
+      name: `added p99 ≤ 1.2× the pass-through's (first: 50, 20 ms upstream, ${c} connections; added = p99 − (a)'s p99)`,
+      pass: ratio <= 1.2,
+      measured: `${ratio.toFixed(2)}× (+${added.gateway.toFixed(2)} vs +${added.passThrough.toFixed(2)} ms; p99 ${slow.gateway.p99Ms.toFixed(2)} / ${slow.passThrough.p99Ms.toFixed(2)} / (a) ${base.toFixed(2)} ms)`,
+    });
+  }
+  const lightRows = { gateway: rowOf(report, 20, 'Page', light, 'gateway'), passThrough: rowOf(report, 20, 'Page', light, 'passThrough') };
+  if (lightRows.gateway !== undefined && lightRows.passThrough !== undefined) {
+    const added = lightRows.gateway.p99Ms - lightRows.passThrough.p99Ms;
+    results.push({
+      name: `added p99 ≤ +3 ms over the pass-through (first: 50, 20 ms upstream, ${light} connections)`,
+      pass: added <= 3,
+      measured: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms (p99 ${lightRows.gateway.p99Ms.toFixed(2)} vs ${lightRows.passThrough.p99Ms.toFixed(2)} ms)`,
+    });
+  }
+  for (const [latencyMs, least] of [[20, 2], [0, 1]] as const) {
     const plain = rowOf(report, latencyMs, 'Page', c, 'gateway');
     const cached = rowOf(report, latencyMs, 'Page', c, 'gatewayCached');
     if (plain !== undefined && cached !== undefined) {
-      // Informational: what the page cache buys on a repeated page (not one of the issue's targets).
-      results.push({ name: `page cache gain (first: 50, ${latencyMs} ms upstream), (d) ÷ (c)`, pass: true, info: true, measured: `${(cached.rps / plain.rps).toFixed(2)}× (${cached.rps.toFixed(0)} vs ${plain.rps.toFixed(0)} req/s; (d) ÷ (b) ${ratio(cached.rps, rowOf(report, latencyMs, 'Page', c, 'passThrough')?.rps)})` });
+      const gain = cached.rps / plain.rps;
+      results.push({
+        name: `page cache: (d) ≥ ${least}× (c) (first: 50, ${latencyMs} ms upstream, ${c} connections)`,
+        pass: gain >= least,
+        measured: `${gain.toFixed(2)}× (${cached.rps.toFixed(0)} vs ${plain.rps.toFixed(0)} req/s; (d) ÷ (b) ${ratio(cached.rps, rowOf(report, latencyMs, 'Page', c, 'passThrough')?.rps)})`,
+      });
     }
   }
+  const gatewayCrashes = report.crashes.filter((crash) => crash.server.startsWith('gateway')).length;
+  results.push({ name: 'the gateway stays up under load (the bench\'s own check)', pass: gatewayCrashes === 0, measured: gatewayCrashes === 0 ? 'no crash' : `${gatewayCrashes} crash(es), see Crashes` });
   return results;
 }
 
@@ -146,6 +188,7 @@ export function firstErrorOf(output: string): string {
 /** How much other processes disturbed the measurements: the machine's busy time not the bench's. */
 function foreignLoadLine(report: BenchReport): string {
   const shares = report.rows.flatMap((row) => row.runs.map((run) => run.foreignCpuShare)).sort((a, b) => a - b);
+  if (shares.length === 0) return 'No load was measured in this run.';
   const worst = shares.at(-1) ?? 0;
   const text = `Other processes used ${(100 * median(shares)).toFixed(1)}% of the machine's CPU during the median measurement, ${(100 * worst).toFixed(1)}% at most`;
   return worst > 0.05 ? `**!! ${text}: something else ran on this machine; rerun on a quiet one before trusting the numbers, tails first.**` : `${text}.`;
@@ -177,23 +220,28 @@ export function renderMarkdown(report: BenchReport): string {
     ...operations.map((operation) => `- ${operation}: ${OPERATIONS[operation].label}; (b) and (c) answers ${report.identical[operation] === 'bytes' ? 'byte-identical' : 'deep-equal'}, checked before measuring and on every answer under load.`),
     '',
     '- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process\'s.',
+    '- (b) calls the upstream with undici (a keep-alive Pool), the fastest Node client: the honest limit, and the base of every ratio. (b′) is the same pass-through calling with got, the gateway\'s client class: (b′) ÷ (b) is what got itself costs.',
     '- (b) computes cursors and pageInfo with the gateway\'s own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.',
     `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most OPERATION_UPSTREAM_CONCURRENCY (default 8) per operation.`,
     `- At 20 ms, first: 50 runs at ${s.connections} connections (the target) and at ${s.lightConnections}, where neither BFF saturates its core: there, p99 − (b) is the latency the gateway adds by itself rather than by queueing.`,
     '- The load generator shares the machine (and its cores) with the server under test and the simulator.',
     '',
-    '| cold start (spawn → first answer) | median | runs |',
+    '| cold start (spawn → first correct answer) | median | runs |',
     '|---|---:|---|',
-    `| gateway (\`node src/main.ts\`) | ${median(report.coldStartMs.gateway).toFixed(0)} ms | ${report.coldStartMs.gateway.map((ms) => ms.toFixed(0)).join(', ')} |`,
-    `| pass-through | ${median(report.coldStartMs.passThrough).toFixed(0)} ms | ${report.coldStartMs.passThrough.map((ms) => ms.toFixed(0)).join(', ')} |`,
+    ...COLD_START_KINDS.filter((kind) => report.coldStartMs[kind].length > 0).map((kind) => `| ${kind} | ${median(report.coldStartMs[kind]).toFixed(0)} ms | ${report.coldStartMs[kind].map((ms) => ms.toFixed(0)).join(', ')} |`),
     '',
     foreignLoadLine(report),
     '',
-    `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase). Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
+    `Event-loop delay of the gateway under load (perf_hooks.monitorEventLoopDelay via its /metrics; p99 median of the rounds / highest max): ${
+      report.rows.flatMap((row) => (row.loopDelay === undefined ? [] : [`${row.latencyMs} ms ${row.operation} c=${row.connections} ${SERVER_LABELS[row.server]} ${row.loopDelay.p99Ms.toFixed(1)} / ${row.loopDelay.maxMs.toFixed(1)} ms`])).join('; ') || 'not measured'
+    }.`,
     '',
-    'Targets (MISS is reported, not a failure):',
+    `RSS at rest (started, nothing asked yet): gateway ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, pass-through ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB (per phase); the gateway's V8 heap then: ${report.restRssKb.map((rest) => `${mb(rest.gatewayHeap.usedKb).toFixed(0)} MB used of ${mb(rest.gatewayHeap.totalKb).toFixed(0)}, ${mb(rest.gatewayHeap.externalKb).toFixed(0)} MB external`).join(' / ')}. Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
+    `RSS right after the first answer of a cold start: ${COLD_START_KINDS.flatMap((kind) => { const kb = report.firstAnswerRssKb[kind]; return kb === undefined ? [] : [`${kind} ${mb(kb).toFixed(0)} MB`]; }).join(', ') || 'not measured'} (\`node src/main.ts\` and the pass-through strip TypeScript types as they load, ~18 MB of it; \`node dist/main.js\` runs the build).`,
     '',
-    ...report.targets.map((target) => `- ${target.info === true ? 'INFO' : target.pass ? 'PASS' : 'MISS'}  ${target.name}: ${target.measured}`),
+    'Targets of issue #16 (a FAIL is reported; the run itself does not fail):',
+    '',
+    ...report.targets.map((target) => `- ${target.info === true ? 'INFO' : target.pass ? 'PASS' : 'FAIL'}  ${target.name}: ${target.measured}`),
     '',
   );
   if (report.crashes.length > 0) {

@@ -5,10 +5,12 @@
 // (node:http, no GraphQL library, the same upstream calls and the same JSON out) and (c) the
 // gateway started as users start it (`node src/main.ts`). Per upstream latency (0 ms, 20 ms) the
 // three are measured interleaved, A B C A B C …, and the medians of the rounds are reported with
-// each ratio to (b), then the targets, PASS or MISS (a MISS is reported, not a failing exit).
+// each ratio to (b), then the targets, PASS or FAIL (a FAIL is reported, not a failing exit).
 //
 // BENCH_DURATION_S (5), BENCH_ROUNDS (3), BENCH_WARMUP_S (1), BENCH_CONNECTIONS (32) shorten or
-// lengthen a run; the committed results use the defaults.
+// lengthen a run; BENCH_CASES (e.g. `0:Page,20:Page:4`: latency:operation[:connections]) keeps only
+// some cases and BENCH_COLD_STARTS (3; 0 skips them) sets the cold starts, for iterating on one
+// figure. The committed results use the defaults.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +21,7 @@ import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, OPERATIONS, upstreamPa
 import { request } from './http-client.ts';
 import { measure, type Measurement } from './load.ts';
 import { baseEnv, freePort, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
-import { median, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type CrashRecord, type Row, type ServerKind } from './report.ts';
+import { COLD_START_KINDS, median, noColdStarts, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type ColdStartKind, type CrashRecord, type Row, type ServerKind } from './report.ts';
 
 function setting(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -34,7 +36,17 @@ const ROUNDS = Math.max(1, Math.round(setting('BENCH_ROUNDS', 3)));
 const WARMUP_S = setting('BENCH_WARMUP_S', 1);
 const CONNECTIONS = Math.round(setting('BENCH_CONNECTIONS', 32));
 const LIGHT_CONNECTIONS = 4;
-const COLD_STARTS = 3;
+const COLD_STARTS = process.env['BENCH_COLD_STARTS'] === '0' ? 0 : Math.round(setting('BENCH_COLD_STARTS', 3));
+/** `latency:operation[:connections]` entries; undefined keeps every case. */
+const ONLY_CASES = process.env['BENCH_CASES']?.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+
+function wanted(latencyMs: number, c: Case): boolean {
+  if (ONLY_CASES === undefined || ONLY_CASES.length === 0) return true;
+  return ONLY_CASES.some((entry) => {
+    const [latency, operation, connections] = entry.split(':');
+    return Number(latency) === latencyMs && operation === c.operation && (connections === undefined || Number(connections) === c.connections);
+  });
+}
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 /** What is measured at one upstream latency: an operation, at a concurrency, on some servers. */
@@ -54,7 +66,7 @@ const PHASES: readonly { readonly latencyMs: number; readonly cases: readonly Ca
   {
     latencyMs: 0,
     cases: [
-      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway', 'gatewayCached'] },
+      { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'passThroughGot', 'gateway', 'gatewayCached'] },
       { operation: 'One', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway'] },
       { operation: 'Entities', connections: CONNECTIONS, servers: ['passThrough', 'gateway'] },
     ],
@@ -78,13 +90,22 @@ function startSimulator(latencyMs: number): Promise<Server> {
   return startServer({ name: `simulator (${latencyMs} ms)`, args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
 }
 
-async function startPassThrough(upstreamUrl: string, port?: number): Promise<Server> {
-  const env = { ...baseEnv(), UPSTREAM_URL: upstreamUrl, PORT: String(port ?? (await freePort())) };
-  return startServer({ name: 'pass-through', args: ['bench/pass-through.ts'], env, urlFrom: urlFromJsonLine });
+async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node', client: 'undici' | 'got' = 'undici'): Promise<Server> {
+  const env = { ...baseEnv(), UPSTREAM_URL: upstreamUrl, PORT: String(port ?? (await freePort())), PASS_THROUGH_CLIENT: client };
+  const how = launch === 'npm' ? { command: 'npm', args: ['run', '--silent', 'bench:pass-through'] } : { args: ['bench/pass-through.ts'] };
+  return startServer({ name: client === 'got' ? 'pass-through (got)' : 'pass-through', ...how, env, urlFrom: urlFromJsonLine });
 }
 
-/** Exactly as users start it: `node src/main.ts`, configured by the environment alone. */
-async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}): Promise<Server> {
+/** How a server is launched for a cold start: as users start it, each way they may. */
+export type Launch = 'node src' | 'npm start' | 'node dist';
+const GATEWAY_LAUNCH: Record<Launch, { readonly command?: string; readonly args: readonly string[] }> = {
+  'node src': { args: ['src/main.ts'] },
+  'npm start': { command: 'npm', args: ['start', '--silent'] },
+  'node dist': { args: ['dist/main.js'] },
+};
+
+/** Exactly as users start it: `node src/main.ts` (or `npm start`, or the build), configured by the environment alone. */
+async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}, launch: Launch = 'node src'): Promise<Server> {
   const env = {
     ...baseEnv(),
     ...extra,
@@ -95,7 +116,7 @@ async function startGateway(upstreamUrl: string, port?: number, extra: Record<st
     NODE_ENV: 'production',
     INTROSPECTION: 'false',
   };
-  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', args: ['src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', ...GATEWAY_LAUNCH[launch], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
 }
 
 /** A server under test, started again when it dies: a crash costs a note in the report, not the run. */
@@ -187,6 +208,8 @@ async function verify(operation: OperationName, passThrough: Server, gateway: Se
 
 async function targetsFor(operation: OperationName, slots: Record<ServerKind, Slot>): Promise<{ targets: Target[]; identical: 'bytes' | 'deep-equal' }> {
   const { body: answer, identical } = await verify(operation, slots.passThrough.server, slots.gateway.server);
+  const withGot = await verify(operation, slots.passThroughGot.server, slots.gateway.server);
+  if (withGot.body !== answer) throw new Error(`the pass-through with got answers ${operation} unlike the one with undici`);
   const targets: Target[] = [];
   if (operation !== 'Entities') {
     const path = upstreamPathFor(SIMULATOR_FIREWALLS.demo, OPERATIONS[operation].first);
@@ -197,13 +220,27 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
   }
   const body = OPERATIONS[operation].body;
   targets.push({ kind: 'passThrough', slot: slots.passThrough, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
+  targets.push({ kind: 'passThroughGot', slot: slots.passThroughGot, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   targets.push({ kind: 'gateway', slot: slots.gateway, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   targets.push({ kind: 'gatewayCached', slot: slots.gatewayCached, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
   return { targets, identical };
 }
 
-function run(target: Target, connections: number, durationS: number): Promise<Measurement> {
-  return measure({
+/**
+ * The gateway's event-loop delay (perf_hooks.monitorEventLoopDelay, as prom-client reports it in
+ * /metrics: each scrape gives the figures since the previous one and starts afresh), in ms.
+ */
+async function loopDelayOf(server: Server): Promise<{ p99Ms: number; maxMs: number }> {
+  const metrics = await request(server.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
+  const read = (name: string) => 1000 * Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? Number.NaN);
+  return { p99Ms: read('nodejs_eventloop_lag_p99_seconds'), maxMs: read('nodejs_eventloop_lag_max_seconds') };
+}
+
+async function run(target: Target, connections: number, durationS: number): Promise<Measurement> {
+  const gateway = target.kind === 'gateway' || target.kind === 'gatewayCached';
+  // A scrape right before starts the gateway's event-loop delay histogram afresh.
+  if (gateway) await loopDelayOf(target.slot.server);
+  const measurement = await measure({
     url: `${target.slot.server.url}${target.path}`,
     method: target.method,
     headers: target.headers,
@@ -214,6 +251,7 @@ function run(target: Target, connections: number, durationS: number): Promise<Me
     pid: target.slot.server.pid,
     helperPids: [target.simulator.server.pid],
   });
+  return gateway ? { ...measurement, loopDelay: await loopDelayOf(target.slot.server) } : measurement;
 }
 
 /**
@@ -238,8 +276,15 @@ async function measureOn(target: Target, connections: number, durationS: number,
   return { measurement, died: await target.slot.recover(warmUp) };
 }
 
-/** Spawn to the first correct answer to the first:1 query, in ms. */
-async function coldStart(start: (port: number) => Promise<Server>, expectBody: string): Promise<number> {
+/** The gateway's V8 heap (process.memoryUsage() as its /metrics reports it), in kB. */
+async function heapOf(gateway: Server): Promise<{ usedKb: number; totalKb: number; externalKb: number }> {
+  const metrics = await request(gateway.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? Number.NaN) / 1024;
+  return { usedKb: read('nodejs_heap_size_used_bytes'), totalKb: read('nodejs_heap_size_total_bytes'), externalKb: read('nodejs_external_memory_bytes') };
+}
+
+/** Spawn to the first correct answer to the first:1 query, in ms, and the server's RSS right then (kB). */
+async function coldStart(start: (port: number) => Promise<Server>, expectBody: string): Promise<{ ms: number; rssKb: number }> {
   const port = await freePort();
   const spawned = performance.now();
   const starting = start(port);
@@ -255,7 +300,11 @@ async function coldStart(start: (port: number) => Promise<Server>, expectBody: s
       if (failure !== undefined) throw failure instanceof Error ? failure : new Error('start-up failed', { cause: failure });
       try {
         const answer = await request(url, { method: 'POST', headers: CLIENT_HEADERS, body: OPERATIONS.One.body });
-        if (answer.status === 200 && answer.body === expectBody) return performance.now() - spawned;
+        if (answer.status === 200 && answer.body === expectBody) {
+          const ms = performance.now() - spawned;
+          const server = await starting;
+          return { ms, rssKb: memoryKbOf(server.pid, 'VmRSS') };
+        }
         throw new Error(`cold start: the first answer was HTTP ${answer.status}, not the expected first:1 page: ${answer.body.slice(0, 300)}`);
       } catch (error) {
         if (!(error instanceof Error && 'code' in error && error.code === 'ECONNREFUSED')) throw error;
@@ -291,32 +340,51 @@ function environment() {
 async function main(): Promise<void> {
   const started = performance.now();
   const rows: Row[] = [];
-  const coldStarts: { gateway: number[]; passThrough: number[] } = { gateway: [], passThrough: [] };
+  const coldStarts = noColdStarts();
+  const firstAnswerRssKb: Partial<Record<ColdStartKind, number>> = {};
   const identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>> = {};
-  const restRssKb: { latencyMs: number; passThrough: number; gateway: number }[] = [];
+  const restRssKb: BenchReport['restRssKb'][number][] = [];
   const crashes: CrashRecord[] = [];
   log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
 
-  for (const phase of PHASES) {
+  const phases = PHASES.map((phase) => ({ ...phase, cases: phase.cases.filter((c) => wanted(phase.latencyMs, c)) })).filter((phase) => phase.cases.length > 0 || (phase.latencyMs === 0 && COLD_STARTS > 0));
+  for (const phase of phases) {
     const cleanups: (() => Promise<void>)[] = [];
     try {
       const simulator = await startSimulator(phase.latencyMs);
       cleanups.push(() => simulator.stop());
       log(`\n[${phase.latencyMs} ms upstream] simulator at ${simulator.url}`);
 
-      if (phase.latencyMs === 0) {
-        // On a quiet machine, before any load: spawn → first correct answer, interleaved.
+      if (phase.latencyMs === 0 && COLD_STARTS > 0) {
+        // On a quiet machine, before any load: spawn → first correct answer, interleaved, each
+        // server launched every way users launch it (npm costs its own start-up: the pass-through
+        // is launched through npm too, for a like-for-like ratio).
+        log('building dist/ (npm run build) for the `node dist/main.js` cold start');
+        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
         const reference = await startGateway(simulator.url);
         const expected = await request(reference.url, { method: 'POST', headers: CLIENT_HEADERS, body: OPERATIONS.One.body });
         await reference.stop();
+        const starters: Record<ColdStartKind, (port: number) => Promise<Server>> = {
+          'gateway: node src/main.ts': (port) => startGateway(simulator.url, port),
+          'gateway: node dist/main.js': (port) => startGateway(simulator.url, port, {}, 'node dist'),
+          'gateway: npm start': (port) => startGateway(simulator.url, port, {}, 'npm start'),
+          'pass-through: node': (port) => startPassThrough(simulator.url, port),
+          'pass-through: npm run': (port) => startPassThrough(simulator.url, port, 'npm'),
+        };
         for (let i = 0; i < COLD_STARTS; i++) {
-          coldStarts.gateway.push(await coldStart((port) => startGateway(simulator.url, port), expected.body));
-          coldStarts.passThrough.push(await coldStart((port) => startPassThrough(simulator.url, port), expected.body));
+          for (const kind of COLD_START_KINDS) {
+            const { ms, rssKb } = await coldStart(starters[kind], expected.body);
+            coldStarts[kind].push(ms);
+            // A launcher's pid is npm's own: the server's footprint is read only when node is the process.
+            if (!kind.includes('npm')) firstAnswerRssKb[kind] = Math.max(firstAnswerRssKb[kind] ?? 0, rssKb);
+          }
         }
-        log(`cold start (spawn → first answer): gateway ${coldStarts.gateway.map((ms) => ms.toFixed(0)).join(', ')} ms; pass-through ${coldStarts.passThrough.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+        for (const kind of COLD_START_KINDS) log(`cold start (spawn → first answer), ${kind}: ${coldStarts[kind].map((ms) => ms.toFixed(0)).join(', ')} ms`);
       }
 
       const passThrough = await startPassThrough(simulator.url);
+      const startWithGot = () => startPassThrough(simulator.url, undefined, 'node', 'got');
+      const passThroughGot = await startWithGot();
       const gateway = await startGateway(simulator.url);
       // (d): the same gateway with the page cache on; coalescing of identical in-flight calls is on in both.
       const startCached = () => startGateway(simulator.url, undefined, { CACHE_TTL_SECONDS: '2' });
@@ -324,13 +392,14 @@ async function main(): Promise<void> {
       const slots: Record<ServerKind, Slot> = {
         upstream: new Slot(simulator, () => Promise.reject(new Error('the simulator died: the BFFs would have lost their upstream')), crashes),
         passThrough: new Slot(passThrough, () => startPassThrough(simulator.url), crashes),
+        passThroughGot: new Slot(passThroughGot, startWithGot, crashes),
         gateway: new Slot(gateway, () => startGateway(simulator.url), crashes),
         gatewayCached: new Slot(gatewayCached, startCached, crashes),
       };
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
-      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop());
+      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop(), () => slots.passThroughGot.server.stop());
       // Footprint at rest: started, nothing asked yet.
-      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS') };
+      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS'), gatewayHeap: await heapOf(gateway) };
       restRssKb.push(rest);
       log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB)`);
 
@@ -381,6 +450,9 @@ async function main(): Promise<void> {
             peakRssKb: Math.max(...runs.map((m) => m.peakRssKb)),
             problems: runs.reduce((sum, m) => sum + m.errors + m.non2xx + m.mismatches, 0),
             crashes: crashedCases.get(`${operation}|${connections}|${target.kind}`) ?? 0,
+            ...(runs.some((m) => m.loopDelay !== undefined)
+              ? { loopDelay: { p99Ms: median(runs.map((m) => m.loopDelay?.p99Ms ?? Number.NaN)), maxMs: Math.max(...runs.map((m) => m.loopDelay?.maxMs ?? 0)) } }
+              : {}),
             runs,
           });
         }
@@ -395,7 +467,8 @@ async function main(): Promise<void> {
     settings: { connections: CONNECTIONS, lightConnections: LIGHT_CONNECTIONS, durationS: DURATION_S, rounds: ROUNDS, warmupS: WARMUP_S, entityFirewalls: ENTITY_FIREWALLS.length },
     identical,
     rows,
-    coldStartMs: { gateway: coldStarts.gateway, passThrough: coldStarts.passThrough },
+    coldStartMs: coldStarts,
+    firstAnswerRssKb,
     restRssKb,
     crashes,
     targets: [],

@@ -1,13 +1,31 @@
 // Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ConfigError, configDeprecations, loadConfig, redactedConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
 import { exampleQueryFor } from './server/explorer.ts';
-import { DEMO_TOKEN, Simulator } from './simulator/server.ts';
+// A pure flag parser with no imports of its own: the simulator itself is loaded only when used.
 import { timeScaleOf } from './simulator/lifecycle.ts';
-import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from './simulator/store.ts';
-import { startTracing } from './tracing.ts';
+import type { Simulator } from './simulator/server.ts';
+import type { Tracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
+
+function isGc(value: unknown): value is (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void {
+  return typeof value === 'function';
+}
+
+/**
+ * One memory-reducing full collection once start-up is done: loading the modules and building the
+ * schema leave ~35 MB of garbage and free heap that V8 keeps otherwise (measured: heap 60 → 23 MB,
+ * RSS −21 MB; it takes a few ms). V8's gc() is reached through a fresh context, as Node documents
+ * for --expose-gc set at run time.
+ */
+function releaseStartUpMemory(): void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (isGc(gc)) gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
 
 async function main(): Promise<void> {
   // `npm start -- --time-scale 60`: the embedded simulator's time runs 60 times faster, for trying captures.
@@ -33,25 +51,30 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   for (const deprecation of configDeprecations()) logger.warn(deprecation);
-  const tracing = config.tracing.otlpEndpoint === undefined ? undefined : startTracing({});
+  // What the configuration does not use is not loaded: the OpenTelemetry SDK only with an OTLP
+  // endpoint, the simulator only without a CFW endpoint.
+  const tracing: Tracing | undefined = config.tracing.otlpEndpoint === undefined ? undefined : await (await import('./tracing.ts')).startTracing({});
   if (tracing !== undefined) logger.info({ endpoint: config.tracing.otlpEndpoint }, 'OpenTelemetry tracing on');
 
   let simulator: Simulator | undefined;
   let endpoint = config.upstream.endpoint;
   let projectId = config.upstream.projectId;
+  let demo: { readonly token: string; readonly firewall: string } | undefined;
   if (endpoint === undefined) {
+    const [{ DEMO_TOKEN, Simulator }, { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID }] = await Promise.all([import('./simulator/server.ts'), import('./simulator/store.ts')]);
     simulator = new Simulator({ timeScale });
     endpoint = await simulator.listen(0, '127.0.0.1');
     projectId = SIMULATOR_PROJECT_ID;
+    demo = { token: DEMO_TOKEN, firewall: SIMULATOR_FIREWALLS.demo };
     logger.info({ endpoint, timeScale }, 'no CFW_ENDPOINT: serving from the embedded CFW simulator');
   }
+  if (projectId === undefined) throw new Error('CFW_PROJECT_ID is required with CFW_ENDPOINT (config should have refused this)');
 
-  const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId ?? SIMULATOR_PROJECT_ID));
-  const exampleFirewall = SIMULATOR_FIREWALLS.demo;
-  const exampleQuery = simulator === undefined ? undefined : exampleQueryFor(exampleFirewall);
+  const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId));
+  const exampleQuery = demo === undefined ? undefined : exampleQueryFor(demo.firewall);
   let gateway: Awaited<ReturnType<typeof createGateway>>;
   try {
-    gateway = await createGateway({ config, logger, upstream, fallbackToken: simulator === undefined ? undefined : DEMO_TOKEN, exampleQuery });
+    gateway = await createGateway({ config, logger, upstream, fallbackToken: demo?.token, exampleQuery });
   } catch (error) {
     // What only the gateway can check (the trusted-documents manifest against the schema).
     if (error instanceof ConfigError) {
@@ -60,15 +83,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  releaseStartUpMemory();
   const url = await gateway.listen();
 
   const lines = [`capture-gateway ready at ${url}`];
   if (config.explorer === 'sandbox') lines.push(`Apollo Sandbox: open ${url} in a browser (it loads from Apollo's CDN; EXPLORER=graphiql works offline).`);
   if (config.explorer === 'graphiql') lines.push(`GraphiQL: open ${url} in a browser (served by the gateway; works offline).`);
-  if (exampleQuery !== undefined) {
+  if (exampleQuery !== undefined && demo !== undefined) {
     lines.push('Upstream: the embedded CFW simulator (set CFW_ENDPOINT and CFW_PROJECT_ID for the real API).');
     lines.push('Try this query (no token needed in simulator mode):', '', exampleQuery, '');
-    lines.push(`or: curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${exampleFirewall}", first: 3) { totalCount edges { node { id name status } } } }` })}'`);
+    lines.push(`or: curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${demo.firewall}", first: 3) { totalCount edges { node { id name status } } } }` })}'`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 

@@ -1,12 +1,9 @@
 // OpenTelemetry tracing: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. The code is instrumented
 // with @opentelemetry/api alone, which costs nothing while no provider is registered; this module
-// registers one (OTLP over HTTP, batched) and W3C trace context propagation.
+// registers one (OTLP over HTTP, batched) and W3C trace context propagation. The SDK and the
+// exporter are loaded only then: a gateway without tracing never has them in memory.
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export const TRACER_NAME = 'capture-gateway';
 
@@ -24,10 +21,17 @@ export interface Tracing {
  * Registers a global tracer provider. `processor` is for tests (an in-memory exporter); otherwise
  * spans are batched to the OTLP endpoint (standard OTEL_EXPORTER_OTLP_* variables apply).
  */
-export function startTracing(options: { readonly serviceName?: string; readonly processor?: SpanProcessor }): Tracing {
+export async function startTracing(options: { readonly serviceName?: string; readonly processor?: SpanProcessor }): Promise<Tracing> {
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
+  const processor = options.processor ?? new BatchSpanProcessor({ exporter: new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter() });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'capture-gateway' }),
-    spanProcessors: [options.processor ?? new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+    spanProcessors: [processor],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

@@ -18,7 +18,7 @@ export type Scalars = {
    * The upstream writes local times without a zone; the gateway reads them in its configured
    * `CFW_TIMEZONE` (UTC unless set).
    */
-  DateTime: { input: Date; output: Date; }
+  DateTime: { input: Date; output: string; }
   /** An integer between -(2^53 - 1) and 2^53 - 1: exact in JavaScript, unlike a Float. */
   SafeInt: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }

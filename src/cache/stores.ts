@@ -3,7 +3,7 @@
 // instances share it. A store that fails is a miss, never a failed operation, and a store that stops
 // answering is bypassed by a breaker (breaker.ts) instead of slowing every operation down.
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { StoreBreaker } from './breaker.ts';
 
@@ -71,11 +71,13 @@ export interface RedisStoreOptions {
   readonly breakerOpenMs: number;
 }
 
-export function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger; readonly redis: RedisStoreOptions; readonly now?: () => number }): CacheStore {
+/** ioredis is loaded only when REDIS_URL is set. */
+export async function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger; readonly redis: RedisStoreOptions; readonly now?: () => number }): Promise<CacheStore> {
   if (options.redisUrl === undefined) {
     return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), breaker: undefined, close: () => Promise.resolve() };
   }
   const { logger, redis } = options;
+  const { Redis } = await import('ioredis');
   const client = new Redis(options.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

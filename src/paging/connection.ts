@@ -9,36 +9,60 @@ export interface PageInfo {
   readonly endCursor: string | null;
 }
 
-/** Fingerprints of a page's items, computed once per page: each one serves up to three cursors. */
-const fingerprintsOfPage = new WeakMap<Page<unknown>, Map<number, number>>();
+/** A cursor issued for an item, and what it was made from. */
+interface IssuedCursor {
+  readonly fingerprint: (item: never) => number;
+  readonly scope: number;
+  readonly offset: number;
+  readonly total: number;
+  readonly prev: number;
+  readonly next: number;
+  readonly cursor: string;
+}
+
+/**
+ * Fingerprints and cursors already worked out, by item (an upstream record). A page read is shared
+ * by every operation that joins it or finds it in the page cache, and by its edges and pageInfo: each
+ * cursor is encoded once for as long as its item, its position and its neighbours stay the same.
+ */
+const fingerprintsByFunction = new WeakMap<(item: never) => number, WeakMap<object, number>>();
+const cursorByItem = new WeakMap<object, IssuedCursor>();
+
+function fingerprintsOf(fingerprint: (item: never) => number): WeakMap<object, number> {
+  let known = fingerprintsByFunction.get(fingerprint);
+  if (known === undefined) {
+    known = new WeakMap();
+    fingerprintsByFunction.set(fingerprint, known);
+  }
+  return known;
+}
 
 /** The cursor of page.items[index]: its offset, and fingerprints of it and of its neighbours. */
 export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerprint: (item: T) => number): string {
-  let known = fingerprintsOfPage.get(page);
-  if (known === undefined) {
-    known = new Map();
-    fingerprintsOfPage.set(page, known);
-  }
-  const memo = known;
+  const known = fingerprintsOf(fingerprint);
   const fingerprintAt = (at: number) => {
     const item = page.items[at];
     if (item === undefined) return NO_TASK;
-    let value = memo.get(at);
+    if (typeof item !== 'object' || item === null) return fingerprint(item);
+    let value = known.get(item);
     if (value === undefined) {
       value = fingerprint(item);
-      memo.set(at, value);
+      known.set(item, value);
     }
     return value;
   };
   const offset = page.itemsOffset + index;
-  return encodeCursor(scope, {
-    offset,
-    first: offset === 0,
-    last: offset === page.total - 1,
-    prev: fingerprintAt(index - 1),
-    id: fingerprintAt(index),
-    next: fingerprintAt(index + 1),
-  });
+  const prev = fingerprintAt(index - 1);
+  const next = fingerprintAt(index + 1);
+  const item = page.items[index];
+  const memo = typeof item === 'object' && item !== null ? item : undefined;
+  const issued = memo === undefined ? undefined : cursorByItem.get(memo);
+  if (issued !== undefined && issued.fingerprint === fingerprint && issued.scope === scope && issued.offset === offset && issued.total === page.total && issued.prev === prev && issued.next === next) {
+    return issued.cursor;
+  }
+  const cursor = encodeCursor(scope, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(index), next });
+  if (memo !== undefined) cursorByItem.set(memo, { fingerprint, scope, offset, total: page.total, prev, next, cursor });
+  return cursor;
 }
 
 export function pageInfoOf<T>(page: Page<T>, scope: number, fingerprint: (item: T) => number): PageInfo {

@@ -1,6 +1,9 @@
-// What each GraphQL object type is resolved from (codegen's `mappers`): upstream records, read
-// lazily field by field, and the paging result.
+// What each GraphQL object type is resolved from (codegen's `mappers`): upstream records and the
+// paging result. A task's plain values are read from its record once, into the fields GraphQL
+// reads without a resolver (capture-task.ts).
+import type { FieldValueError } from '../errors.ts';
 import type { Page } from '../paging/walk.ts';
+import type { IpVersionName } from '../upstream/codes.ts';
 import type { CaptureResultAnswer, CaptureResultFile, CaptureTaskRecord } from '../upstream/wire.ts';
 
 /**
@@ -24,10 +27,22 @@ export interface CaptureTaskConnectionModel {
   readonly scope: ConnectionScope;
 }
 
+/** An edge, made whole by the connection's `edges` (no resolver call per edge field). */
 export interface CaptureTaskEdgeModel {
-  readonly connection: CaptureTaskConnectionModel;
-  /** Index into connection.page.items. */
-  readonly index: number;
+  readonly cursor: string;
+  readonly node: CaptureTaskModel;
+}
+
+/**
+ * A value read from the upstream, or why it could not be: GraphQL nulls a field whose value is an
+ * Error and reports the error at the field's path, as it does for an error a resolver throws.
+ */
+export type Read<T> = T | FieldValueError;
+
+export interface CaptureEndpointModel {
+  readonly address: Read<string | null>;
+  readonly ipVersion: Read<IpVersionName | null>;
+  readonly port: Read<string | null>;
 }
 
 export interface CaptureTaskModel {
@@ -35,11 +50,20 @@ export interface CaptureTaskModel {
   readonly fwInstanceId: string;
   /** The enterprise project the task was listed in (its capture result is asked there). */
   readonly enterpriseProjectId: string | undefined;
-}
-
-export interface CaptureEndpointModel {
-  readonly side: 'source' | 'dest';
-  readonly record: CaptureTaskRecord;
+  /** The zone the dates were read in (config), for reuse checks. */
+  readonly timeZone: string;
+  readonly id: string;
+  readonly name: Read<string | null>;
+  readonly source: CaptureEndpointModel;
+  readonly destination: CaptureEndpointModel;
+  readonly captureSize: Read<string | null>;
+  readonly captureSizeBytes: Read<number | null>;
+  readonly durationMinutes: Read<number | null>;
+  readonly maxPackets: Read<number | null>;
+  readonly createdAt: Read<string | null>;
+  readonly modifiedAt: Read<string | null>;
+  readonly isDeleted: Read<boolean>;
+  readonly remainingDays: Read<number | null>;
 }
 
 /** A capture result as the upstream answered it (secret: never cached). */

@@ -5,6 +5,7 @@ import type { MutationResolvers } from '../__generated__/resolvers-types.ts';
 import { ErrorCode, GatewayError, WarningCode } from '../errors.ts';
 import type { UserError } from '../lifecycle/input.ts';
 import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type MutationOutcome } from '../lifecycle/mutations.ts';
+import { captureTaskOf } from './capture-task.ts';
 import type { GatewayContext, MutationRecord } from './context.ts';
 import type { CaptureTaskModel } from './mappers.ts';
 
@@ -37,7 +38,7 @@ async function mutate(
       context.warnings.push({ code: WarningCode.TASK_NOT_LISTED_YET, message: 'CFW accepted the capture but does not list it yet; find it by name with captureTasks in a few seconds.', path: responsePathAsArray(info.path) });
     }
     return {
-      captureTask: outcome.task === null ? null : { record: outcome.task, fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined },
+      captureTask: outcome.task === null ? null : captureTaskOf(outcome.task, { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone),
       deletedIds: outcome.deletedIds,
       userErrors: outcome.userErrors,
       clientMutationId: input.clientMutationId ?? null,

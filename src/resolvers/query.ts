@@ -1,5 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { hasId, scanTasks } from '../lifecycle/tasks.ts';
+import { captureTaskOf } from './capture-task.ts';
 import { captureTaskConnection } from './capture-task-connection.ts';
 import { node } from './node.ts';
 
@@ -11,6 +12,6 @@ export const Query: QueryResolvers = {
   captureTask: async (_root, args, context) => {
     const enterpriseProjectId = args.enterpriseProjectId ?? undefined;
     const { match } = await scanTasks((offset, limit) => context.pages.load({ fwInstanceId: args.fwInstanceId, enterpriseProjectId, offset, limit }), hasId(args.id));
-    return match === undefined ? null : { record: match, fwInstanceId: args.fwInstanceId, enterpriseProjectId };
+    return match === undefined ? null : captureTaskOf(match, { fwInstanceId: args.fwInstanceId, enterpriseProjectId }, context.config.upstream.timeZone);
   },
 };

@@ -8,7 +8,7 @@
 // anything, and never see download links.
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type CryptoKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, CryptoKey } from 'jose';
 import type { Config } from '../config.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
@@ -64,9 +64,11 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
   const inbound = config.inbound;
   const writeKeys = new Set(inbound.writeApiKeySha256);
   const apiKeys = new Set([...inbound.apiKeySha256, ...writeKeys]);
+  // jose is loaded only when JWTs are configured: most deployments never need it in memory.
+  const jose = inbound.jwtJwksUrl === undefined && inbound.jwtPublicKey === undefined ? undefined : await import('jose');
   let jwtKey: JWTVerifyGetKey | CryptoKey | undefined;
-  if (inbound.jwtJwksUrl !== undefined) jwtKey = createRemoteJWKSet(new URL(inbound.jwtJwksUrl));
-  else if (inbound.jwtPublicKey !== undefined) jwtKey = await importSPKI(inbound.jwtPublicKey, inbound.jwtAlgorithm);
+  if (jose !== undefined && inbound.jwtJwksUrl !== undefined) jwtKey = jose.createRemoteJWKSet(new URL(inbound.jwtJwksUrl));
+  else if (jose !== undefined && inbound.jwtPublicKey !== undefined) jwtKey = await jose.importSPKI(inbound.jwtPublicKey, inbound.jwtAlgorithm);
   const verifyOptions = {
     ...(inbound.jwtIssuer === undefined ? {} : { issuer: inbound.jwtIssuer }),
     ...(inbound.jwtAudience === undefined ? {} : { audience: inbound.jwtAudience }),
@@ -87,10 +89,10 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
       return { credential: SERVICE, write: writeKeys.has(hash) ? true : keyCannotWrite, secrets: true, who: `api-key:${hash.slice(0, 12)}` };
     }
     const bearer = tokenFrom(headers);
-    if (bearer !== undefined && jwtKey !== undefined) {
+    if (bearer !== undefined && jwtKey !== undefined && jose !== undefined) {
       let payload: JWTPayload;
       try {
-        payload = (typeof jwtKey === 'function' ? await jwtVerify(bearer, jwtKey, verifyOptions) : await jwtVerify(bearer, jwtKey, verifyOptions)).payload;
+        payload = (typeof jwtKey === 'function' ? await jose.jwtVerify(bearer, jwtKey, verifyOptions) : await jose.jwtVerify(bearer, jwtKey, verifyOptions)).payload;
       } catch {
         return rejected(badJwt);
       }

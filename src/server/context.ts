@@ -23,6 +23,8 @@ export interface ContextOptions {
   readonly upstream: UpstreamHttp;
   /** The page cache's store. */
   readonly store: KeyValueCache;
+  /** The store is this process's memory (not Redis): pages are then also kept parsed. */
+  readonly storeIsLocal: boolean;
   readonly metrics: GatewayMetrics;
   /** Used when a request carries no token: the simulator's demo token in simulator mode. */
   readonly fallbackToken?: string | undefined;
@@ -40,6 +42,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
     timeoutMs: config.upstream.timeoutMs,
     cache: options.store,
     ttlSeconds: config.cache.ttlSeconds,
+    keepParsed: options.storeIsLocal,
     onShared: (how) => {
       metrics.sharedReads.inc({ how });
     },

@@ -13,12 +13,14 @@ import {
   OperationTypeNode,
   valueFromASTUntyped,
   type FieldNode,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
 import { BudgetExceededError, ErrorCode } from '../errors.ts';
 import { DEFAULT_PAGE_SIZE } from '../paging/page-request.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
@@ -155,6 +157,32 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
   return { cost, reads: reads.size + calls, entities, invalid };
 }
 
+/**
+ * Costs already worked out, per operation (the node Apollo's document cache hands every request of
+ * the same text) and variables: a repeated operation is priced once, not walked on every request.
+ */
+const costsByOperation = new WeakMap<OperationDefinitionNode, BoundedCache<string, OperationCost>>();
+const COSTS_PER_OPERATION = 64;
+
+function costOf(operation: OperationDefinitionNode, document: DocumentNode, variables: Variables): OperationCost {
+  let known = costsByOperation.get(operation);
+  if (known === undefined) {
+    known = boundedCache<string, OperationCost>(COSTS_PER_OPERATION);
+    costsByOperation.set(operation, known);
+  }
+  const key = keyOf(variables);
+  const remembered = known.get(key);
+  if (remembered !== undefined) return remembered;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const cost = operationCost(operation, fragments, variables);
+  // Variables that cannot be written out have no key of their own: priced each time.
+  if (key !== 'unreadable') known.set(key, cost);
+  return cost;
+}
+
 /** Refuses, before any upstream call, an operation over the cost limit or the upstream call budget. */
 export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
   return {
@@ -165,11 +193,7 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
           if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
             return Promise.reject(new GraphQLError('This gateway serves queries and mutations, not subscriptions.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-          }
-          const { cost, reads, entities, invalid } = operationCost(operation, fragments, request.variables ?? {});
+          const { cost, reads, entities, invalid } = costOf(operation, document, request.variables ?? {});
           if (invalid.length > 0) {
             return Promise.reject(new GraphQLError(`Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } }));
           }

@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import DataLoader from 'dataloader';
+import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
 import { UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
 import type { OperationBudget } from './budget.ts';
 import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from './capture-tasks.ts';
@@ -23,6 +24,12 @@ export interface PageReadsOptions {
   /** The page cache; undefined or a TTL of 0 turns it off. */
   readonly cache: KeyValueCache | undefined;
   readonly ttlSeconds: number;
+  /**
+   * Whether pages this process read are also kept parsed in it (LOCAL_PAGES): only when the store
+   * is the process's own memory. A shared store (Redis) stays the one source of cached pages, so a
+   * Redis that is down means no cache, as documented.
+   */
+  readonly keepParsed?: boolean | undefined;
   /** Told of cache hits and shared reads (metrics). */
   readonly onShared?: ((how: 'cache' | 'coalesced') => void) | undefined;
   /** Makes a call's deadline signal; AbortSignal.timeout unless a test fires deadlines itself. */
@@ -36,14 +43,31 @@ interface SharedCall {
   waiters: number;
 }
 
+/** A page this process read itself, kept parsed until its TTL ends. */
+interface LocalPage {
+  readonly page: CaptureTaskListAnswer;
+  /** performance.now() when the TTL ends. */
+  readonly expires: number;
+}
+
+/**
+ * Pages kept parsed in the process, per cache key, besides the shared store: a hit hands back the
+ * very object read (no JSON.parse of the stored text, and the task values and fingerprints worked
+ * out from its records are reused). Bounded in pages; a 50-task page is ~50 kB of objects.
+ */
+const LOCAL_PAGES = 256;
+
 /** What the process shares between operations: calls in flight and the page cache. */
 export interface PageReads {
   readonly options: PageReadsOptions;
   readonly inFlight: Map<string, SharedCall>;
+  /** Undefined when the page cache is off. */
+  readonly local: BoundedCache<string, LocalPage> | undefined;
 }
 
 export function createPageReads(options: PageReadsOptions): PageReads {
-  return { options: { ...options, cache: options.ttlSeconds > 0 ? options.cache : undefined }, inFlight: new Map() };
+  const cache = options.ttlSeconds > 0 ? options.cache : undefined;
+  return { options: { ...options, cache }, inFlight: new Map(), local: cache === undefined || options.keepParsed !== true ? undefined : boundedCache<string, LocalPage>(LOCAL_PAGES) };
 }
 
 export interface PageRead {
@@ -137,6 +161,12 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
   const generation = cache === undefined ? '' : ((await cache.get(generationKeyOf(query.fwInstanceId))) ?? '0');
   const key = `${read.credentialKey}\u0000${pageKey}\u0000${generation}`;
   if (cache !== undefined && read.fresh !== true) {
+    // A page this process read within its TTL: the same object, as it was read.
+    const local = reads.local?.get(key);
+    if (local !== undefined && local.expires > performance.now()) {
+      onShared?.('cache');
+      return local.page;
+    }
     const cached = await cache.get(CACHE_FORMAT + key);
     const page: unknown = cached === undefined ? undefined : JSON.parse(cached);
     if (isCachedPage(page)) {
@@ -163,7 +193,13 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
     if (read.fresh !== true) reads.inFlight.set(key, call);
     if (cache !== undefined) {
       const ttl = reads.options.ttlSeconds;
-      promise.then((answer) => cache.set(CACHE_FORMAT + key, JSON.stringify(answer), { ttl })).catch(() => undefined);
+      const local = reads.local;
+      promise
+        .then((answer) => {
+          local?.set(key, { page: answer, expires: performance.now() + ttl * 1000 });
+          return cache.set(CACHE_FORMAT + key, JSON.stringify(answer), { ttl });
+        })
+        .catch(() => undefined);
     }
   } else {
     onShared?.('coalesced');

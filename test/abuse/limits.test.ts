@@ -237,6 +237,17 @@ describe('operation limits at their defaults', () => {
       expect(calls).toBe(0);
     });
 
+    it('prices the same document again for other variables (costs are remembered per operation and variables)', async () => {
+      const query = `query CostAgain($n: Int) { ${Array.from({ length: 6 }, (_, index) => `a${index}: captureTasks(fwInstanceId: "${DEMO}", last: $n) { totalCount }`).join(' ')} }`;
+      const small = await run(query, { n: 5 });
+      expect(small.result.body.errors).toBeUndefined();
+      const big = await run(query, { n: 1000 });
+      expect(big.result.body).toEqual({ errors: [COST_6000] });
+      expect(big.calls).toBe(0);
+      const smallAgain = await run(query, { n: 5 });
+      expect(smallAgain.result.body.errors).toBeUndefined();
+    });
+
     it('multiplies a connection under _entities by the representations: 50 × first: 101 = 5050 is refused', async () => {
       const ids = Array.from({ length: 50 }, (_, index) => `cost-${index}`);
       const { result, calls } = await run(ENTITIES(101), { r: representationsOf(ids) });

@@ -55,7 +55,7 @@ describeWithRedis('download links (secrets) stay out of caches, logs, traces and
   const exporter = new InMemorySpanExporter();
   beforeAll(async () => {
     redis = await startRedis();
-    tracing = startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
+    tracing = await startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
   });
   afterAll(async () => {
     await tracing.shutdown();

@@ -8,8 +8,8 @@ import { withHarness } from '../helpers/harness.ts';
 describe('tracing', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
-  beforeAll(() => {
-    tracing = startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
+  beforeAll(async () => {
+    tracing = await startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
   });
   afterAll(() => tracing.shutdown());
 

@@ -7,13 +7,16 @@ import {
   captureSizeFrom,
   captureTaskStatusFromCode,
   dateTimeFromCfw,
+  dateTimeIsoFromCfw,
   ipVersionFromCode,
+  isCanonicalIsoInstant,
   isDeletedFrom,
   optionalInt,
   optionalNonEmptyString,
   optionalString,
   type UnknownCodeListener,
 } from '../../src/resolvers/values.ts';
+import { DateTime } from '../../src/resolvers/scalars.ts';
 
 const listener = () => jest.fn<UnknownCodeListener>();
 
@@ -314,5 +317,55 @@ describe('dateTimeFromCfw', () => {
         },
       ),
     );
+  });
+});
+
+describe('dateTimeIsoFromCfw', () => {
+  it('writes, by string work, the ISO text the instant\'s Date would: every UTC second of years 0 to 9999', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.000Z'), noInvalidDate: true }), (date) => {
+        const instant = new Date(Math.floor(date.getTime() / 1000) * 1000);
+        expect(dateTimeIsoFromCfw('created_date', cfwDateOf(instant), 'UTC')).toBe(instant.toISOString());
+      }),
+    );
+  });
+
+  it('gives the same instant in a zone every time a text comes back (remembered, not recomputed wrongly)', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(dateTimeIsoFromCfw('created_date', '2024/11/03 01:30:00', 'America/New_York')).toBe('2024-11-03T05:30:00.000Z');
+      expect(dateTimeIsoFromCfw('created_date', '2024/03/31 02:30:00', 'Europe/Berlin')).toBe('2024-03-31T01:30:00.000Z');
+      expect(dateTimeIsoFromCfw('created_date', '2024/08/31 10:17:30', 'Asia/Shanghai')).toBe('2024-08-31T02:17:30.000Z');
+    }
+  });
+
+  it('reads surrounding white space as CFW writes none, and refuses the same texts in every zone', () => {
+    expect(dateTimeIsoFromCfw('created_date', ' 2024/08/31 10:17:30 ', 'UTC')).toBe('2024-08-31T10:17:30.000Z');
+    expect(dateTimeIsoFromCfw('created_date', ' 2024/08/31 10:17:30 ', 'Asia/Shanghai')).toBe('2024-08-31T02:17:30.000Z');
+    for (const zone of ['UTC', 'Asia/Shanghai']) {
+      expect(() => dateTimeIsoFromCfw('created_date', '2024/02/30 10:00:00', zone)).toThrow('expected a real calendar date and time');
+      expect(() => dateTimeIsoFromCfw('created_date', '2024/08/31 10:17:3x', zone)).toThrow('expected a date such as "2024/08/31 10:17:30"');
+      expect(() => dateTimeIsoFromCfw('created_date', '2024.08.31 10:17:30', zone)).toThrow('expected a date such as "2024/08/31 10:17:30"');
+    }
+  });
+});
+
+describe('isCanonicalIsoInstant and the DateTime scalar', () => {
+  it('accepts exactly the texts Date#toISOString writes for years 0 to 9999', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (date) => {
+        expect(isCanonicalIsoInstant(date.toISOString())).toBe(true);
+      }),
+    );
+  });
+
+  it.each([['2024-02-30T10:00:00.000Z'], ['2023-02-29T10:00:00.000Z'], ['2024-08-31T24:00:00.000Z'], ['2024-08-31T10:17:30Z'], ['2024-08-31T10:17:30.000+00:00'], ['2024-08-31 10:17:30.000Z'], ['2024-08-31T10:17:30.00xZ']])('refuses %p', (text) => {
+    expect(isCanonicalIsoInstant(text)).toBe(false);
+  });
+
+  it('serialises a canonical text as it is, and other forms as graphql-scalars does (see scalars.test.ts)', () => {
+    expect(DateTime.serialize('2024-08-31T10:17:30.000Z')).toBe('2024-08-31T10:17:30.000Z');
+    expect(DateTime.serialize(new Date('2024-08-31T10:17:30.000Z'))).toBe('2024-08-31T10:17:30.000Z');
+    expect(JSON.stringify(DateTime.serialize('2024-08-31T12:17:30+02:00'))).toBe('"2024-08-31T10:17:30.000Z"');
+    expect(() => DateTime.serialize('2024-02-30T10:00:00.000Z')).toThrow('DateTime cannot represent an invalid date-time-string');
   });
 });

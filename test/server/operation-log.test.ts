@@ -36,8 +36,8 @@ describe('clientErrorCodes', () => {
 describe('the operation log line and span', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
-  beforeAll(() => {
-    tracing = startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
+  beforeAll(async () => {
+    tracing = await startTracing({ processor: new SimpleSpanProcessor({ exporter }) });
   });
   afterAll(() => tracing.shutdown());
 
