@@ -69,6 +69,25 @@ interface Asset {
 /** The page's own start-up script: reads its settings from a JSON block (no inline script, so the CSP can forbid them). */
 const START_SCRIPT = `'use strict';
 (function () {
+  // GraphiQL's storage, minus headers: its history and favourites save each run's headers (tokens
+  // included) whatever shouldPersistHeaders says, so every "headers" field of a stored entry is
+  // dropped on the way into localStorage. Keys are GraphiQL's own ("graphiql:…").
+  function withoutHeaders(value) {
+    var parsed;
+    try { parsed = JSON.parse(value); } catch (error) { return value; }
+    if (typeof parsed !== 'object' || parsed === null) return value;
+    Object.keys(parsed).forEach(function (key) {
+      if (Array.isArray(parsed[key])) parsed[key].forEach(function (entry) { if (typeof entry === 'object' && entry !== null) delete entry.headers; });
+    });
+    return JSON.stringify(parsed);
+  }
+  var storage = {
+    getItem: function (key) { return localStorage.getItem(key); },
+    setItem: function (key, value) { localStorage.setItem(key, withoutHeaders(value)); },
+    removeItem: function (key) { localStorage.removeItem(key); },
+    clear: function () { Object.keys(localStorage).forEach(function (key) { if (key.indexOf('graphiql:') === 0) localStorage.removeItem(key); }); },
+    get length() { return Object.keys(localStorage).filter(function (key) { return key.indexOf('graphiql:') === 0; }).length; },
+  };
   var settings = JSON.parse(document.getElementById('explorer-settings').textContent);
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
@@ -78,8 +97,10 @@ const START_SCRIPT = `'use strict';
       defaultQuery: settings.query,
       headers: settings.headers,
       defaultHeaders: settings.headers,
-      // Tokens typed into the header editor stay in this tab, never in localStorage.
+      // Tokens typed into the header editor stay in this tab, never in localStorage (the storage
+      // above keeps them out of the history too).
       shouldPersistHeaders: false,
+      storage: storage,
       defaultEditorToolsVisibility: 'headers',
     }),
   );

@@ -94,6 +94,24 @@ if (!installed) {
     expect(await page.locator('.result-window').textContent()).toContain('"totalCount": 57');
   });
 
+  it('keeps a token typed into the header editor out of localStorage, history included', async () => {
+    const token = `typed-token-${process.pid}`;
+    // Type a header the way a user does: into the header editor's CodeMirror.
+    await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').evaluate((element: unknown, value: string) => {
+      const isEditor = (candidate: unknown): candidate is { setValue(text: string): void } => typeof candidate === 'object' && candidate !== null && 'setValue' in candidate && typeof candidate.setValue === 'function';
+      const editor = typeof element === 'object' && element !== null && 'CodeMirror' in element ? element.CodeMirror : undefined;
+      if (isEditor(editor)) editor.setValue(value);
+    }, JSON.stringify({ 'X-Auth-Token': token }));
+    await page.click('.graphiql-execute-button');
+    await page.locator('.result-window', { hasText: 'UNAUTHENTICATED' }).waitFor({ timeout: 30_000 });
+    const stored = await page.evaluate('JSON.stringify(Object.fromEntries(Object.entries(localStorage)))');
+    const entries = typeof stored === 'string' ? Object.entries(JSON.parse(stored) as Record<string, string>) : [];
+    // The history was written (so the check below looks at what GraphiQL saved)…
+    expect(entries.find(([key]) => key === 'graphiql:queries')?.[1]).toContain('FirstCaptureTasks');
+    // …and neither the typed token nor the prefilled demo one is in any value.
+    expect(entries.filter(([, value]) => value.includes(token) || value.includes(DEMO_TOKEN))).toEqual([]);
+  });
+
   it('loaded everything from the gateway: no request to another host was even attempted', () => {
     const origin = harness.origin;
     expect(requests).toEqual(expect.arrayContaining([`GET ${harness.url}`, expect.stringMatching(new RegExp(`^GET ${origin}/explorer/[0-9a-f]{16}/graphiql\\.min\\.js$`)), expect.stringMatching(new RegExp(`^GET ${origin}/explorer/[0-9a-f]{16}/graphiql\\.min\\.css$`)), `POST ${harness.url}`]));
