@@ -159,6 +159,13 @@ describe('trustedOperation', () => {
     expect(valueOf(trustedOperation({ documentId: id }, bare))).toEqual({ query: FIRST });
   });
 
+  it('compares the documents two ids name, not their spelling; a hash in any case', () => {
+    expect(valueOf(trustedOperation({ documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(FIRST) } } }, small()))).toEqual({ query: FIRST });
+    expect(valueOf(trustedOperation({ doc_id: id.toUpperCase().replace('SHA256:', 'sha256:') }, small()))).toEqual({ query: FIRST });
+    expect(refusalOf(trustedOperation({ documentId: id, doc_id: `sha256:${sha256(TYPENAME)}` }, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: '`documentId` and `doc_id` name different documents; send one id.' });
+    expect(refusalOf(trustedOperation({ documentId: id, doc_id: 'nope' }, small()))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
+  });
+
   it('keeps other extensions and drops only persistedQuery', () => {
     expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id }, trace: true } }, small()))).toEqual({ query: FIRST, extensions: { trace: true } });
   });
@@ -189,7 +196,7 @@ describe('trustedOperation', () => {
     [{ documentId: 42 }, '`documentId` must be a non-empty string.'],
     [{ doc_id: '' }, '`doc_id` must be a non-empty string.'],
     [{ extensions: { persistedQuery: { sha256Hash: ['a'] } } }, '`extensions.persistedQuery.sha256Hash` must be a non-empty string.'],
-    [{ documentId: 'a', doc_id: 'b' }, '`documentId` and `doc_id` name different documents; send one id.'],
+    [{ documentId: id, doc_id: sha256(TYPENAME) }, '`documentId` and `doc_id` name different documents; send one id.'],
   ])('refuses a malformed id %j as BAD_REQUEST', (operation, message) => {
     expect(refusalOf(trustedOperation(operation, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message });
   });
@@ -305,6 +312,20 @@ describe('a gateway with a manifest from the client preset', () => {
     const id = idOf('FirstCaptureTasks');
     for (const sha256Hash of [id, id.slice('sha256:'.length)]) {
       const result = await post({ extensions: { persistedQuery: { version: 1, sha256Hash } }, variables });
+      expect(result.body.data?.captureTasks?.totalCount).toBe(57);
+    }
+  });
+
+  it('runs one sent with the same id in two places, prefixed and bare, in either case', async () => {
+    const id = idOf('FirstCaptureTasks');
+    const hex = id.slice('sha256:'.length);
+    for (const body of [
+      { documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: hex } }, variables },
+      { documentId: `sha256:${hex.toUpperCase()}`, variables },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: hex.toUpperCase() } }, variables },
+    ]) {
+      const result = await post(body);
+      expect(result.body.errors).toBeUndefined();
       expect(result.body.data?.captureTasks?.totalCount).toBe(57);
     }
   });
