@@ -159,7 +159,8 @@ export function trustedOperation(operation: Readonly<Record<string, unknown>>, d
     return { ok: true, value: { ...rest, query: text, ...(otherExtensions === undefined || (isRecord(otherExtensions) && Object.keys(otherExtensions).length === 0) ? {} : { extensions: otherExtensions }) } };
   }
   if (typeof query === 'string' && query !== '' && documents.allowText) {
-    if (documents.texts.has(query)) return { ok: true, value: operation };
+    // Without the id fields a client may have sent as null.
+    if (documents.texts.has(query)) return { ok: true, value: { ...rest, query, ...(extensions === undefined ? {} : { extensions }) } };
     return refuse(ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND, 'The query is not, character for character, one of the trusted documents; this gateway runs only the documents of its manifest.');
   }
   return refuse(ErrorCode.PERSISTED_DOCUMENTS_REQUIRED, 'This gateway runs only trusted documents: send the document\'s id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text.');

@@ -188,6 +188,7 @@ describe('trustedOperation', () => {
 
   it('with text allowed, runs exactly a manifest text and nothing else, not even the same query spaced differently', () => {
     expect(valueOf(trustedOperation({ query: FIRST, variables }, small(true)))).toEqual({ query: FIRST, variables });
+    expect(valueOf(trustedOperation({ query: TYPENAME, documentId: null, doc_id: null }, small(true)))).toEqual({ query: TYPENAME });
     expect(refusalOf(trustedOperation({ query: `${FIRST} ` }, small(true)))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
     expect(refusalOf(trustedOperation({ query: '{ __typename }' }, small(true)))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
   });
