@@ -5,10 +5,9 @@
 // rejections and the drain itself are in connections.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { tracer } from '../tracing.ts';
@@ -50,6 +49,30 @@ export interface Gateway {
   close(): Promise<void>;
   readonly httpServer: http.Server;
   readonly metrics: GatewayMetrics;
+}
+
+/**
+ * Why the server could not listen, as a configuration problem naming PORT and HOST when it is one
+ * (the port is taken or not ours to take, the host does not resolve or is not this machine's);
+ * any other error as it is.
+ */
+export function listenProblem(error: Error, port: number, host: string): Error {
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const where = `PORT ${port} on HOST ${host}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new ConfigError([`${where} is already in use (another process listens there): stop it, or set PORT to a free port`]);
+    case 'EACCES':
+      return new ConfigError([`${where} may not be listened on by this user (ports below 1024 need privileges): set PORT to 1024 or above`]);
+    case 'EADDRNOTAVAIL':
+      return new ConfigError([`HOST ${host} is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0`]);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return new ConfigError([`HOST ${host} does not resolve to an address (${code}): set HOST to an address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`]);
+    default:
+      return error;
+  }
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -255,14 +278,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
+        const refuse = (error: Error) => { reject(listenProblem(error, port, host)); };
+        httpServer.once('error', refuse);
         httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
+          httpServer.off('error', refuse);
           resolve();
         });
       });
       listening = true;
-      const address = httpServer.address() as AddressInfo;
+      const address = httpServer.address();
+      if (address === null || typeof address === 'string') throw new Error(`the server listens on ${String(address)}, not on a TCP port`);
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}/graphql`;
     },

@@ -1,4 +1,5 @@
 // The gateway as a process: start-up checks, the quick start's banner, --print-config, shutdown.
+import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { Simulator } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
@@ -15,6 +16,26 @@ describe('the gateway process', () => {
     expect(stderr).toContain('CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got "Mars/Olympus"');
     expect(stderr).toContain('CFW_PROJECT_ID is required when CFW_ENDPOINT is set');
     expect(stderr).not.toContain('    at ');
+  });
+
+  it('says in one line that PORT is taken, with exit code 2 and no stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const run = runNode(['src/main.ts'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+      expect(await run.exited).toBe(2);
+      expect(run.stderr()).toBe(`capture-gateway cannot start.\nInvalid configuration:\n  - PORT ${port} on HOST 127.0.0.1 is already in use (another process listens there): stop it, or set PORT to a free port\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('says in one line that HOST does not resolve, with exit code 2 and no stack', async () => {
+    const run = runNode(['src/main.ts'], { PORT: '0', HOST: 'no-such-host.invalid', LOG_LEVEL: 'warn' });
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/^capture-gateway cannot start\.\nInvalid configuration:\n {2}- HOST no-such-host\.invalid does not resolve to an address \(E[A-Z_]+\): set HOST to an address such as 127\.0\.0\.1 or 0\.0\.0\.0, or a resolvable name\n$/);
   });
 
   it('--print-config shows the effective configuration with secrets redacted', async () => {
