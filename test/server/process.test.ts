@@ -1,4 +1,6 @@
 // The gateway as a process: start-up checks, the quick start's banner, --print-config, shutdown.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { Simulator } from '../../src/simulator/server.ts';
@@ -66,6 +68,26 @@ describe('the gateway process', () => {
       expect(await sandbox.text()).toContain('<!DOCTYPE html>');
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it("runs the README's curl example as pasted (in simulator mode)", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /From the command line[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(block).toContain('curl -s http://127.0.0.1:4000/graphql');
+    const port = await freePort();
+    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn' });
+    try {
+      await run.waitFor(/capture-gateway ready at/);
+      // The example's shell text as it stands, on this test's port.
+      const curl = spawnSync('sh', ['-c', block.replace('127.0.0.1:4000', `127.0.0.1:${port}`)], { encoding: 'utf8' });
+      expect(curl.status).toBe(0);
+      const body = JSON.parse(curl.stdout) as { data?: { captureTasks: { totalCount: number; nodes: unknown[] } }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.captureTasks.totalCount).toBe(57);
+      expect(body.data?.captureTasks.nodes).toHaveLength(3);
     } finally {
       run.child.kill('SIGKILL');
     }
