@@ -52,6 +52,20 @@ export interface Gateway {
 }
 
 /**
+ * A request's target as a URL. `new URL('//graphql', base)` would read `graphql` as a host, so an
+ * origin-form target (`/…`) is appended to the base; the absolute form a proxy may send is parsed as
+ * it is, and one that is no URL reads as `/`.
+ */
+export function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  try {
+    return raw.startsWith('/') ? new URL(`http://gateway${raw}`) : new URL(raw, 'http://gateway');
+  } catch {
+    return new URL('http://gateway/');
+  }
+}
+
+/**
  * Why the server could not listen, as a configuration problem naming PORT and HOST when it is one
  * (the port is taken or not ours to take, the host does not resolve or is not this machine's);
  * any other error as it is.
@@ -228,7 +242,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', 'http://gateway');
+    const url = requestUrl(request.url);
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
