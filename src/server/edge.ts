@@ -27,6 +27,9 @@ import { GatewayMetrics } from './metrics.ts';
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
 const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Distinct trusted-document refusals logged before the gateway stops logging new ones (the metric still counts them). */
+const MAX_REFUSALS_LOGGED = 1_000;
+
 /** A caller's X-Request-Id is kept when it is tidy; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -110,6 +113,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const schema = buildGatewaySchema();
   const trusted = config.persistedDocuments.path === undefined ? undefined : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
+  /** Trusted-document refusals already logged; bounded, as clients choose the ids. */
+  const refusalsLogged = new Set<string>();
   if (trusted !== undefined) logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
@@ -175,7 +180,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Trusted documents: the id becomes the manifest's text here, before Apollo (and its APQ) see the request.
       const resolved = request.method === 'GET' ? trustedSearch(search, trusted) : trustedBody(body, trusted);
       if (!resolved.ok) {
-        sendError(resolved.refusal.status, resolved.refusal.code, resolved.refusal.message);
+        const { code, message } = resolved.refusal;
+        metrics.trustedDocumentRefusals.inc({ code });
+        // Once per distinct refusal (its message names the id), so a client retrying fills no log.
+        if (!refusalsLogged.has(message) && refusalsLogged.size < MAX_REFUSALS_LOGGED) {
+          refusalsLogged.add(message);
+          logger.info({ requestId, code, reason: message }, 'trusted documents: refused a request (each distinct refusal logged once)');
+        }
+        sendError(resolved.refusal.status, code, message);
         return;
       }
       if (request.method === 'GET' && typeof resolved.value === 'string') search = resolved.value;

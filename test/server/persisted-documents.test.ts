@@ -5,11 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from '@graphql-codegen/cli';
 import fc from 'fast-check';
 import { printSchema } from 'graphql';
 import { ConfigError } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
 import { loadTrustedDocuments, trustedBody, trustedDocumentsFrom, trustedOperation, trustedSearch, type Resolution } from '../../src/server/persisted-documents.ts';
 import { buildGatewaySchema } from '../../src/server/schema.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
@@ -391,6 +393,41 @@ describe('a gateway with a Relay manifest and PERSISTED_DOCUMENTS_ALLOW_TEXT', (
         const other = await harness.gql('{ __typename }');
         expect(other.status).toBe(400);
         expect(other.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('refusals, seen by an operator', () => {
+  it('counts each refusal by code in /metrics, and logs each distinct one once at info', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'capture-gateway-manifest-'));
+    const file = path.join(dir, 'manifest.json');
+    writeFileSync(file, JSON.stringify(SMALL));
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    try {
+      await withHarness({ env: { PERSISTED_DOCUMENTS: file }, logger: createLogger('info', sink) }, async (harness) => {
+        const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) })).status;
+        expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
+        expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
+        expect(await send({ documentId: 'sha256:unknown-two' })).toBe(400);
+        expect(await send({ query: TYPENAME })).toBe(400);
+        const metrics = await (await fetch(`${harness.origin}/metrics`)).text();
+        expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENT_NOT_FOUND"} 3');
+        expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENTS_REQUIRED"} 1');
+        const refusals = lines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string; reason?: string }).filter((line) => line.msg.startsWith('trusted documents: refused'));
+        expect(refusals.map(({ level, code, reason }) => ({ level, code, id: /"([^"]+)"/.exec(reason ?? '')?.[1] }))).toEqual([
+          { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-one' },
+          { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-two' },
+          { level: 30, code: 'PERSISTED_DOCUMENTS_REQUIRED', id: undefined },
+        ]);
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
