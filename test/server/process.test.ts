@@ -14,7 +14,7 @@ describe('the gateway process', () => {
     expect(await run.exited).toBe(2);
     const stderr = run.stderr();
     expect(stderr).toContain('capture-gateway cannot start.');
-    expect(stderr).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
+    expect(stderr).toContain('PORT must be a whole number from 0 to 65535, got a 6-character value (not shown: it could be a secret)');
     expect(stderr).toContain('CFW_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai, got "Mars/Olympus"');
     expect(stderr).toContain('CFW_PROJECT_ID is required when CFW_ENDPOINT is set');
     expect(stderr).not.toContain('    at ');
