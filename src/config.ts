@@ -490,10 +490,12 @@ export function redactedConfig(config: Config): unknown {
   };
 }
 
-/** A URL with its password (and user) hidden. */
+/** A URL with its password (and user) hidden, as `[redacted]` (which the URL's own setters would percent-encode). */
 function redactUrl(href: string): string {
   const url = new URL(href);
-  if (url.password !== '') url.password = REDACTED;
-  if (url.username !== '') url.username = REDACTED;
-  return url.href;
+  if (url.username === '' && url.password === '') return url.href;
+  const userinfo = `${url.username === '' ? '' : REDACTED}${url.password === '' ? '' : `:${REDACTED}`}`;
+  url.username = '';
+  url.password = '';
+  return url.href.replace(`${url.protocol}//`, `${url.protocol}//${userinfo}@`);
 }

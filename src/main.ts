@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (process.argv.includes('--print-config')) {
+    for (const deprecation of configDeprecations()) process.stderr.write(`warning: ${deprecation}\n`);
     process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
     return;
   }

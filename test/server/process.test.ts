@@ -50,6 +50,15 @@ describe('the gateway process', () => {
     expect(run.stdout()).not.toContain('AKIDEXAMPLE12345');
   });
 
+  it('--print-config warns of deprecated variables, and shows a Redis URL with its password as [redacted]', async () => {
+    const run = runNode(['src/main.ts', '--print-config'], { UPSTREAM_CONCURRENCY: '7', REDIS_URL: 'redis://cache:hunter2@redis.internal:6379/0' });
+    expect(await run.exited).toBe(0);
+    expect(run.stderr()).toBe('warning: UPSTREAM_CONCURRENCY is deprecated: rename it to OPERATION_UPSTREAM_CONCURRENCY (same meaning and values)\n');
+    const printed = JSON.parse(run.stdout()) as { cache: { redisUrl: string } };
+    expect(printed.cache.redisUrl).toBe('redis://[redacted]:[redacted]@redis.internal:6379/0');
+    expect(run.stdout()).not.toContain('hunter2');
+  });
+
   it('starts on the embedded simulator with no configuration, and the printed query works as pasted', async () => {
     const port = await freePort();
     const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'warn' });
