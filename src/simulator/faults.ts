@@ -2,6 +2,7 @@
 // on a bad day: slow answers, error statuses with CFW/APIG bodies, rate limiting, bodies that are
 // not JSON or are cut short, reset connections and answers that never come.
 import type http from 'node:http';
+import { UnreachableCaseError } from '../errors.ts';
 import { ApigErrorCode, CfwErrorCode } from '../upstream/codes.ts';
 
 export type Fault =
@@ -87,6 +88,9 @@ export async function applyFault(fault: Fault, _request: http.IncomingMessage, r
     case 'latency':
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
       return;
+    default:
+      // A new kind of fault fails the type check here until it has an answer.
+      throw new UnreachableCaseError(fault);
   }
 }
 
