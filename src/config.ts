@@ -13,21 +13,38 @@ export function mayBeSecret(raw: string): boolean {
   return (raw.match(/[A-Za-z0-9+/=_]{16,}/g) ?? []).some((run) => run.length >= 24 || (/\d/.test(run) && /[A-Za-z]/.test(run)));
 }
 
-/** The end of a message about a bad value: the value when it is harmless, otherwise only its length. */
-export function received(raw: string): string {
-  return mayBeSecret(raw) ? `got a ${raw.length}-character value (not shown: it could be a secret)` : `got ${JSON.stringify(raw)}`;
+/**
+ * The end of a message about a bad value: the value when it is harmless, otherwise only its length.
+ * `shaped` says whether the value looks like what the variable takes (digits for a number, one of
+ * the words of a list): one that does not (PORT=correct-horse-battery-staple) may be a secret put in
+ * the wrong variable, however harmless it looks, and is not shown either.
+ */
+export function received(raw: string, shaped = true): string {
+  return !shaped || mayBeSecret(raw) ? `got a ${raw.length}-character value (not shown: it could be a secret)` : `got ${JSON.stringify(raw)}`;
 }
 
-/** A whole number from `min` to `max`; unset or blank gives `fallback`. */
+/** Whether a boolean variable's value (trimmed) says true. */
+function isTrue(raw: string | undefined): boolean {
+  return raw !== undefined && /^(true|1|yes)$/i.test(raw.trim());
+}
+
+/** Whether a boolean variable's value (trimmed) says false. */
+function isFalse(raw: string): boolean {
+  return /^(false|0|no)$/i.test(raw.trim());
+}
+
+/** A whole number from `min` to `max`, spaces around it ignored; unset or blank gives `fallback`. */
 const integer = (name: string, fallback: number, min: number, max: number, hint = '') =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return fallback;
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min}${hint} to ${max}, ${received(raw)}` });
+      const text = raw?.trim();
+      if (text === undefined || text === '') return fallback;
+      const value = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+        // Shown when it is a number (out of range, signed, with a fraction or separators).
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min}${hint} to ${max}, ${received(text, /^[+-]?\d[\d.,_eE+-]*$/.test(text))}` });
         return z.NEVER;
       }
       return value;
@@ -40,10 +57,12 @@ const oneOf = <const T extends readonly [string, ...string[]], F extends T[numbe
     .string()
     .optional()
     .transform((raw, ctx): T[number] | F => {
-      if (raw === undefined || raw === '') return fallback;
-      const found = values.find((value) => value === raw);
+      const text = raw?.trim();
+      if (text === undefined || text === '') return fallback;
+      const found = values.find((value) => value === text);
       if (found === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, ${received(raw)}` });
+        // Shown when it is one of the words in another case (Production).
+        ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, ${received(text, values.includes(text.toLowerCase()))}` });
         return z.NEVER;
       }
       return found;
@@ -54,10 +73,11 @@ const bool = (name: string, fallback: boolean) =>
     .string()
     .optional()
     .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return fallback;
-      if (/^(true|1|yes)$/i.test(raw)) return true;
-      if (/^(false|0|no)$/i.test(raw)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, ${received(raw)}` });
+      if (raw === undefined || raw.trim() === '') return fallback;
+      if (isTrue(raw)) return true;
+      if (isFalse(raw)) return false;
+      // Never shown: every value shaped like a boolean is one.
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, ${received(raw, false)}` });
       return z.NEVER;
     });
 
@@ -120,7 +140,7 @@ const urlVariable = (name: string, protocols: readonly string[], secret = false)
         // reported below
       }
       const expected = protocols.map((protocol) => `${protocol}//`).join(' or ');
-      ctx.addIssue({ code: 'custom', message: `${name} must be a ${expected} URL, ${secret ? '(its value is not shown: it may hold a password)' : received(raw)}` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${expected} URL${secret ? ' (the value given is not shown: it may hold a password)' : `, ${received(raw)}`}` });
       return z.NEVER;
     });
 
@@ -438,7 +458,7 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
     }
     if (endpoint === undefined) problems.push('CFW_ENDPOINT is required when CFW_AUTH_MODE=aksk (the embedded simulator takes tokens)');
     const inbound = ['INBOUND_API_KEYS_SHA256', 'INBOUND_WRITE_API_KEYS_SHA256', 'INBOUND_JWT_JWKS_URL', 'INBOUND_JWT_PUBLIC_KEY'].some((name) => given(env, name) !== undefined);
-    if (!inbound && !/^(true|1|yes)$/i.test(given(env, 'ALLOW_ANONYMOUS') ?? '')) {
+    if (!inbound && !isTrue(given(env, 'ALLOW_ANONYMOUS'))) {
       problems.push("CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose");
     }
   }
@@ -450,14 +470,14 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
   }
   const explorer = given(env, 'EXPLORER');
   const production = given(env, 'NODE_ENV') === 'production';
-  if ((explorer === 'sandbox' || explorer === 'graphiql') && production && !/^(true|1|yes)$/i.test(given(env, 'INTROSPECTION') ?? '')) {
+  if ((explorer === 'sandbox' || explorer === 'graphiql') && production && !isTrue(given(env, 'INTROSPECTION'))) {
     problems.push(`EXPLORER=${explorer} needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)`);
   }
   const persistedDocuments = given(env, 'PERSISTED_DOCUMENTS') !== undefined;
   if ((explorer === 'sandbox' || explorer === 'graphiql') && persistedDocuments) {
     problems.push(`EXPLORER=${explorer} cannot work with PERSISTED_DOCUMENTS set (an explorer sends its own queries, which only trusted documents may be): set EXPLORER=off or unset PERSISTED_DOCUMENTS`);
   }
-  if (!persistedDocuments && /^(true|1|yes)$/i.test(given(env, 'PERSISTED_DOCUMENTS_ALLOW_TEXT') ?? '')) {
+  if (!persistedDocuments && isTrue(given(env, 'PERSISTED_DOCUMENTS_ALLOW_TEXT'))) {
     problems.push('PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)');
   }
   return problems;
@@ -506,10 +526,12 @@ export function redactedConfig(config: Config): unknown {
   };
 }
 
-/** A URL with its password (and user) hidden. */
+/** A URL with its password (and user) hidden, as `[redacted]` (which the URL's own setters would percent-encode). */
 function redactUrl(href: string): string {
   const url = new URL(href);
-  if (url.password !== '') url.password = REDACTED;
-  if (url.username !== '') url.username = REDACTED;
-  return url.href;
+  if (url.username === '' && url.password === '') return url.href;
+  const userinfo = `${url.username === '' ? '' : REDACTED}${url.password === '' ? '' : `:${REDACTED}`}`;
+  url.username = '';
+  url.password = '';
+  return url.href.replace(`${url.protocol}//`, `${url.protocol}//${userinfo}@`);
 }

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (process.argv.includes('--print-config')) {
+    for (const deprecation of configDeprecations()) process.stderr.write(`warning: ${deprecation}\n`);
     process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
     return;
   }
@@ -84,7 +85,17 @@ async function main(): Promise<void> {
     throw error;
   }
   releaseStartUpMemory();
-  const url = await gateway.listen();
+  let url: string;
+  try {
+    url = await gateway.listen();
+  } catch (error) {
+    // The port is taken or the host does not resolve: a configuration problem, said in one line.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 
   const lines = [`capture-gateway ready at ${url}`];
   if (config.explorer === 'sandbox') lines.push(`Apollo Sandbox: open ${url} in a browser (it loads from Apollo's CDN; EXPLORER=graphiql works offline).`);

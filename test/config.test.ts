@@ -48,7 +48,7 @@ describe('loadConfig defaults', () => {
     const set = loadConfig({ BODY_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '3000', REDIS_COMMAND_TIMEOUT_MS: '50', REDIS_BREAKER_THRESHOLD: '5', REDIS_BREAKER_OPEN_MS: '1000' });
     expect(set.http).toMatchObject({ bodyTimeoutMs: 2_000, headersTimeoutMs: 3_000 });
     expect(set.cache.redis).toEqual({ commandTimeoutMs: 50, breakerThreshold: 5, breakerOpenMs: 1_000 });
-    expect(problemsOf({ BODY_TIMEOUT_MS: '0', REDIS_BREAKER_THRESHOLD: 'three' })).toEqual(['BODY_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"', 'REDIS_BREAKER_THRESHOLD must be a whole number from 1 to 1000, got "three"']);
+    expect(problemsOf({ BODY_TIMEOUT_MS: '0', REDIS_BREAKER_THRESHOLD: 'three' })).toEqual(['BODY_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"', 'REDIS_BREAKER_THRESHOLD must be a whole number from 1 to 1000, got a 5-character value (not shown: it could be a secret)']);
   });
 
   it('treats empty variables as unset', () => {
@@ -78,7 +78,7 @@ describe('introspection', () => {
   });
 
   it('rejects an INTROSPECTION that is not a boolean', () => {
-    expect(() => loadConfig({ ...PRODUCTION, INTROSPECTION: 'maybe' })).toThrow('INTROSPECTION must be true or false, got "maybe"');
+    expect(() => loadConfig({ ...PRODUCTION, INTROSPECTION: 'maybe' })).toThrow('INTROSPECTION must be true or false, got a 5-character value (not shown: it could be a secret)');
   });
 });
 
@@ -102,7 +102,7 @@ describe('EXPLORER', () => {
   });
 
   it('rejects another value, listing the accepted ones', () => {
-    expect(problemsOf({ EXPLORER: 'playground' })).toEqual(['EXPLORER must be one of sandbox, graphiql, off, got "playground"']);
+    expect(problemsOf({ EXPLORER: 'playground' })).toEqual(['EXPLORER must be one of sandbox, graphiql, off, got a 10-character value (not shown: it could be a secret)']);
   });
 
   it('refuses an explorer in production without introspection, which it needs', () => {
@@ -128,7 +128,7 @@ describe('PERSISTED_DOCUMENTS', () => {
 
   it('refuses PERSISTED_DOCUMENTS_ALLOW_TEXT without a manifest, and a value that is not a boolean', () => {
     expect(problemsOf({ PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)']);
-    expect(problemsOf({ PERSISTED_DOCUMENTS: 'm.json', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'sometimes' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT must be true or false, got "sometimes"']);
+    expect(problemsOf({ PERSISTED_DOCUMENTS: 'm.json', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'sometimes' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT must be true or false, got a 9-character value (not shown: it could be a secret)']);
   });
 });
 
@@ -157,9 +157,25 @@ describe('PORT', () => {
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
   });
 
-  it.each([['abc'], ['-1'], ['65536'], ['1e3'], ['80.5'], [' 80']])('rejects %p, naming the variable and the value', (port) => {
+  it.each([['-1'], ['65536'], ['1e3'], ['80.5'], ['4,000']])('rejects %p, naming the variable and the value', (port) => {
     expect(() => loadConfig({ PORT: port })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: port })).toThrow(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(port)}`);
+  });
+
+  it('rejects a value that is no number without showing it: it may be a secret in the wrong variable', () => {
+    for (const port of ['abc', 'correct-horse-battery-staple']) {
+      expect(problemsOf({ PORT: port })).toEqual([`PORT must be a whole number from 0 to 65535, got a ${port.length}-character value (not shown: it could be a secret)`]);
+    }
+  });
+
+  it('says a bad REDIS_URL is not shown, in words that read', () => {
+    expect(problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379' })).toEqual(['REDIS_URL must be a redis:// or rediss:// URL (the value given is not shown: it may hold a password)']);
+  });
+
+  it('ignores spaces around a whole number, as around every other variable', () => {
+    expect(loadConfig({ PORT: ' 80 ' }).port).toBe(80);
+    expect(loadConfig({ CFW_RETRIES: '3\n' }).upstream.retries).toBe(3);
+    expect(loadConfig({ NODE_ENV: ' production ', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', CFW_AUTH_MODE: 'token' }).nodeEnv).toBe('production');
   });
 
   it('accepts every port and rejects every integer above', () => {
@@ -186,33 +202,36 @@ describe('numeric variables', () => {
   });
 
   it.each([
-    ['CFW_TIMEOUT_MS', '5s', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "5s"'],
+    ['CFW_TIMEOUT_MS', '5s', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got a 2-character value (not shown: it could be a secret)'],
     ['CFW_TIMEOUT_MS', '0', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"'],
     ['CFW_TIMEOUT_MS', '600001', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got "600001"'],
     ['UPSTREAM_CONCURRENCY', '1025', 'UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"'],
     ['CFW_RETRIES', '11', 'CFW_RETRIES must be a whole number from 0 to 10, got "11"'],
-    ['CFW_RETRIES', 'two', 'CFW_RETRIES must be a whole number from 0 to 10, got "two"'],
-    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
-    ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, production, test, got "staging"'],
+    ['CFW_RETRIES', 'two', 'CFW_RETRIES must be a whole number from 0 to 10, got a 3-character value (not shown: it could be a secret)'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got a 4-character value (not shown: it could be a secret)'],
+    ['NODE_ENV', 'Production', 'NODE_ENV must be one of development, production, test, got "Production"'],
+    ['INTROSPECTION', 'ture', 'INTROSPECTION must be true or false, got a 4-character value (not shown: it could be a secret)'],
+    ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, production, test, got a 7-character value (not shown: it could be a secret)'],
   ])('rejects %s=%p', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });
 });
 
 describe('several problems at once', () => {
-  it('reports every bad variable in one ConfigError, each naming its variable and the value received', () => {
+  it('reports every bad variable in one ConfigError, each naming its variable and the value received (or its length)', () => {
     const env = {
-      PORT: 'abc',
+      PORT: '-1',
       CFW_TIMEOUT_MS: '5s',
       CFW_TIMEZONE: 'Mars/Olympus_Mons',
-      LOG_LEVEL: 'loud',
+      LOG_LEVEL: 'Debug ',
       INTROSPECTION: 'maybe',
       CORS_ORIGINS: 'not-a-url',
     };
     const problems = problemsOf(env);
     expect(problems).toHaveLength(6);
     for (const [name, value] of Object.entries(env)) {
-      expect(problems.filter((problem) => problem.startsWith(`${name} `) && problem.includes(JSON.stringify(value)))).toHaveLength(1);
+      const shown = ['5s', 'maybe'].includes(value) ? `got a ${value.length}-character value` : JSON.stringify(value.trim());
+      expect(problems.filter((problem) => problem.startsWith(`${name} `) && problem.includes(shown))).toHaveLength(1);
     }
   });
 
@@ -225,17 +244,17 @@ describe('several problems at once', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect(caught).toHaveProperty('name', 'ConfigError');
-    expect(caught).toHaveProperty('message', 'Invalid configuration:\n  - PORT must be a whole number from 0 to 65535, got "abc"\n  - CFW_RETRIES must be a whole number from 0 to 10, got "99"');
+    expect(caught).toHaveProperty('message', 'Invalid configuration:\n  - PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)\n  - CFW_RETRIES must be a whole number from 0 to 10, got "99"');
   });
 
   it('reports a missing CFW_PROJECT_ID alongside another bad variable', () => {
     const problems = problemsOf({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', PORT: 'abc' });
-    expect(problems).toEqual(['PORT must be a whole number from 0 to 65535, got "abc"', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
+    expect(problems).toEqual(['PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
   });
 
   it('reports a production start without CFW_ENDPOINT alongside another bad variable', () => {
     expect(problemsOf({ NODE_ENV: 'production', PORT: 'abc' })).toEqual([
-      'PORT must be a whole number from 0 to 65535, got "abc"',
+      'PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)',
       "CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator's made-up data)",
     ]);
   });

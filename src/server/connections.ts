@@ -38,10 +38,14 @@ export interface Rejection {
   readonly message: string;
 }
 
+/** Codes that say the client went away (reset, closed early): nothing to answer, and never the gateway's fault. */
+const CLIENT_GONE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 /**
  * How the edge answers a request Node could not parse, by the parser's error code; undefined: no
  * answer is possible or useful (the client reset the connection).
  */
+
 export function rejectionFor(errorCode: string | undefined): Rejection | undefined {
   switch (errorCode) {
     case 'HPE_HEADER_OVERFLOW':
@@ -49,12 +53,11 @@ export function rejectionFor(errorCode: string | undefined): Rejection | undefin
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'ERR_HTTP_HEADERS_TIMEOUT':
       return { status: 408, code: ErrorCode.REQUEST_TIMEOUT, message: 'The request did not arrive in time.' };
-    case 'ECONNRESET':
-    case 'EPIPE':
     case 'ETIMEDOUT':
-    case 'ERR_STREAM_DESTROYED':
+      // The client's socket timed out (here, on a clientError; from got it would be the upstream's).
       return undefined;
     default:
+      if (errorCode !== undefined && CLIENT_GONE_CODES.has(errorCode)) return undefined;
       // Every other parser error (HPE_*): a request that is not valid HTTP/1.1 framing, such as
       // Content-Length with Transfer-Encoding, a bad chunk, or bytes after a short Content-Length.
       return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'The request is not valid HTTP/1.1 (its framing or headers cannot be read).' };
@@ -179,8 +182,8 @@ export function readBody(request: http.IncomingMessage, options: ReadBodyOptions
 /** Errors that only say the client went away or sent garbage: never the gateway's fault. */
 export function isClientFault(error: unknown): boolean {
   if (error instanceof ClientGoneError) return true;
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error instanceof Error && error.message === 'aborted');
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return (code !== undefined && CLIENT_GONE_CODES.has(code)) || (error instanceof Error && error.message === 'aborted');
 }
 
 /**

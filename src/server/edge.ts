@@ -5,10 +5,9 @@
 // rejections and the drain itself are in connections.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { tracer } from '../tracing.ts';
@@ -29,6 +28,9 @@ import { GatewayMetrics } from './metrics.ts';
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
 const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Distinct trusted-document refusals logged before the gateway stops logging new ones (the metric still counts them). */
+const MAX_REFUSALS_LOGGED = 1_000;
+
 /** A caller's X-Request-Id is kept when it is tidy; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -55,6 +57,44 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
 }
 
+/**
+ * A request's target as a URL. `new URL('//graphql', base)` would read `graphql` as a host, so an
+ * origin-form target (`/…`) is appended to the base; the absolute form a proxy may send is parsed as
+ * it is, and one that is no URL reads as `/`.
+ */
+export function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  try {
+    return raw.startsWith('/') ? new URL(`http://gateway${raw}`) : new URL(raw, 'http://gateway');
+  } catch {
+    return new URL('http://gateway/');
+  }
+}
+
+/**
+ * Why the server could not listen, as a configuration problem naming PORT and HOST when it is one
+ * (the port is taken or not ours to take, the host does not resolve or is not this machine's);
+ * any other error as it is.
+ */
+export function listenProblem(error: Error, port: number, host: string): Error {
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const where = `PORT ${port} on HOST ${host}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new ConfigError([`${where} is already in use (another process listens there): stop it, or set PORT to a free port`]);
+    case 'EACCES':
+      return new ConfigError([`${where} may not be listened on by this user (ports below 1024 need privileges): set PORT to 1024 or above`]);
+    case 'EADDRNOTAVAIL':
+      return new ConfigError([`HOST ${host} is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0`]);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return new ConfigError([`HOST ${host} does not resolve to an address (${code}): set HOST to an address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`]);
+    default:
+      return error;
+  }
+}
+
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   const httpServer = createHttpServer({ headersTimeoutMs: config.http.headersTimeoutMs, bodyTimeoutMs: config.http.bodyTimeoutMs });
@@ -76,6 +116,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const schema = buildGatewaySchema();
   const trusted = config.persistedDocuments.path === undefined ? undefined : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
+  /** Trusted-document refusals already logged; bounded, as clients choose the ids. */
+  const refusalsLogged = new Set<string>();
   if (trusted !== undefined) logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
@@ -141,7 +183,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Trusted documents: the id becomes the manifest's text here, before Apollo (and its APQ) see the request.
       const resolved = request.method === 'GET' ? trustedSearch(search, trusted) : trustedBody(body, trusted);
       if (!resolved.ok) {
-        sendError(resolved.refusal.status, resolved.refusal.code, resolved.refusal.message);
+        const { code, message } = resolved.refusal;
+        metrics.trustedDocumentRefusals.inc({ code });
+        // Once per distinct refusal (its message names the id), so a client retrying fills no log.
+        if (!refusalsLogged.has(message) && refusalsLogged.size < MAX_REFUSALS_LOGGED) {
+          refusalsLogged.add(message);
+          logger.info({ requestId, code, reason: message }, 'trusted documents: refused a request (each distinct refusal logged once)');
+        }
+        sendError(resolved.refusal.status, code, message);
         return;
       }
       if (request.method === 'GET' && typeof resolved.value === 'string') search = resolved.value;
@@ -208,7 +257,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', 'http://gateway');
+    const url = requestUrl(request.url);
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
@@ -258,14 +307,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
+        const refuse = (error: Error) => { reject(listenProblem(error, port, host)); };
+        httpServer.once('error', refuse);
         httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
+          httpServer.off('error', refuse);
           resolve();
         });
       });
       listening = true;
-      const address = httpServer.address() as AddressInfo;
+      const address = httpServer.address();
+      if (address === null || typeof address === 'string') throw new Error(`the server listens on ${String(address)}, not on a TCP port`);
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}/graphql`;
     },

@@ -6,8 +6,10 @@ import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Config } from '../config.ts';
+import { ErrorCode } from '../errors.ts';
 
 /** Where the explorer's files are served; their URLs carry a content hash, so they are immutable. */
 export const EXPLORER_ASSET_PREFIX = '/explorer/';
@@ -59,16 +61,57 @@ export function prefersHtml(accept: string | undefined): boolean {
   return html > 0 && html > qualityOf(accept, 'application/json');
 }
 
+/** Whether an Accept-Encoding header takes gzip: named with a quality above 0, or else `*` with one. */
+export function acceptsGzip(acceptEncoding: string): boolean {
+  let gzipQuality: number | undefined;
+  let anyQuality: number | undefined;
+  for (const part of acceptEncoding.split(',')) {
+    const [coding = '', ...parameters] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    const q = parameters.find((parameter) => /^q\s*=/.test(parameter));
+    const quality = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1).trim());
+    const usable = Number.isFinite(quality) ? quality : 0;
+    if (coding === 'gzip') gzipQuality = usable;
+    else if (coding === '*') anyQuality = usable;
+  }
+  return (gzipQuality ?? anyQuality ?? 0) > 0;
+}
+
 interface Asset {
   readonly name: string;
   readonly contentType: string;
   readonly body: Buffer;
-  gzipped?: Buffer;
+  readonly gzipped: Buffer;
+}
+
+/** A JSON error answer, as the edge gives its own 404s and 405s. */
+function sendError(request: http.IncomingMessage, response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 /** The page's own start-up script: reads its settings from a JSON block (no inline script, so the CSP can forbid them). */
 const START_SCRIPT = `'use strict';
 (function () {
+  // GraphiQL's storage, minus headers: its history and favourites save each run's headers (tokens
+  // included) whatever shouldPersistHeaders says, so every "headers" field of a stored entry is
+  // dropped on the way into localStorage. Keys are GraphiQL's own ("graphiql:…").
+  function withoutHeaders(value) {
+    var parsed;
+    try { parsed = JSON.parse(value); } catch (error) { return value; }
+    if (typeof parsed !== 'object' || parsed === null) return value;
+    Object.keys(parsed).forEach(function (key) {
+      if (Array.isArray(parsed[key])) parsed[key].forEach(function (entry) { if (typeof entry === 'object' && entry !== null) delete entry.headers; });
+    });
+    return JSON.stringify(parsed);
+  }
+  var storage = {
+    getItem: function (key) { return localStorage.getItem(key); },
+    setItem: function (key, value) { localStorage.setItem(key, withoutHeaders(value)); },
+    removeItem: function (key) { localStorage.removeItem(key); },
+    clear: function () { Object.keys(localStorage).forEach(function (key) { if (key.indexOf('graphiql:') === 0) localStorage.removeItem(key); }); },
+    get length() { return Object.keys(localStorage).filter(function (key) { return key.indexOf('graphiql:') === 0; }).length; },
+  };
   var settings = JSON.parse(document.getElementById('explorer-settings').textContent);
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
@@ -78,8 +121,10 @@ const START_SCRIPT = `'use strict';
       defaultQuery: settings.query,
       headers: settings.headers,
       defaultHeaders: settings.headers,
-      // Tokens typed into the header editor stay in this tab, never in localStorage.
+      // Tokens typed into the header editor stay in this tab, never in localStorage (the storage
+      // above keeps them out of the history too).
       shouldPersistHeaders: false,
+      storage: storage,
       defaultEditorToolsVisibility: 'headers',
     }),
   );
@@ -147,7 +192,10 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
   const hash = createHash('sha256');
   for (const { name, body } of read) hash.update(name).update(body);
   const assetPath = hash.digest('hex').slice(0, 16);
-  const assets = new Map<string, Asset>(read.map(({ name, body }) => [name, { name, body, contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' }]));
+  // Compressed once, here, off the event loop (zlib's thread pool): ~1 MB of GraphiQL takes tens of ms.
+  const gzipAsync = promisify(gzip);
+  const zipped = await Promise.all(read.map(async ({ body }) => gzipAsync(body)));
+  const assets = new Map<string, Asset>(read.map(({ name, body }, index) => [name, { name, body, gzipped: zipped[index] ?? body, contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' }]));
 
   // Relative URLs: the page lives at the GraphQL URL, so a proxy's path prefix carries over.
   const asset = (name: string) => `explorer/${assetPath}/${name}`;
@@ -181,7 +229,11 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
     version,
     assetPath,
     handle(request, response, url, graphqlPath) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        if (!url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) return false;
+        sendError(request, response, 405, ErrorCode.METHOD_NOT_ALLOWED, "The explorer's files are read with GET.", { allow: 'GET, HEAD' });
+        return true;
+      }
       if (url.pathname === graphqlPath) {
         // A GET carrying an operation is an operation, whatever the browser accepts.
         if (url.searchParams.has('query') || !prefersHtml(request.headers.accept)) return false;
@@ -192,16 +244,12 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
       const [version, name, ...rest] = url.pathname.slice(EXPLORER_ASSET_PREFIX.length).split('/');
       const found = version === assetPath && rest.length === 0 && name !== undefined ? assets.get(name) : undefined;
       if (found === undefined) {
-        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-        response.end(request.method === 'HEAD' ? undefined : `No explorer file at ${url.pathname}.\n`);
+        sendError(request, response, 404, ErrorCode.NOT_FOUND, `No explorer file at ${url.pathname}.`);
         return true;
       }
       const headers = { 'content-type': found.contentType, 'cache-control': IMMUTABLE, vary: 'accept-encoding' };
-      if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-        // Compressed once, on the first request that accepts it, not at start.
-        found.gzipped ??= gzipSync(found.body);
-        send(request, response, { ...headers, 'content-encoding': 'gzip' }, found.gzipped);
-      } else send(request, response, headers, found.body);
+      if (acceptsGzip(request.headers['accept-encoding'] ?? '')) send(request, response, { ...headers, 'content-encoding': 'gzip' }, found.gzipped);
+      else send(request, response, headers, found.body);
       return true;
     },
   };

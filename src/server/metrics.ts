@@ -24,6 +24,7 @@ export class GatewayMetrics {
   readonly breakerState = new Gauge({ name: 'upstream_breaker_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.', registers: [this.registry] });
   readonly loaderDedupHits = new Counter({ name: 'loader_dedup_hits_total', help: 'Page reads served by another identical read of the same operation instead of an upstream call.', registers: [this.registry] });
   readonly mutations = new Counter({ name: 'graphql_mutations_total', help: 'Capture lifecycle mutations by mutation and outcome (ok, user-error, error).', labelNames: ['mutation', 'outcome'] as const, registers: [this.registry] });
+  readonly trustedDocumentRefusals = new Counter({ name: 'trusted_document_refusals_total', help: 'Requests refused by PERSISTED_DOCUMENTS before execution, by error code.', labelNames: ['code'] as const, registers: [this.registry] });
   readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
 
   #storeBreaker: StoreBreaker | undefined;

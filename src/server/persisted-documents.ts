@@ -79,7 +79,7 @@ export function trustedDocumentsFrom(manifest: unknown, schema: GraphQLSchema, a
       problems.push(`${entry} does not validate against the schema: ${errors.map((error) => error.message).join('; ')}`);
       continue;
     }
-    byId.set(id, text);
+    byId.set(normalisedId(id), text);
   }
   if (problems.length === 0 && byId.size === 0) problems.push(`${where} holds no documents`);
   if (problems.length > 0) {
@@ -108,9 +108,16 @@ export async function loadTrustedDocuments(path: string, schema: GraphQLSchema, 
   return trustedDocumentsFrom(manifest, schema, allowText, path);
 }
 
-/** The document an id names: as the manifest spells it, or with/without the `sha256:` prefix (APQ-style clients send the bare hash). */
+/** An id as the index keys it: a SHA-256 (`sha256:<hex>`, or bare 64 hex digits) in lower case; any other id as it is. */
+function normalisedId(id: string): string {
+  if (id.startsWith(SHA256_PREFIX)) return `${SHA256_PREFIX}${id.slice(SHA256_PREFIX.length).toLowerCase()}`;
+  return /^[0-9a-f]{64}$/i.test(id) ? id.toLowerCase() : id;
+}
+
+/** The document an id names: as the manifest spells it (hashes in any case), or with/without the `sha256:` prefix (APQ-style clients send the bare hash). */
 function documentFor(id: string, documents: TrustedDocuments): string | undefined {
-  return documents.byId.get(id) ?? documents.byId.get(id.startsWith(SHA256_PREFIX) ? id.slice(SHA256_PREFIX.length) : `${SHA256_PREFIX}${id}`);
+  const key = normalisedId(id);
+  return documents.byId.get(key) ?? documents.byId.get(key.startsWith(SHA256_PREFIX) ? key.slice(SHA256_PREFIX.length) : `${SHA256_PREFIX}${key}`);
 }
 
 const refuse = (code: Refusal['code'], message: string): { ok: false; refusal: Refusal } => ({ ok: false, refusal: { status: 400, code, message } });
@@ -135,18 +142,25 @@ export function trustedOperation(operation: Readonly<Record<string, unknown>>, d
     if (typeof value !== 'string' || value === '') return refuse(ErrorCode.BAD_REQUEST, `\`${name}\` must be a non-empty string.`);
     given.push([name, value]);
   }
-  if (new Set(given.map(([, value]) => value)).size > 1) return refuse(ErrorCode.BAD_REQUEST, `${given.map(([name]) => `\`${name}\``).join(' and ')} name different documents; send one id.`);
-  const [first] = given;
-  if (first !== undefined) {
-    const [name, id] = first;
+  // Two ids may spell one document differently (`sha256:<hex>` and the bare hex): compare what they name.
+  const texts = new Set<string>();
+  for (const [name, id] of given) {
     const text = documentFor(id, documents);
     if (text === undefined) return refuse(ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND, `No trusted document has the id ${shown(id)} (from \`${name}\`); this gateway runs only the documents of its manifest.`);
+    texts.add(text);
+  }
+  if (texts.size > 1) return refuse(ErrorCode.BAD_REQUEST, `${given.map(([name]) => `\`${name}\``).join(' and ')} name different documents; send one id.`);
+  const [first] = given;
+  const [text] = texts;
+  if (first !== undefined && text !== undefined) {
+    const [, id] = first;
     if (query !== undefined && query !== null && query !== text) return refuse(ErrorCode.BAD_REQUEST, `\`query\` is not the text of the trusted document ${shown(id)}; send the id alone.`);
     const otherExtensions = isRecord(extensions) ? Object.fromEntries(Object.entries(extensions).filter(([key]) => key !== 'persistedQuery')) : extensions;
     return { ok: true, value: { ...rest, query: text, ...(otherExtensions === undefined || (isRecord(otherExtensions) && Object.keys(otherExtensions).length === 0) ? {} : { extensions: otherExtensions }) } };
   }
   if (typeof query === 'string' && query !== '' && documents.allowText) {
-    if (documents.texts.has(query)) return { ok: true, value: operation };
+    // Without the id fields a client may have sent as null.
+    if (documents.texts.has(query)) return { ok: true, value: { ...rest, query, ...(extensions === undefined ? {} : { extensions }) } };
     return refuse(ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND, 'The query is not, character for character, one of the trusted documents; this gateway runs only the documents of its manifest.');
   }
   return refuse(ErrorCode.PERSISTED_DOCUMENTS_REQUIRED, 'This gateway runs only trusted documents: send the document\'s id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text.');

@@ -3,6 +3,7 @@
 // not JSON or are cut short, reset connections and answers that never come; and, for the lifecycle
 // calls, work done but never answered, deletes CFW "forgets", and the other capture-result form.
 import type http from 'node:http';
+import { UnreachableCaseError } from '../errors.ts';
 import { ApigErrorCode, CfwErrorCode } from '../upstream/codes.ts';
 
 /** Which requests a fault applies to: method and path after `/v1/{project_id}`, e.g. `{method: 'POST', path: '/capture-task/stop'}`. */
@@ -162,6 +163,9 @@ export async function applyFault(fault: Fault, _request: http.IncomingMessage, r
     case 'file-list':
       // Acted on by the call itself (server.ts).
       return;
+    default:
+      // A new kind of fault fails the type check here until it has an answer.
+      throw new UnreachableCaseError(fault);
   }
 }
 

@@ -1,6 +1,7 @@
 // The one allowed conditional: where the Redis suite gets its Redis, and when it may not run.
 import { describe, expect, it } from '@jest/globals';
-import { isCi, redisPlanFor } from './redis.ts';
+import { isCi } from './ci.ts';
+import { redisPlanFor } from './redis.ts';
 
 const SUITE = '"the Redis suite"';
 

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { describe } from '@jest/globals';
+import { isCi } from './ci.ts';
 import { freePort } from './process.ts';
 
 export interface RedisServer {
@@ -27,11 +28,6 @@ export type RedisPlan =
   | { readonly kind: 'not-run'; readonly line: string };
 
 export const REDIS_INSTALL_HINT = 'apt-get install redis-server';
-
-/** CI as most CI services set it: any value but empty, `false` or `0`. */
-export function isCi(ci: string | undefined): boolean {
-  return ci !== undefined && !['', 'false', '0'].includes(ci.trim().toLowerCase());
-}
 
 /** The plan for an environment and whether `redis-server` runs from PATH; pure. */
 export function redisPlanFor(env: { readonly REDIS_URL?: string | undefined; readonly CI?: string | undefined }, serverOnPath: boolean, suite: string): RedisPlan {

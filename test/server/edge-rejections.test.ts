@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
-import { rawAnswer, rejectionFor } from '../../src/server/connections.ts';
+import { isClientFault, rawAnswer, rejectionFor } from '../../src/server/connections.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { until } from '../helpers/until.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -80,6 +80,14 @@ describe('rejectionFor and rawAnswer', () => {
     expect(rejectionFor('HPE_UNEXPECTED_CONTENT_LENGTH')).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
     expect(rejectionFor('HPE_INVALID_METHOD')).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
     expect(rejectionFor('ECONNRESET')).toBeUndefined();
+  });
+
+  it('reads the same codes as a client gone in both places: no answer to write, nothing to log as a failure', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_PREMATURE_CLOSE']) {
+      expect(rejectionFor(code)).toBeUndefined();
+      expect(isClientFault(Object.assign(new Error('gone'), { code }))).toBe(true);
+    }
+    expect(isClientFault(Object.assign(new Error('upstream'), { code: 'ECONNREFUSED' }))).toBe(false);
   });
 
   it('writes a complete HTTP/1.1 answer with the JSON body and Connection: close', () => {

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.ts';
-import { EXPLORER_CSP, explorerHeaderHint, prefersHtml } from '../../src/server/explorer.ts';
+import { acceptsGzip, EXPLORER_CSP, explorerHeaderHint, prefersHtml } from '../../src/server/explorer.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { startHarness, withHarness, type Harness } from '../helpers/harness.ts';
 
@@ -51,6 +51,25 @@ function referencesIn(text: string): string[] {
 function isLocal(reference: string): boolean {
   return reference.startsWith('data:') || !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(reference);
 }
+
+describe('acceptsGzip', () => {
+  it.each([
+    ['gzip', true],
+    ['gzip, deflate, br', true],
+    ['GZIP;q=0.5', true],
+    ['*', true],
+    ['br, *;q=0.1', true],
+    ['gzip;q=0', false],
+    ['gzip; q=0.000', false],
+    ['gzip;q=0, *', false],
+    ['*;q=0', false],
+    ['identity', false],
+    ['x-gzip-ish', false],
+    ['', false],
+  ])('%j → %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
+  });
+});
 
 describe('explorerHeaderHint', () => {
   it('names the header each authentication mode reads, with a placeholder value', () => {
@@ -160,6 +179,24 @@ describe('EXPLORER=graphiql', () => {
     expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
   });
 
+  it('sends the file as it is to a browser that refuses gzip (q=0)', async () => {
+    const url = assetsOf(page.text).find((asset) => asset.endsWith('start.js')) ?? '';
+    const plain = await get(url);
+    for (const refusal of ['gzip;q=0', 'br, gzip; q=0', 'gzip;q=0.0, *;q=1']) {
+      const response = await get(url, { 'accept-encoding': refusal });
+      expect(response.headers.get('content-encoding')).toBeNull();
+      expect(response.body.equals(plain.body)).toBe(true);
+    }
+  });
+
+  it('refuses a POST to one of its files with 405, as JSON', async () => {
+    const url = assetsOf(page.text).find((asset) => asset.endsWith('start.js')) ?? '';
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toEqual({ errors: [{ message: 'The explorer\'s files are read with GET.', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+  });
+
   it('answers 404 for another version or an unknown file', async () => {
     const url = assetsOf(page.text)[0] ?? '';
     const version = new URL(url).pathname.split('/')[2] ?? '';
@@ -167,6 +204,9 @@ describe('EXPLORER=graphiql', () => {
       const response = await get(`${harness.origin}${path}`);
       expect(response.status).toBe(404);
       expect(response.headers.get('cache-control')).toBe('no-store');
+      // As JSON, as every other 404 of the gateway.
+      expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
+      expect(JSON.parse(response.text)).toEqual({ errors: [{ message: `No explorer file at ${new URL(`${harness.origin}${path}`).pathname}.`, extensions: { code: 'NOT_FOUND' } }] });
     }
   });
 

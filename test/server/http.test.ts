@@ -1,6 +1,7 @@
 // The HTTP edge through a live gateway in front of a live simulator: routing, body limits, CORS,
 // CSRF prevention, the landing page, credentials, and how upstream failures reach the client.
 import http from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SANDBOX_ORIGIN } from '../../src/server/edge.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
@@ -30,6 +31,26 @@ interface RawResponse {
 async function request(url: string, init: RequestInit = {}): Promise<RawResponse> {
   const response = await fetch(url, init);
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Sends `GET <target>` exactly as given (fetch and node:http would normalise it); resolves with the status and body. */
+function rawRequest(origin: string, target: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.end(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      // Chunked bodies: the JSON between the chunk sizes.
+      resolve({ status, body: body.includes('{') ? body.slice(body.indexOf('{'), body.lastIndexOf('}') + 1) : body });
+    });
+  });
 }
 
 /** The response body as JSON, failing with the text when it is not. */
@@ -120,6 +141,17 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
     const response = await request(`${harness.origin}/graphq1`);
     expect(response.status).toBe(404);
     expect(jsonOf(response)).toEqual({ errors: [{ message: 'Nothing at /graphq1; GraphQL is served at /graphql.', extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  it('reads a request target that starts with // as a path, not as a host', async () => {
+    const doubled = await rawRequest(harness.origin, '//graphql');
+    expect(doubled.status).toBe(404);
+    expect(JSON.parse(doubled.body)).toEqual({ errors: [{ message: 'Nothing at //graphql; GraphQL is served at /graphql.', extensions: { code: 'NOT_FOUND' } }] });
+    // The absolute form a proxy may send is read for its path; one that is no URL gets a 404, not a crash.
+    const absolute = await rawRequest(harness.origin, `${harness.origin}/healthz`);
+    expect(absolute.status).toBe(200);
+    expect((await rawRequest(harness.origin, 'http://[bad/healthz')).status).toBe(404);
+    expect((await request(`${harness.origin}/healthz`)).status).toBe(200);
   });
 
   it('answers malformed JSON with a 400 BAD_REQUEST, no stack trace and no HTML', async () => {

@@ -5,11 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from '@graphql-codegen/cli';
 import fc from 'fast-check';
 import { printSchema } from 'graphql';
 import { ConfigError } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
 import { loadTrustedDocuments, trustedBody, trustedDocumentsFrom, trustedOperation, trustedSearch, type Resolution } from '../../src/server/persisted-documents.ts';
 import { buildGatewaySchema } from '../../src/server/schema.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
@@ -159,6 +161,13 @@ describe('trustedOperation', () => {
     expect(valueOf(trustedOperation({ documentId: id }, bare))).toEqual({ query: FIRST });
   });
 
+  it('compares the documents two ids name, not their spelling; a hash in any case', () => {
+    expect(valueOf(trustedOperation({ documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(FIRST) } } }, small()))).toEqual({ query: FIRST });
+    expect(valueOf(trustedOperation({ doc_id: id.toUpperCase().replace('SHA256:', 'sha256:') }, small()))).toEqual({ query: FIRST });
+    expect(refusalOf(trustedOperation({ documentId: id, doc_id: `sha256:${sha256(TYPENAME)}` }, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: '`documentId` and `doc_id` name different documents; send one id.' });
+    expect(refusalOf(trustedOperation({ documentId: id, doc_id: 'nope' }, small()))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
+  });
+
   it('keeps other extensions and drops only persistedQuery', () => {
     expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id }, trace: true } }, small()))).toEqual({ query: FIRST, extensions: { trace: true } });
   });
@@ -181,6 +190,7 @@ describe('trustedOperation', () => {
 
   it('with text allowed, runs exactly a manifest text and nothing else, not even the same query spaced differently', () => {
     expect(valueOf(trustedOperation({ query: FIRST, variables }, small(true)))).toEqual({ query: FIRST, variables });
+    expect(valueOf(trustedOperation({ query: TYPENAME, documentId: null, doc_id: null }, small(true)))).toEqual({ query: TYPENAME });
     expect(refusalOf(trustedOperation({ query: `${FIRST} ` }, small(true)))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
     expect(refusalOf(trustedOperation({ query: '{ __typename }' }, small(true)))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
   });
@@ -189,7 +199,7 @@ describe('trustedOperation', () => {
     [{ documentId: 42 }, '`documentId` must be a non-empty string.'],
     [{ doc_id: '' }, '`doc_id` must be a non-empty string.'],
     [{ extensions: { persistedQuery: { sha256Hash: ['a'] } } }, '`extensions.persistedQuery.sha256Hash` must be a non-empty string.'],
-    [{ documentId: 'a', doc_id: 'b' }, '`documentId` and `doc_id` name different documents; send one id.'],
+    [{ documentId: id, doc_id: sha256(TYPENAME) }, '`documentId` and `doc_id` name different documents; send one id.'],
   ])('refuses a malformed id %j as BAD_REQUEST', (operation, message) => {
     expect(refusalOf(trustedOperation(operation, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message });
   });
@@ -309,6 +319,20 @@ describe('a gateway with a manifest from the client preset', () => {
     }
   });
 
+  it('runs one sent with the same id in two places, prefixed and bare, in either case', async () => {
+    const id = idOf('FirstCaptureTasks');
+    const hex = id.slice('sha256:'.length);
+    for (const body of [
+      { documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: hex } }, variables },
+      { documentId: `sha256:${hex.toUpperCase()}`, variables },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: hex.toUpperCase() } }, variables },
+    ]) {
+      const result = await post(body);
+      expect(result.body.errors).toBeUndefined();
+      expect(result.body.data?.captureTasks?.totalCount).toBe(57);
+    }
+  });
+
   it('runs one with a fragment, by GET', async () => {
     const first = await post({ documentId: idOf('FirstCaptureTasks'), variables });
     expect(first.body.data?.captureTasks?.totalCount).toBe(57);
@@ -369,6 +393,41 @@ describe('a gateway with a Relay manifest and PERSISTED_DOCUMENTS_ALLOW_TEXT', (
         const other = await harness.gql('{ __typename }');
         expect(other.status).toBe(400);
         expect(other.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_DOCUMENT_NOT_FOUND');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('refusals, seen by an operator', () => {
+  it('counts each refusal by code in /metrics, and logs each distinct one once at info', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'capture-gateway-manifest-'));
+    const file = path.join(dir, 'manifest.json');
+    writeFileSync(file, JSON.stringify(SMALL));
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    try {
+      await withHarness({ env: { PERSISTED_DOCUMENTS: file }, logger: createLogger('info', sink) }, async (harness) => {
+        const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) })).status;
+        expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
+        expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
+        expect(await send({ documentId: 'sha256:unknown-two' })).toBe(400);
+        expect(await send({ query: TYPENAME })).toBe(400);
+        const metrics = await (await fetch(`${harness.origin}/metrics`)).text();
+        expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENT_NOT_FOUND"} 3');
+        expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENTS_REQUIRED"} 1');
+        const refusals = lines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string; reason?: string }).filter((line) => line.msg.startsWith('trusted documents: refused'));
+        expect(refusals.map(({ level, code, reason }) => ({ level, code, id: /"([^"]+)"/.exec(reason ?? '')?.[1] }))).toEqual([
+          { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-one' },
+          { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-two' },
+          { level: 30, code: 'PERSISTED_DOCUMENTS_REQUIRED', id: undefined },
+        ]);
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
