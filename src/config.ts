@@ -144,6 +144,21 @@ const urlVariable = (name: string, protocols: readonly string[], secret = false)
       return z.NEVER;
     });
 
+/** Comma-separated hex SHA-256 hashes of API keys, lower-cased; the message tells only a bad entry's length (it may be a key). */
+const apiKeyHashes = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
+      const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
+        return z.NEVER;
+      }
+      return hashes;
+    });
+
 /**
  * 8 MiB. The largest real page is 1,024 records; with every field at its longest (a 255-character
  * name of \uXXXX escapes, full-length IPv6 addresses, pretty-printed as CFW does) it is 2.17 MB,
@@ -208,30 +223,8 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       CLOUD_SDK_AK: optionalText,
       CLOUD_SDK_SK: optionalText,
       CLOUD_SDK_SECURITY_TOKEN: optionalText,
-      INBOUND_API_KEYS_SHA256: z
-        .string()
-        .optional()
-        .transform((raw, ctx) => {
-          const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
-          const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
-          if (bad !== undefined) {
-            ctx.addIssue({ code: 'custom', message: `INBOUND_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
-            return z.NEVER;
-          }
-          return hashes;
-        }),
-      INBOUND_WRITE_API_KEYS_SHA256: z
-        .string()
-        .optional()
-        .transform((raw, ctx) => {
-          const hashes = (raw ?? '').split(',').map((hash) => hash.trim().toLowerCase()).filter((hash) => hash !== '');
-          const bad = hashes.find((hash) => !/^[0-9a-f]{64}$/.test(hash));
-          if (bad !== undefined) {
-            ctx.addIssue({ code: 'custom', message: `INBOUND_WRITE_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${bad.length} characters` });
-            return z.NEVER;
-          }
-          return hashes;
-        }),
+      INBOUND_API_KEYS_SHA256: apiKeyHashes('INBOUND_API_KEYS_SHA256'),
+      INBOUND_WRITE_API_KEYS_SHA256: apiKeyHashes('INBOUND_WRITE_API_KEYS_SHA256'),
       INBOUND_JWT_WRITE_SCOPE: z
         .string()
         .optional()
