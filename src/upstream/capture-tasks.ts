@@ -1,6 +1,6 @@
 // The capture-task calls: the list (GET /v1/{project_id}/capture-task, one page of one firewall's tasks), and the lifecycle's create, stop, batch-delete and capture result (below).
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
@@ -37,6 +37,32 @@ export interface UpstreamCallEvent {
   readonly durationMs: number;
 }
 
+/** Ends a call that answered: its span's attributes, then its event. */
+function endCallOk(span: Span, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, answer: { readonly status: number; readonly attempts: number; readonly requestId: string | undefined }): void {
+  const { status, attempts, requestId } = answer;
+  onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
+  span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
+  span.end();
+}
+
+/** Ends a call that failed (`error`, a GatewayError): its span's status and attributes, then its event. */
+function endCallFailed(span: Span, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, error: unknown): void {
+  const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
+  const cancelled = error instanceof UpstreamCancelledError;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
+  span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
+  span.end();
+  onDone?.({
+    outcome: cancelled ? 'cancelled' : 'error',
+    status: details.status,
+    code: cancelled ? 'CANCELLED' : error instanceof GatewayError ? error.code : undefined,
+    errorCode: details.errorCode,
+    requestId: details.requestId,
+    attempts: details.attempts ?? 1,
+    durationMs: performance.now() - started,
+  });
+}
+
 /** Reads one page; throws a GatewayError (never a got error) when it cannot. */
 export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTaskListQuery, options: ListCallOptions): Promise<CaptureTaskListAnswer> {
   const searchParams = new URLSearchParams({ fw_instance_id: query.fwInstanceId });
@@ -68,25 +94,10 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
         throw toUpstreamError(error);
       }
     }, signal);
-    options.onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
-    span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
-    span.end();
+    endCallOk(span, options.onDone, started, { status, attempts, requestId });
     return answer;
   } catch (error) {
-    const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
-    const cancelled = error instanceof UpstreamCancelledError;
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
-    span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
-    span.end();
-    options.onDone?.({
-      outcome: cancelled ? 'cancelled' : 'error',
-      status: details.status,
-      code: cancelled ? 'CANCELLED' : error instanceof GatewayError ? error.code : undefined,
-      errorCode: details.errorCode,
-      requestId: details.requestId,
-      attempts: details.attempts ?? 1,
-      durationMs: performance.now() - started,
-    });
+    endCallFailed(span, options.onDone, started, error);
     throw error;
   }
 }
@@ -188,25 +199,10 @@ async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleReques
         throw toUpstreamError(error);
       }
     }, signal);
-    options.onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
-    span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
-    span.end();
+    endCallOk(span, options.onDone, started, { status, attempts, requestId });
     return { value, requestId };
   } catch (error) {
-    const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
-    const cancelled = error instanceof UpstreamCancelledError;
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
-    span.setAttributes({ 'cfw.attempts': details.attempts ?? 1, ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
-    span.end();
-    options.onDone?.({
-      outcome: cancelled ? 'cancelled' : 'error',
-      status: details.status,
-      code: cancelled ? 'CANCELLED' : error instanceof GatewayError ? error.code : undefined,
-      errorCode: details.errorCode,
-      requestId: details.requestId,
-      attempts: details.attempts ?? 1,
-      durationMs: performance.now() - started,
-    });
+    endCallFailed(span, options.onDone, started, error);
     throw error;
   }
 }
