@@ -148,21 +148,30 @@ const SLASH = 47;
 const DASH = 45;
 const COLON = 58;
 
+/** The six numbers at CFW's and ISO's fixed places ("2024/08/31 10:17:30", "2024-08-31T10:17:30…"); -1 where one is not all digits. */
+function wallClockDigitsOf(text: string): WallClock {
+  return { year: digitsAt(text, 0, 4), month: digitsAt(text, 5, 2), day: digitsAt(text, 8, 2), hour: digitsAt(text, 11, 2), minute: digitsAt(text, 14, 2), second: digitsAt(text, 17, 2) };
+}
+
+function hasAllDigits(clock: WallClock): boolean {
+  return (clock.year | clock.month | clock.day | clock.hour | clock.minute | clock.second) >= 0;
+}
+
+/** Whether a calendar has this time (no February 30th, no 24:00). */
+function isRealWallClock({ year, month, day, hour, minute, second }: WallClock): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 /**
  * "2024/08/31 10:17:30" (or with dashes and a T) → its parts, by string work alone. Throws a
  * FieldValueError for anything else, and for a time no calendar has (February 30th, 24:00).
  */
 function wallClockOf(field: string, text: string, value: unknown): WallClock {
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  const clock = wallClockDigitsOf(text);
   const separator = (at: number) => text.charCodeAt(at);
   if (
     text.length !== 19 ||
-    (year | month | day | hour | minute | second) < 0 ||
+    !hasAllDigits(clock) ||
     (separator(4) !== SLASH && separator(4) !== DASH) ||
     (separator(7) !== SLASH && separator(7) !== DASH) ||
     (separator(10) !== 32 && separator(10) !== 84) ||
@@ -171,10 +180,8 @@ function wallClockOf(field: string, text: string, value: unknown): WallClock {
   ) {
     throw new FieldValueError(field, NOT_A_CFW_DATE, value);
   }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-    throw new FieldValueError(field, NOT_A_REAL_DATE, value);
-  }
-  return { year, month, day, hour, minute, second };
+  if (!isRealWallClock(clock)) throw new FieldValueError(field, NOT_A_REAL_DATE, value);
+  return clock;
 }
 
 /** The instant a wall clock in `zone` means (see dateTimeIsoFromCfw for the rule). */
@@ -243,12 +250,6 @@ export function isCanonicalIsoInstant(text: string): boolean {
   if (text.length !== ISO_INSTANT_LENGTH || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) {
     return false;
   }
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  const millisecond = digitsAt(text, 20, 3);
-  return (year | month | day | hour | minute | second | millisecond) >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+  const clock = wallClockDigitsOf(text);
+  return hasAllDigits(clock) && digitsAt(text, 20, 3) >= 0 && isRealWallClock(clock);
 }
