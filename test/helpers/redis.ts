@@ -108,26 +108,16 @@ async function spawnRedis(): Promise<OwnRedisServer> {
  * runs and fails on `startRedis`. The body receives `startRedis`.
  */
 export function describeWithRedis(name: string, body: (startRedis: () => Promise<RedisServer>) => void): void {
-  const plan = redisPlanFor(process.env, redisServerOnPath(), `"${name}"`);
-  if (plan.kind === 'not-run') {
-    process.stderr.write(`${plan.line}\n`);
-    describe.skip(name, () => {
-      body(() => Promise.reject(new Error(plan.line)));
-    });
-    return;
-  }
-  describe(name, () => {
-    body(async () => {
-      switch (plan.kind) {
-        case 'url':
-          // Someone else's Redis: used as it is, never stopped or flushed.
-          return { url: plan.url, stop: () => Promise.resolve() };
-        case 'spawn':
-          return spawnRedis();
-        case 'missing':
-          throw new Error(plan.message);
-      }
-    });
+  describeUnderPlan(name, redisPlanFor(process.env, redisServerOnPath(), `"${name}"`), body, async (plan) => {
+    switch (plan.kind) {
+      case 'url':
+        // Someone else's Redis: used as it is, never stopped or flushed.
+        return { url: plan.url, stop: () => Promise.resolve() };
+      case 'spawn':
+        return spawnRedis();
+      case 'missing':
+        throw new Error(plan.message);
+    }
   });
 }
 
@@ -137,7 +127,14 @@ export function describeWithRedis(name: string, body: (startRedis: () => Promise
  * under CI, runs and fails on `startRedis`.
  */
 export function describeWithOwnRedis(name: string, body: (startRedis: () => Promise<OwnRedisServer>) => void): void {
-  const plan = redisPlanFor({ CI: process.env['CI'] }, redisServerOnPath(), `"${name}"`);
+  describeUnderPlan(name, redisPlanFor({ CI: process.env['CI'] }, redisServerOnPath(), `"${name}"`), body, async (plan) => {
+    if (plan.kind === 'missing') throw new Error(plan.message);
+    return spawnRedis();
+  });
+}
+
+/** The suite under `plan`: skipped with its one line on stderr when not run, else a `describe` whose `startRedis` is `start`. */
+function describeUnderPlan<Server>(name: string, plan: RedisPlan, body: (startRedis: () => Promise<Server>) => void, start: (plan: Exclude<RedisPlan, { readonly kind: 'not-run' }>) => Promise<Server>): void {
   if (plan.kind === 'not-run') {
     process.stderr.write(`${plan.line}\n`);
     describe.skip(name, () => {
@@ -146,9 +143,6 @@ export function describeWithOwnRedis(name: string, body: (startRedis: () => Prom
     return;
   }
   describe(name, () => {
-    body(async () => {
-      if (plan.kind === 'missing') throw new Error(plan.message);
-      return spawnRedis();
-    });
+    body(() => start(plan));
   });
 }
