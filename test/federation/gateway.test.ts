@@ -2,13 +2,11 @@
 // subgraph (owns Firewall) and this one (contributes Firewall.captureTasks) ⇄ the CFW simulator.
 // Each firewall the supergraph resolves costs one upstream call, however many come in one fetch.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { FormattedExecutionResult } from 'graphql';
-import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { DEFAULT_ENTERPRISE_PROJECT, generateTask, seededRandom, SIMULATOR_FIREWALLS, type SimulatorStore } from '../../src/simulator/store.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { until } from '../helpers/until.ts';
+import { startApolloGateway, type ApolloGatewayServer } from './apollo-gateway.ts';
 import { startFirewallsSubgraph, type FirewallRecord, type FirewallsSubgraph, type FirewallsSubgraphOptions } from './firewalls-subgraph.ts';
 
 const FIREWALLS_WITH_TASKS = `{
@@ -73,20 +71,9 @@ async function startSupergraph(options: { readonly harness?: HarnessOptions; rea
     await harness.close();
     throw error;
   });
-  const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'firewalls', url: firewalls.url }, { name: 'captures', url: harness.url }] }),
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource({
-        url,
-        // What a router's header propagation does: the caller's token reaches the subgraph.
-        willSendRequest({ request }) {
-          request.http?.headers.set('x-auth-token', DEMO_TOKEN);
-        },
-      }),
-  });
-  const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
+  let server: ApolloGatewayServer;
   try {
-    await server.start();
+    server = await startApolloGateway({ firewalls: firewalls.url, captures: harness.url });
   } catch (error) {
     await firewalls.close();
     await harness.close();
@@ -95,11 +82,7 @@ async function startSupergraph(options: { readonly harness?: HarnessOptions; rea
   return {
     harness,
     firewalls,
-    async execute(query) {
-      const response = await server.executeOperation({ query });
-      if (response.body.kind !== 'single') throw new Error(`expected a single result, got ${response.body.kind}`);
-      return response.body.singleResult;
-    },
+    execute: (query) => server.execute(query),
     async close() {
       try {
         await server.stop();

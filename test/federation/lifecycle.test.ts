@@ -2,11 +2,9 @@
 // subgraph (owns Firewall) with this one, which owns the mutations. The whole cycle, create → poll →
 // stop → result → delete, runs through the gateway over loopback HTTP, on the simulator's clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { FormattedExecutionResult } from 'graphql';
-import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { createInput, EMPTY_FIREWALL, startLifecycleHarness, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import { startApolloGateway, type ApolloGatewayServer } from './apollo-gateway.ts';
 import { startFirewallsSubgraph, type FirewallsSubgraph } from './firewalls-subgraph.ts';
 
 const CREATE = `mutation Create($input: CreateCaptureTaskInput!) {
@@ -26,29 +24,14 @@ const FIREWALL_TASKS = `{ firewalls { id name captureTasks(first: 5) { totalCoun
 describe('the capture lifecycle through a supergraph (Apollo Gateway, firewalls + captures)', () => {
   let harness: LifecycleHarness;
   let firewalls: FirewallsSubgraph;
-  let server: ApolloServer;
-  const execute = async (query: string, variables?: Record<string, unknown>): Promise<FormattedExecutionResult> => {
-    const response = await server.executeOperation({ query, variables });
-    if (response.body.kind !== 'single') throw new Error(`expected a single result, got ${response.body.kind}`);
-    return response.body.singleResult;
-  };
+  let server: ApolloGatewayServer;
+  const execute = (query: string, variables?: Record<string, unknown>): Promise<FormattedExecutionResult> => server.execute(query, variables);
 
   beforeAll(async () => {
     harness = await startLifecycleHarness();
     firewalls = await startFirewallsSubgraph();
     firewalls.serve([{ id: EMPTY_FIREWALL, name: 'lab-edge' }]);
-    const gateway = new ApolloGateway({
-      supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'firewalls', url: firewalls.url }, { name: 'captures', url: harness.url }] }),
-      buildService: ({ url }) =>
-        new RemoteGraphQLDataSource({
-          url,
-          willSendRequest({ request }) {
-            request.http?.headers.set('x-auth-token', DEMO_TOKEN);
-          },
-        }),
-    });
-    server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
-    await server.start();
+    server = await startApolloGateway({ firewalls: firewalls.url, captures: harness.url });
   });
   afterAll(async () => {
     await server.stop();

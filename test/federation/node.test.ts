@@ -3,14 +3,12 @@
 // Gateway with the example owner — whether the owner declares Node and Query.node too or not.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { composeServices, type CompositionResult } from '@apollo/composition';
-import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { Kind, parse, print, type ConstDirectiveNode, type DocumentNode, type FormattedExecutionResult, type InterfaceTypeDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { nodeFromId } from '../../src/resolvers/node.ts';
 import { readSchemaSdl } from '../../src/server/schema.ts';
-import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { field, startHarness, type Harness } from '../helpers/harness.ts';
+import { startApolloGateway } from './apollo-gateway.ts';
 import { firewallsWithNodeSdl, readFirewallsSdl, startFirewallsSubgraph, type FirewallsSubgraph } from './firewalls-subgraph.ts';
 
 const DEMO = SIMULATOR_FIREWALLS.demo;
@@ -122,26 +120,11 @@ interface Supergraph {
 async function startSupergraph(declaresNode: boolean): Promise<Supergraph> {
   const harness = await startHarness();
   const firewalls = await startFirewallsSubgraph({ declaresNode });
-  const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'firewalls', url: firewalls.url }, { name: 'captures', url: harness.url }] }),
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource({
-        url,
-        willSendRequest({ request }) {
-          request.http?.headers.set('x-auth-token', DEMO_TOKEN);
-        },
-      }),
-  });
-  const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
-  await server.start();
+  const server = await startApolloGateway({ firewalls: firewalls.url, captures: harness.url });
   return {
     harness,
     firewalls,
-    async execute(query, variables) {
-      const response = await server.executeOperation({ query, variables });
-      if (response.body.kind !== 'single') throw new Error(`expected a single result, got ${response.body.kind}`);
-      return response.body.singleResult;
-    },
+    execute: (query, variables) => server.execute(query, variables),
     async close() {
       await server.stop();
       await firewalls.close();
