@@ -2,24 +2,17 @@
 // frontend pastes — `relayStylePagination` on Query.captureTasks and Firewall.captureTasks — walks
 // the 3,500-task firewall both ways with `fetchMore`, as an infinite list does, reading the whole
 // list as the query emits it from the cache.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { filter, firstValueFrom, map, type Observable } from 'rxjs';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
-
-type Direction = 'forward' | 'backward';
-
-interface Connection {
-  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor: string | null; readonly endCursor: string | null };
-  readonly edges: readonly { readonly node: { readonly id: string } }[];
-}
+import { AUTH_HEADERS, countingFetch, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, walkConnection, type Direction, type RequestLog, type Walked, type WalkedConnection } from './walk.ts';
 
 /** One infinite list: the connection as the watched query emits it, and how to load more. */
 interface InfiniteList {
-  readonly lists: Observable<Connection>;
+  readonly lists: Observable<WalkedConnection>;
   fetchMore(cursor: string | null): Promise<unknown>;
   stop(): void;
 }
@@ -70,20 +63,16 @@ function firewallList(client: ApolloClient, direction: Direction, pageSize: numb
 }
 
 /** Loads the first page, then `fetchMore` until the end; answers the list as the UI would render it. */
-async function walk(list: InfiniteList, direction: Direction): Promise<{ ids: string[]; pages: number }> {
+async function walk(list: InfiniteList, direction: Direction): Promise<Walked> {
   /** The list as the query next emits it with more than `shown` tasks. */
   const longerThan = (shown: number) => firstValueFrom(list.lists.pipe(filter((connection) => connection.edges.length > shown)));
   try {
-    let connection = await longerThan(0);
-    let pages = 1;
-    while (direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage) {
-      const longer = longerThan(connection.edges.length);
-      await list.fetchMore(direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor);
-      connection = await longer;
-      pages++;
-      if (pages > 100) throw new Error('the walk did not end');
-    }
-    return { ids: connection.edges.map((edge) => edge.node.id), pages };
+    return await walkConnection(direction, 'merged', async (cursor, previous) => {
+      if (previous === undefined) return longerThan(0);
+      const longer = longerThan(previous.edges.length);
+      await list.fetchMore(cursor);
+      return longer;
+    });
   } finally {
     list.stop();
   }
@@ -102,21 +91,10 @@ describe('Apollo Client 4 with relayStylePagination', () => {
   ] as const)('walks all 3,500 tasks %s, 500 a page, with fetchMore: every task once, in order', async (direction, pages, calls) => {
     harness.simulator.resetCalls();
     const log = countingFetch();
-    const walked = await walk(rootList(clientFor(harness, log), direction, PAGE_SIZE), direction);
-    expectWholeList(walked.ids, harness.simulator, HUGE);
-    expect(walked.ids).toHaveLength(HUGE_TASKS);
-    expect(walked.pages).toBe(pages);
-    expect(log.methods).toEqual(Array.from({ length: pages }, () => 'POST'));
-    expect(harness.simulator.callCount).toBe(calls);
+    expectWholeWalk(await walk(rootList(clientFor(harness, log), direction, PAGE_SIZE), direction), harness.simulator, log, { pages, calls, method: 'POST' });
   });
 
   it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
-    const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
-    try {
-      const walked = await walk(firewallList(clientFor(harness, countingFetch()), 'forward', 250), 'forward');
-      expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
-    } finally {
-      drift.stop();
-    }
+    await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(firewallList(clientFor(harness, countingFetch()), 'forward', 250), 'forward'));
   });
 });

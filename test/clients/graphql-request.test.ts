@@ -1,25 +1,17 @@
 // graphql-request 7 with its defaults (POST, JSON) walks the 3,500-task firewall both ways over real
 // HTTP with the typed document the client preset generated from the client SDL.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { GraphQLClient } from 'graphql-request';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, type CaptureTasksPageQueryVariables } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
+import { AUTH_HEADERS, countingFetch, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, walkConnection, type Direction, type RequestLog, type Walked } from './walk.ts';
 
-async function walk(client: GraphQLClient, direction: 'forward' | 'backward', pageSize: number): Promise<{ ids: string[]; pages: number }> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  for (let pages = 1; pages <= 100; pages++) {
+/** Each page on its own (no cache): the walk stitches them. */
+function walk(client: GraphQLClient, direction: Direction, pageSize: number): Promise<Walked> {
+  return walkConnection(direction, 'pages', async (cursor) => {
     const variables: CaptureTasksPageQueryVariables = direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize, after: cursor } : { fwInstanceId: HUGE, last: pageSize, before: cursor };
-    const { captureTasks } = await client.request(CaptureTasksPageDocument, variables);
-    const pageIds = captureTasks.edges.map((edge) => edge.node.id);
-    if (direction === 'forward') ids.push(...pageIds);
-    else ids.unshift(...pageIds);
-    const more = direction === 'forward' ? captureTasks.pageInfo.hasNextPage : captureTasks.pageInfo.hasPreviousPage;
-    if (!more) return { ids, pages };
-    cursor = direction === 'forward' ? captureTasks.pageInfo.endCursor ?? null : captureTasks.pageInfo.startCursor ?? null;
-  }
-  throw new Error('the walk did not end');
+    return (await client.request(CaptureTasksPageDocument, variables)).captureTasks;
+  });
 }
 
 describe('graphql-request', () => {
@@ -40,21 +32,10 @@ describe('graphql-request', () => {
   ] as const)('walks all 3,500 tasks %s, 500 a page: every task once, in order', async (direction, pages, calls) => {
     harness.simulator.resetCalls();
     log.methods.length = 0;
-    const walked = await walk(client, direction, PAGE_SIZE);
-    expectWholeList(walked.ids, harness.simulator, HUGE);
-    expect(walked.ids).toHaveLength(HUGE_TASKS);
-    expect(walked.pages).toBe(pages);
-    expect(log.methods).toEqual(Array.from({ length: pages }, () => 'POST'));
-    expect(harness.simulator.callCount).toBe(calls);
+    expectWholeWalk(await walk(client, direction, PAGE_SIZE), harness.simulator, log, { pages, calls, method: 'POST' });
   });
 
   it('walks forward while tasks are inserted and deleted after every upstream call', async () => {
-    const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
-    try {
-      const walked = await walk(client, 'forward', 250);
-      expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
-    } finally {
-      drift.stop();
-    }
+    await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(client, 'forward', 250));
   });
 });

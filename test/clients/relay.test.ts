@@ -2,12 +2,12 @@
 // client SDL) pages a firewall's tasks as usePaginationFragment does, without React: the @refetchable
 // Firewall fragment's pagination query through Query.node, each page's edges merged into the
 // @connection by Relay's ConnectionHandler, the whole list read back from the store.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { createOperationDescriptor, Environment, fetchQuery, getSingularSelector, Network, RecordSource, Store, type FetchFunction, type GraphQLResponse } from 'relay-runtime';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import FirewallCaptureTasksPaginationQuery, { type FirewallCaptureTasksPaginationQuery$variables } from './relay/__generated__/FirewallCaptureTasksPaginationQuery.graphql.ts';
 import FirewallCaptureTasksFragment, { type FirewallCaptureTasks_firewall$data } from './relay/__generated__/FirewallCaptureTasks_firewall.graphql.ts';
-import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
+import { AUTH_HEADERS, countingFetch, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, walkConnection, type Direction, type RequestLog, type Walked } from './walk.ts';
 
 type FirewallCaptureTasks = FirewallCaptureTasks_firewall$data['captureTasks'];
 
@@ -42,25 +42,20 @@ function connectionIn(environment: Environment, variables: FirewallCaptureTasksP
   return connection;
 }
 
-async function walk(url: string, log: RequestLog, direction: 'forward' | 'backward', pageSize: number): Promise<{ ids: string[]; pages: number }> {
+async function walk(url: string, log: RequestLog, direction: Direction, pageSize: number): Promise<Walked> {
   const environment = new Environment({ network: Network.create(networkFor(url, log)), store: new Store(new RecordSource()) });
   const first: FirewallCaptureTasksPaginationQuery$variables = direction === 'forward' ? { id: HUGE, first: pageSize } : { id: HUGE, last: pageSize };
   // What the component's query does: keep the firewall and its connection in the store.
   const retained = environment.retain(createOperationDescriptor(FirewallCaptureTasksPaginationQuery, first));
   try {
-    await fetchQuery(environment, FirewallCaptureTasksPaginationQuery, first).toPromise();
-    let connection = connectionIn(environment, first);
-    let pages = 1;
-    // loadNext / loadPrevious: the refetch query with the connection's end or start cursor.
-    while (direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage) {
+    // The connection handler merges each page into the store's connection, read back whole.
+    return await walkConnection(direction, 'merged', async (cursor, previous) => {
+      // loadNext / loadPrevious: the refetch query with the connection's end or start cursor.
       const next: FirewallCaptureTasksPaginationQuery$variables =
-        direction === 'forward' ? { id: HUGE, first: pageSize, after: connection.pageInfo.endCursor, last: null, before: null } : { id: HUGE, last: pageSize, before: connection.pageInfo.startCursor, first: null, after: null };
-      await fetchQuery(environment, FirewallCaptureTasksPaginationQuery, next).toPromise();
-      connection = connectionIn(environment, first);
-      pages++;
-      if (pages > 100) throw new Error('the walk did not end');
-    }
-    return { ids: connection.edges.map((edge) => edge.node.id), pages };
+        direction === 'forward' ? { id: HUGE, first: pageSize, after: cursor, last: null, before: null } : { id: HUGE, last: pageSize, before: cursor, first: null, after: null };
+      await fetchQuery(environment, FirewallCaptureTasksPaginationQuery, previous === undefined ? first : next).toPromise();
+      return connectionIn(environment, first);
+    });
   } finally {
     retained.dispose();
   }
@@ -79,21 +74,10 @@ describe('Relay: a @refetchable Firewall fragment paged through Query.node by th
   ] as const)('walks all 3,500 tasks %s, 500 a page: every task once, in order', async (direction, pages, calls) => {
     harness.simulator.resetCalls();
     const log = countingFetch();
-    const walked = await walk(harness.url, log, direction, PAGE_SIZE);
-    expectWholeList(walked.ids, harness.simulator, HUGE);
-    expect(walked.ids).toHaveLength(HUGE_TASKS);
-    expect(walked.pages).toBe(pages);
-    expect(log.methods).toEqual(Array.from({ length: pages }, () => 'POST'));
-    expect(harness.simulator.callCount).toBe(calls);
+    expectWholeWalk(await walk(harness.url, log, direction, PAGE_SIZE), harness.simulator, log, { pages, calls, method: 'POST' });
   });
 
   it('walks backward while tasks are inserted and deleted after every upstream call', async () => {
-    const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
-    try {
-      const walked = await walk(harness.url, countingFetch(), 'backward', 250);
-      expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
-    } finally {
-      drift.stop();
-    }
+    await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(harness.url, countingFetch(), 'backward', 250));
   });
 });

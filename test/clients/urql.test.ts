@@ -1,14 +1,14 @@
 // urql (urql 5's core, @urql/core 6) with its defaults — queries as GET within the URL limit — and
 // Graphcache's `relayPagination()` with its default options walks the 3,500-task firewall both ways:
 // each page's query is sent with the next cursor, and Graphcache hands back the whole list so far.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { Client, fetchExchange, type AnyVariables, type OperationResult, type TypedDocumentNode } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { filter, pipe, take, toPromise } from 'wonka';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, expectGuaranteeUnderDrift, expectWholeList, HUGE, HUGE_TASKS, PAGE_SIZE, startDrift, type RequestLog } from './walk.ts';
+import { AUTH_HEADERS, countingFetch, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, walkConnection, type Direction, type RequestLog, type Walked, type WalkedConnection } from './walk.ts';
 
 function clientFor(harness: Harness, log: RequestLog): Client {
   return new Client({
@@ -17,13 +17,6 @@ function clientFor(harness: Harness, log: RequestLog): Client {
     fetchOptions: { headers: { ...AUTH_HEADERS } },
     exchanges: [cacheExchange({ resolvers: { Query: { captureTasks: relayPagination() }, Firewall: { captureTasks: relayPagination() } } }), fetchExchange],
   });
-}
-
-type Direction = 'forward' | 'backward';
-
-interface Connection {
-  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor: string | null; readonly endCursor: string | null };
-  readonly edges: readonly { readonly node: { readonly id: string } }[];
 }
 
 /** The first settled (not stale) result of a query: what the UI shows once the page arrived. */
@@ -39,23 +32,19 @@ async function settled<Data, Variables extends AnyVariables>(client: Client, doc
 }
 
 /** One page of Query.captureTasks(fwInstanceId:), or of a firewall's list through Query.node. */
-async function listAfterPage(client: Client, via: 'query' | 'firewall', direction: Direction, pageSize: number, cursor: string | null): Promise<Connection | undefined> {
+async function listAfterPage(client: Client, via: 'query' | 'firewall', direction: Direction, pageSize: number, cursor: string | null): Promise<WalkedConnection | undefined> {
   const paging = direction === 'forward' ? { first: pageSize, after: cursor } : { last: pageSize, before: cursor };
   if (via === 'query') return (await settled(client, CaptureTasksPageDocument, { fwInstanceId: HUGE, ...paging }))?.captureTasks;
   return (await settled(client, FirewallCaptureTasksPageDocument, { id: HUGE, ...paging }))?.node?.captureTasks;
 }
 
-async function walk(client: Client, direction: Direction, pageSize: number, via: 'query' | 'firewall' = 'query'): Promise<{ ids: string[]; pages: number }> {
-  let cursor: string | null = null;
-  for (let pages = 1; pages <= 100; pages++) {
+// relayPagination merges every page fetched so far into the list it answers.
+function walk(client: Client, direction: Direction, pageSize: number, via: 'query' | 'firewall' = 'query'): Promise<Walked> {
+  return walkConnection(direction, 'merged', async (cursor) => {
     const connection = await listAfterPage(client, via, direction, pageSize, cursor);
     if (connection === undefined) throw new Error('no captureTasks in the result');
-    const more = direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
-    // relayPagination merges every page fetched so far into the list it answers.
-    if (!more) return { ids: connection.edges.map((edge) => edge.node.id), pages };
-    cursor = direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor;
-  }
-  throw new Error('the walk did not end');
+    return connection;
+  });
 }
 
 describe('urql with Graphcache relayPagination()', () => {
@@ -71,21 +60,10 @@ describe('urql with Graphcache relayPagination()', () => {
   ] as const)('walks all 3,500 tasks %s, 500 a page, with queries sent as GET: every task once, in order', async (direction, pages, calls) => {
     harness.simulator.resetCalls();
     const log = countingFetch();
-    const walked = await walk(clientFor(harness, log), direction, PAGE_SIZE);
-    expectWholeList(walked.ids, harness.simulator, HUGE);
-    expect(walked.ids).toHaveLength(HUGE_TASKS);
-    expect(walked.pages).toBe(pages);
-    expect(log.methods).toEqual(Array.from({ length: pages }, () => 'GET'));
-    expect(harness.simulator.callCount).toBe(calls);
+    expectWholeWalk(await walk(clientFor(harness, log), direction, PAGE_SIZE), harness.simulator, log, { pages, calls, method: 'GET' });
   });
 
   it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
-    const drift = startDrift(harness.simulator.store, HUGE, { insert: 3, delete: 2 });
-    try {
-      const walked = await walk(clientFor(harness, countingFetch()), 'forward', 250, 'firewall');
-      expectGuaranteeUnderDrift(walked.ids, harness.simulator.store, HUGE, drift);
-    } finally {
-      drift.stop();
-    }
+    await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(clientFor(harness, countingFetch()), 'forward', 250, 'firewall'));
   });
 });

@@ -97,3 +97,65 @@ export function expectGuaranteeUnderDrift(seen: readonly string[], store: Simula
   expect(drift.deleted.size).toBeGreaterThan(10);
   expect(drift.inserted.size).toBeGreaterThan(10);
 }
+
+export type Direction = 'forward' | 'backward';
+
+/** What a walk reads of a connection, as any of the client libraries answers it. */
+export interface WalkedConnection {
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor?: string | null | undefined; readonly endCursor?: string | null | undefined };
+  readonly edges: readonly { readonly node: { readonly id: string } }[];
+}
+
+/** The task ids a walk ended with, and how many pages it loaded. */
+export interface Walked {
+  readonly ids: string[];
+  readonly pages: number;
+}
+
+/**
+ * Walks a connection end to end, 100 pages at most: `load(null, undefined)` loads the first page,
+ * then `load(cursor, previous)` the next one, after the end cursor (forward) or before the start
+ * cursor (backward), until there is no more. With `merged`, the library's cache answers the whole
+ * list so far and the last answer is the list; otherwise the pages are stitched here.
+ */
+export async function walkConnection<C extends WalkedConnection>(
+  direction: Direction,
+  stitching: 'merged' | 'pages',
+  load: (cursor: string | null, previous: C | undefined) => Promise<C>,
+): Promise<Walked> {
+  const ids: string[] = [];
+  let connection: C | undefined;
+  for (let pages = 1; pages <= 100; pages++) {
+    const cursor = connection === undefined ? null : ((direction === 'forward' ? connection.pageInfo.endCursor : connection.pageInfo.startCursor) ?? null);
+    connection = await load(cursor, connection);
+    const pageIds = connection.edges.map((edge) => edge.node.id);
+    if (stitching === 'pages' && direction === 'forward') ids.push(...pageIds);
+    if (stitching === 'pages' && direction === 'backward') ids.unshift(...pageIds);
+    const more = direction === 'forward' ? connection.pageInfo.hasNextPage : connection.pageInfo.hasPreviousPage;
+    if (!more) return { ids: stitching === 'merged' ? pageIds : ids, pages };
+  }
+  throw new Error('the walk did not end');
+}
+
+/**
+ * Asserts a walk of the whole HUGE firewall: every task once, in order, in `pages` pages, each one
+ * HTTP request sent as `method`, and `calls` upstream calls since the simulator's counters were reset.
+ */
+export function expectWholeWalk(walked: Walked, simulator: Simulator, log: RequestLog, expected: { readonly pages: number; readonly calls: number; readonly method: 'GET' | 'POST' }): void {
+  expectWholeList(walked.ids, simulator, HUGE);
+  expect(walked.ids).toHaveLength(HUGE_TASKS);
+  expect(walked.pages).toBe(expected.pages);
+  expect(log.methods).toEqual(Array.from({ length: expected.pages }, () => expected.method));
+  expect(simulator.callCount).toBe(expected.calls);
+}
+
+/** Walks HUGE while the simulator inserts 3 and deletes 2 tasks after every list call, and asserts the paging guarantee. */
+export async function expectGuaranteeWhileDrifting(store: SimulatorStore, walk: () => Promise<Walked>): Promise<void> {
+  const drift = startDrift(store, HUGE, { insert: 3, delete: 2 });
+  try {
+    const walked = await walk();
+    expectGuaranteeUnderDrift(walked.ids, store, HUGE, drift);
+  } finally {
+    drift.stop();
+  }
+}
