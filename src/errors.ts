@@ -41,6 +41,8 @@ export const WarningCode = {
   CURSOR_POSITION_LOST: 'CURSOR_POSITION_LOST',
   /** CFW accepted a create but does not list the new task yet (resolvers/mutation.ts). */
   TASK_NOT_LISTED_YET: 'TASK_NOT_LISTED_YET',
+  /** CFW accepted a stop or delete but the list could not be read after it to confirm (lifecycle/mutations.ts). */
+  CHANGE_NOT_CONFIRMED: 'CHANGE_NOT_CONFIRMED',
 } as const;
 export type WarningCode = (typeof WarningCode)[keyof typeof WarningCode];
 

@@ -1,7 +1,7 @@
 // The three mutations as CFW must be driven to do them right: check before calling, call once,
 // read the list again to answer with what CFW actually did. No I/O of its own: every upstream call,
 // the clock and the wait go through a LifecyclePort, so tests drive time and the upstream.
-import { ErrorCode, UpstreamError, UserErrorCode } from '../errors.ts';
+import { ErrorCode, GatewayError, UpstreamError, UserErrorCode, WarningCode } from '../errors.ts';
 import { CfwErrorCode } from '../upstream/codes.ts';
 import type { CaptureTaskScope, CreateCaptureTaskBody, LifecycleCallResult } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
@@ -49,9 +49,29 @@ export interface MutationOutcome {
   readonly taskIds: readonly string[];
   /** The upstream request ids of the changes made (for the log and a support ticket). */
   readonly requestIds: readonly string[];
-  /** Set when a created task could not be found in the list afterwards. */
-  readonly notListedYet?: boolean;
+  /** Notes for `extensions.warnings`: a change CFW accepted that the list does not (yet) show. */
+  readonly warnings?: readonly MutationWarning[];
 }
+
+export interface MutationWarning {
+  readonly code: WarningCode;
+  readonly message: string;
+}
+
+/**
+ * Reads the list after CFW accepted a change (a 200): a failure of that read must not turn the
+ * change into a failure, so the caller answers "applied, not confirmed" with the failure instead.
+ */
+async function reread<T>(read: () => Promise<T>): Promise<{ readonly value: T } | { readonly failed: GatewayError }> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    if (error instanceof GatewayError) return { failed: error };
+    throw error;
+  }
+}
+
+const failureText = (error: GatewayError) => `${error.code}: ${error.message}`;
 
 const refused = (userErrors: readonly UserError[], taskIds: readonly string[] = []): MutationOutcome => ({ task: null, deletedIds: [], userErrors, taskIds, requestIds: [] });
 
@@ -99,8 +119,14 @@ export async function createCaptureTask(port: LifecyclePort, input: CreateCaptur
       return { task: found, deletedIds: [], userErrors: [], taskIds: [found.task_id], requestIds: [] };
     }
     await port.changed(scope);
-    const found = (await scanTasks(port.read(scope), hasName(body.name))).match ?? null;
-    return { task: found, deletedIds: [], userErrors: [], taskIds: found === null ? [] : [found.task_id], requestIds, notListedYet: found === null };
+    const after = await reread(async () => (await scanTasks(port.read(scope), hasName(body.name))).match ?? null);
+    if ('failed' in after) {
+      const message = `CFW accepted the capture, but the list could not be read after it (${failureText(after.failed)}); find it by name with captureTasks in a few seconds.`;
+      return { task: null, deletedIds: [], userErrors: [], taskIds: [], requestIds, warnings: [{ code: WarningCode.TASK_NOT_LISTED_YET, message }] };
+    }
+    const found = after.value;
+    const notListed = { code: WarningCode.TASK_NOT_LISTED_YET, message: 'CFW accepted the capture but does not list it yet; find it by name with captureTasks in a few seconds.' };
+    return { task: found, deletedIds: [], userErrors: [], taskIds: found === null ? [] : [found.task_id], requestIds, ...(found === null ? { warnings: [notListed] } : {}) };
   });
 }
 
@@ -134,8 +160,12 @@ export async function stopCaptureTask(port: LifecyclePort, input: StopCaptureTas
     return { ...refused([now === undefined ? notFound : stopRefusal(refusal?.errorCode)], taskIds), task: now ?? null };
   }
   await port.changed(scope);
-  const after = (await scanTasks(port.read(scope), hasId(input.id))).match ?? null;
-  return { task: after, deletedIds: [], userErrors: [], taskIds, requestIds };
+  const after = await reread(async () => (await scanTasks(port.read(scope), hasId(input.id))).match ?? null);
+  if ('failed' in after) {
+    const message = `CFW accepted the stop of task ${input.id}, but the list could not be read after it (${failureText(after.failed)}); read the task with captureTask to see its status.`;
+    return { task: null, deletedIds: [], userErrors: [], taskIds, requestIds, warnings: [{ code: WarningCode.CHANGE_NOT_CONFIRMED, message }] };
+  }
+  return { task: after.value, deletedIds: [], userErrors: [], taskIds, requestIds };
 }
 
 export interface DeleteCaptureTasksInput {
@@ -200,11 +230,14 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
   // Gone from the list, or listed as deleted, while the delete waited: as the contract counts it, deleted.
   for (const id of wanted) if (!userErrors.has(id) && !deletable.includes(id)) confirmed.add(id);
 
+  const warnings: MutationWarning[] = [];
   if (deletable.length > 0) {
     let refusal: { readonly errorCode: string | undefined } | undefined;
+    let accepted = false;
     try {
       const deleted = await port.batchDelete(scope, deletable);
       if (deleted.requestId !== undefined) requestIds.push(deleted.requestId);
+      accepted = true;
     } catch (error) {
       refusal = refusalCodeOf(error);
       // Whatever happened, the list below tells which tasks are gone.
@@ -212,8 +245,15 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
     }
     await port.changed(scope);
     // CFW's 200 does not guarantee deletion: only what the list confirms is reported deleted.
-    const after = new Map((await scanTasks(port.read(scope))).records.map((record) => [record.task_id, record]));
-    for (const id of deletable) {
+    const read = async () => new Map((await scanTasks(port.read(scope))).records.map((record) => [record.task_id, record]));
+    const reading = accepted ? await reread(read) : { value: await read() };
+    if ('failed' in reading) {
+      // Accepted but unconfirmed: neither deleted (unproven) nor refused (CFW said yes), so a warning.
+      const message = `CFW accepted the delete of ${deletable.join(', ')}, but the list could not be read after it (${failureText(reading.failed)}), so deletedIds leaves them out: read the list to confirm.`;
+      warnings.push({ code: WarningCode.CHANGE_NOT_CONFIRMED, message });
+    }
+    const after = 'failed' in reading ? new Map<string, CaptureTaskRecord>() : reading.value;
+    for (const id of 'failed' in reading ? [] : deletable) {
       const record = after.get(id);
       if (record === undefined || isListedAsDeleted(record)) confirmed.add(id);
       else if (refusal !== undefined) userErrors.set(id, deleteRefusal(refusal.errorCode, fieldOf(id)));
@@ -229,5 +269,6 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
     }),
     taskIds: input.ids,
     requestIds,
+    ...(warnings.length === 0 ? {} : { warnings }),
   };
 }

@@ -2,7 +2,7 @@
 // caller may write, shape the payload, echo clientMutationId and record one log line each.
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.ts';
-import { ErrorCode, GatewayError, WarningCode } from '../errors.ts';
+import { ErrorCode, GatewayError } from '../errors.ts';
 import type { UserError } from '../lifecycle/input.ts';
 import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type MutationOutcome } from '../lifecycle/mutations.ts';
 import { captureTaskOf } from './capture-task.ts';
@@ -34,9 +34,7 @@ async function mutate(
     if (context.mayWrite !== true) throw context.mayWrite;
     const outcome = await work();
     record(outcome.userErrors.length === 0 ? 'ok' : 'user-error', { taskIds: outcome.taskIds, userErrors: outcome.userErrors, requestIds: outcome.requestIds });
-    if (outcome.notListedYet === true) {
-      context.warnings.push({ code: WarningCode.TASK_NOT_LISTED_YET, message: 'CFW accepted the capture but does not list it yet; find it by name with captureTasks in a few seconds.', path: responsePathAsArray(info.path) });
-    }
+    for (const warning of outcome.warnings ?? []) context.warnings.push({ ...warning, path: responsePathAsArray(info.path) });
     return {
       captureTask: outcome.task === null ? null : captureTaskOf(outcome.task, { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone),
       deletedIds: outcome.deletedIds,

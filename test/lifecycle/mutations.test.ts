@@ -45,7 +45,7 @@ function scriptedPort(tasks: CaptureTaskRecord[], handlers: Partial<Pick<Lifecyc
 describe('createCaptureTask', () => {
   it('CFW accepted it but does not list it yet: no task, no user error, and it says so', async () => {
     const { port } = scriptedPort([]);
-    expect(await createCaptureTask(port, input)).toMatchObject({ task: null, userErrors: [], requestIds: ['req-1'], notListedYet: true });
+    expect(await createCaptureTask(port, input)).toMatchObject({ task: null, userErrors: [], requestIds: ['req-1'], warnings: [{ code: 'TASK_NOT_LISTED_YET', message: expect.any(String) }] });
   });
 
   it('an answer lost after sending, and the list shows the task: answered as created, never sent again', async () => {

@@ -1,0 +1,83 @@
+// A change CFW applied is answered as applied, whatever happens after it: a failed read of the list
+// after a 200, or a 502/503/504 from a gateway that passed the change on. Through real HTTP, the
+// simulator's faults queued per call (`match`), and the mutation's log line.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../src/logger.ts';
+import type { Fault } from '../../src/simulator/faults.ts';
+import { CREATE, createdTask, createInput, DELETE, EMPTY_FIREWALL, payloadOf, STOP, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+
+const LIST = { method: 'GET', path: '/capture-task' } as const;
+
+/** Faults that let the first `pass` list reads through and fail the next one with a 500. */
+function failListReadAfter(pass: number): Fault[] {
+  return [...Array.from({ length: pass }, (): Fault => ({ kind: 'latency', ms: 0, match: LIST })), { kind: 'status', status: 500, match: LIST }];
+}
+
+/** A log sink whose `mutation` lines can be read back. */
+function mutationLog() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logged = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === 'mutation');
+  return { logger: createLogger('info', sink), logged };
+}
+
+const warningsOf = (result: { body: { extensions?: Record<string, unknown> } }) => result.body.extensions?.['warnings'];
+
+async function runningTask(harness: LifecycleHarness): Promise<string> {
+  return createdTask(await harness.gql(CREATE, { input: createInput() })).id;
+}
+
+async function stoppedTask(harness: LifecycleHarness): Promise<string> {
+  const id = await runningTask(harness);
+  await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
+  harness.clock.advance(60_000);
+  return id;
+}
+
+describe('the read after a change fails: the change is still answered as made', () => {
+  it('create: captureTask null, TASK_NOT_LISTED_YET, logged ok with the POST\'s request id', async () => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger, simulator: { faults: failListReadAfter(1) } }, async (harness) => {
+      const result = await harness.gql(CREATE, { input: createInput() });
+      expect(result.body.errors).toBeUndefined();
+      expect(payloadOf(result)).toMatchObject({ captureTask: null, userErrors: [] });
+      expect(warningsOf(result)).toEqual([{ code: 'TASK_NOT_LISTED_YET', path: ['createCaptureTask'], message: expect.stringContaining('could not be read after it') }]);
+      expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks).toHaveLength(1);
+      expect(log.logged()).toEqual([expect.objectContaining({ mutation: 'createCaptureTask', outcome: 'ok', upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] })]);
+    });
+  });
+
+  it('stop: no task, no failure, CHANGE_NOT_CONFIRMED; the task is stopping', async () => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger }, async (harness) => {
+      const id = await runningTask(harness);
+      harness.simulator.faults.push(...failListReadAfter(1));
+      const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
+      expect(result.body.errors).toBeUndefined();
+      expect(payloadOf(result)).toMatchObject({ captureTask: null, userErrors: [] });
+      expect(warningsOf(result)).toEqual([{ code: 'CHANGE_NOT_CONFIRMED', path: ['stopCaptureTask'], message: expect.stringContaining(`CFW accepted the stop of task ${id}`) }]);
+      expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks.find((task) => task.task_id === id)?.status).toBe(5);
+      expect(log.logged()[1]).toMatchObject({ mutation: 'stopCaptureTask', outcome: 'ok', taskIds: [id], upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+    });
+  });
+
+  it('delete: the accepted ids are neither deleted nor refused, CHANGE_NOT_CONFIRMED names them', async () => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger }, async (harness) => {
+      const id = await stoppedTask(harness);
+      harness.simulator.faults.push(...failListReadAfter(1));
+      const result = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [id] } });
+      expect(result.body.errors).toBeUndefined();
+      expect(payloadOf(result)).toMatchObject({ deletedIds: [], userErrors: [] });
+      expect(warningsOf(result)).toEqual([{ code: 'CHANGE_NOT_CONFIRMED', path: ['deleteCaptureTasks'], message: expect.stringContaining(`CFW accepted the delete of ${id}`) }]);
+      expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks.find((task) => task.task_id === id)?.is_deleted).toBe(1);
+      expect(log.logged()[2]).toMatchObject({ mutation: 'deleteCaptureTasks', outcome: 'ok', taskIds: [id], upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+    });
+  });
+});
