@@ -38,6 +38,11 @@ export type Fault = FaultScope &
     | { readonly kind: 'reset-after-apply' }
     /** The request is carried out, then no answer comes until the client gives up. */
     | { readonly kind: 'hang-after-apply' }
+    /**
+     * The request is carried out, then answered with an error status as a gateway in front of CFW
+     * would after passing it on, e.g. `{ kind: 'status-after-apply', status: 503 }`.
+     */
+    | { readonly kind: 'status-after-apply'; readonly status: number; readonly errorCode?: string; readonly errorMsg?: string }
     /** batch-delete answers 200 and deletes nothing (only batch-delete calls take it). */
     | { readonly kind: 'forget-delete' }
     /** capture-result answers in the `file_list` form (only capture-result calls take it). */
@@ -91,6 +96,7 @@ export function phaseOfFault(fault: Fault): FaultPhase {
       return 'delay';
     case 'reset-after-apply':
     case 'hang-after-apply':
+    case 'status-after-apply':
       return 'after-apply';
     case 'forget-delete':
     case 'file-list':
@@ -107,7 +113,7 @@ export function faultPassesThrough(fault: Fault): boolean {
 
 /** The status a fault answers with instead of the real one, 0 for none. */
 export function statusOfFault(fault: Fault): number {
-  if (fault.kind === 'status') return fault.status;
+  if (fault.kind === 'status' || fault.kind === 'status-after-apply') return fault.status;
   if (fault.kind === 'rate-limit') return 429;
   return fault.kind === 'malformed-json' || fault.kind === 'truncated' ? 200 : 0;
 }
@@ -127,7 +133,8 @@ const DEFAULT_CODES: Readonly<Record<number, readonly [string, string]>> = {
 export async function applyFault(fault: Fault, _request: http.IncomingMessage, response: http.ServerResponse, requestId: string): Promise<void> {
   const headers = { 'content-type': 'application/json;charset=UTF-8', 'x-request-id': requestId };
   switch (fault.kind) {
-    case 'status': {
+    case 'status':
+    case 'status-after-apply': {
       const [code, message] = DEFAULT_CODES[fault.status] ?? [CfwErrorCode.SYSTEM_BUSY, 'System error'];
       response.writeHead(fault.status, headers);
       response.end(JSON.stringify({ error_code: fault.errorCode ?? code, error_msg: fault.errorMsg ?? message, request_id: requestId }));
@@ -188,6 +195,7 @@ export function isFault(value: unknown): value is Fault {
   if (fault['match'] !== undefined && !isFaultMatch(fault['match'])) return false;
   switch (fault['kind']) {
     case 'status':
+    case 'status-after-apply':
       return typeof fault['status'] === 'number' && fault['status'] >= 100 && fault['status'] <= 599;
     case 'rate-limit':
       return typeof fault['retryAfterSeconds'] === 'number' && fault['retryAfterSeconds'] >= 0;

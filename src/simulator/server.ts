@@ -386,7 +386,7 @@ export class Simulator {
     const outcome = this.#serve(endpoint, { requestId: id, projectId: api[1] ?? '', request, url, token, body, fault: takenFault?.kind });
     if (takenFault !== undefined && phase === 'after-apply') {
       await applyFault(takenFault, request, response, id);
-      record(0, takenFault, outcome.applied);
+      record(statusOfFault(takenFault), takenFault, outcome.applied);
       return;
     }
     send(outcome.status, outcome.body, outcome.headers);

@@ -74,14 +74,14 @@ function attemptsOf(error: RequestError): number {
 }
 
 /** The upstream's answer to a status, in words a person can act on. */
-function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknown): GatewayError {
+function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknown, call: { readonly change: boolean; readonly outcomeUnknown: boolean }): GatewayError {
   const code = details.errorCode;
-  const options = { cause };
+  const options = { cause, outcomeUnknown: call.outcomeUnknown };
   if (status === 401) {
     return new UnauthenticatedError('The upstream rejected the credentials: sign in again (the IAM token may have expired) or check the AK/SK.', details);
   }
   if (status === 403) {
-    return new UpstreamError(ErrorCode.FORBIDDEN, 'The credentials may not read this firewall\'s capture tasks.', details, options);
+    return new UpstreamError(ErrorCode.FORBIDDEN, `The credentials may not ${call.change ? 'change' : 'read'} this firewall's capture tasks.`, details, options);
   }
   if (status === 400 && code === CfwErrorCode.OBJECT_NOT_FOUND) {
     return new UpstreamError(ErrorCode.NOT_FOUND, 'No such firewall in this project and enterprise project: check fwInstanceId and enterpriseProjectId.', details, options);
@@ -99,7 +99,9 @@ function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknow
     return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is rate-limiting requests; try again shortly.', details, options);
   }
   if (status === 502 || status === 503 || status === 504) {
-    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is unavailable; try again shortly.', details, options);
+    // A change may have been passed on before the gateway failed: the caller reads the list (lifecycle/mutations.ts).
+    const advice = call.change ? `a gateway answered HTTP ${status} after the change was sent.` : 'try again shortly.';
+    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, `The upstream is unavailable; ${advice}`, details, options);
   }
   return new UpstreamError(ErrorCode.UPSTREAM_ERROR, `The upstream failed with HTTP ${status}.`, details, options);
 }
@@ -119,14 +121,14 @@ export function toUpstreamError(error: unknown): GatewayError {
       ...((requestIdOf(response.headers) ?? body.requestId) === undefined ? {} : { requestId: requestIdOf(response.headers) ?? body.requestId }),
       attempts: attemptsOf(error),
     };
-    return fromStatus(response.statusCode, details, error);
+    return fromStatus(response.statusCode, details, error, { change: error.options.method === 'POST', outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)) });
   }
   if (error instanceof ParseError) {
     const details = { status: error.response.statusCode, requestId: requestIdOf(error.response.headers), attempts: attemptsOf(error) };
     return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'The upstream sent a body that is not valid JSON.', details, { cause: error });
   }
   if (error instanceof TimeoutError) {
-    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error, outcomeUnknown: outcomeUnknown(attemptFailureOf(error)) });
+    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error, outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)) });
   }
   if (error instanceof RequestError && error.cause instanceof ResponseTooLargeError) {
     const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode, requestId: requestIdOf(error.response.headers) }), attempts: attemptsOf(error) };
@@ -142,7 +144,7 @@ export function toUpstreamError(error: unknown): GatewayError {
       connection ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
       connection ? `The upstream could not be reached (${error.code}).` : `The upstream call failed (${error.code}).`,
       details,
-      { cause: error, outcomeUnknown: error.response === undefined && outcomeUnknown(attemptFailureOf(error)) },
+      { cause: error, outcomeUnknown: error.response === undefined && outcomeUnknown(error.options.method, attemptFailureOf(error)) },
     );
   }
   return new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'The upstream call failed.', {}, { cause: error });

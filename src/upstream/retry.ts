@@ -25,6 +25,7 @@ export type AttemptFailure =
 /** Answers worth another attempt for a read: rate limiting and a gateway in front of a struggling service. */
 const READ_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
+
 /** Whether an answer says the request was turned away before anything was applied. */
 function refusedBeforeApplying(status: number, errorCode: string | undefined): boolean {
   // APIG throttles before passing a request on; CFW's transient code means "nothing done, try again".
@@ -47,7 +48,14 @@ export function retryAllowed(method: string, failure: AttemptFailure): boolean {
   return false;
 }
 
-/** Whether a failure leaves it unknown if a POST was applied: no answer after a connection was made. */
-export function outcomeUnknown(failure: AttemptFailure): boolean {
-  return failure.kind === 'no-answer' && failure.connected;
+/** Statuses of a gateway in front of CFW: it may have passed the request on before failing. */
+const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Whether a failure leaves it unknown if a POST was applied: no answer after a connection was made,
+ * or a 502/503/504 (a gateway that may have passed it on, as the POST retry rule above assumes).
+ */
+export function outcomeUnknown(method: string, failure: AttemptFailure): boolean {
+  if (failure.kind === 'answer') return method === 'POST' && GATEWAY_STATUSES.has(failure.status);
+  return failure.connected;
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import type { Fault } from '../../src/simulator/faults.ts';
-import { CREATE, createdTask, createInput, DELETE, EMPTY_FIREWALL, payloadOf, STOP, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import { CREATE, createdTask, createInput, DELETE, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
 
 const LIST = { method: 'GET', path: '/capture-task' } as const;
 
@@ -78,6 +78,64 @@ describe('the read after a change fails: the change is still answered as made', 
       expect(warningsOf(result)).toEqual([{ code: 'CHANGE_NOT_CONFIRMED', path: ['deleteCaptureTasks'], message: expect.stringContaining(`CFW accepted the delete of ${id}`) }]);
       expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks.find((task) => task.task_id === id)?.is_deleted).toBe(1);
       expect(log.logged()[2]).toMatchObject({ mutation: 'deleteCaptureTasks', outcome: 'ok', taskIds: [id], upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+    });
+  });
+});
+
+const after = (status: number, path: string): Fault => ({ kind: 'status-after-apply', status, match: { method: 'POST', path } });
+
+describe('a 502/503/504 on a change: maybe applied, so the list decides (simulator fault status-after-apply)', () => {
+  it.each([502, 503, 504])('create, %i after CFW created it: one create, the task found by name and answered', async (status) => {
+    await withLifecycle({ env: { CACHE_TTL_SECONDS: '60' } }, async (harness) => {
+      // A cached empty page must not hide the task: the cache is dropped before the read.
+      expect((await harness.gql(`{ captureTasks(fwInstanceId: "${EMPTY_FIREWALL}") { totalCount } }`)).body.data).toEqual({ captureTasks: { totalCount: 0 } });
+      harness.simulator.faults.push(after(status, '/capture-task'));
+      const result = await harness.gql(CREATE, { input: createInput() });
+      expect(payloadOf(result).userErrors).toEqual([]);
+      expect(createdTask(result)).toMatchObject({ name: 'suspicious-flow', status: 'RUNNING' });
+      expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
+    });
+  });
+
+  it('create, 503 and nothing made: one create, and the error says it may or may not have been applied', async () => {
+    await withLifecycle({ simulator: { faults: [{ kind: 'status', status: 503, match: { method: 'POST', path: '/capture-task' } }] } }, async (harness) => {
+      const result = await harness.gql(CREATE, { input: createInput() });
+      expect(errorCodesOf(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(result.body.errors?.[0]?.message).toContain('may or may not have been applied');
+      expect(result.body.errors?.[0]?.message).not.toContain('try again shortly');
+      expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
+      // Read before and after the create.
+      expect(harness.simulator.callCountOf('GET', '/capture-task')).toBe(2);
+    });
+  });
+
+  it('stop, 502 after CFW stopped it: answered as stopping, no error', async () => {
+    await withLifecycle({}, async (harness) => {
+      const id = await runningTask(harness);
+      harness.simulator.faults.push(after(502, '/capture-task/stop'));
+      const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
+      expect(payloadOf(result)).toMatchObject({ userErrors: [], captureTask: { id, status: 'ENDING' } });
+      expect(harness.simulator.callCountOf('POST', '/capture-task/stop')).toBe(1);
+    });
+  });
+
+  it('stop, 503 and nothing stopped: the error says it may or may not have been applied', async () => {
+    await withLifecycle({}, async (harness) => {
+      const id = await runningTask(harness);
+      harness.simulator.faults.push({ kind: 'status', status: 503, match: { method: 'POST', path: '/capture-task/stop' } });
+      const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
+      expect(errorCodesOf(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(result.body.errors?.[0]?.message).toContain('may or may not have been applied');
+    });
+  });
+
+  it('delete, 504 after CFW deleted it: the list confirms it deleted', async () => {
+    await withLifecycle({}, async (harness) => {
+      const id = await stoppedTask(harness);
+      harness.simulator.faults.push(after(504, '/capture-task/batch-delete'));
+      const result = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [id] } });
+      expect(payloadOf(result)).toMatchObject({ deletedIds: [id], userErrors: [] });
+      expect(harness.simulator.callCountOf('POST', '/capture-task/batch-delete')).toBe(1);
     });
   });
 });

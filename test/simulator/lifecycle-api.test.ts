@@ -592,6 +592,16 @@ describe('faults and counters for the lifecycle', () => {
     });
   });
 
+  it('status-after-apply creates the task, then answers the status with an APIG body', async () => {
+    await withSimulator({ faults: [{ kind: 'status-after-apply', status: 503, match: { method: 'POST', path: '/capture-task' } }] }, async (base, simulator) => {
+      const response = await create(base);
+      expect(response.status).toBe(503);
+      expect(JSON.parse(response.text)).toMatchObject({ error_code: 'APIGW.0203' });
+      expect(await listed(base)).toEqual([expect.objectContaining({ name: 'suspicious-flow', status: 2 })]);
+      expect(simulator.requests.filter((request) => request.endpoint === 'create').map((request) => [request.status, request.fault, request.applied])).toEqual([[503, 'status-after-apply', true]]);
+    });
+  });
+
   it('reset (before) drops the connection and creates nothing', async () => {
     await withSimulator({ faults: [{ kind: 'reset', match: { method: 'POST', path: '/capture-task' } }] }, async (base, simulator) => {
       await expect(create(base)).rejects.toThrow('fetch failed');

@@ -42,11 +42,14 @@ describe('retryAllowed', () => {
 });
 
 describe('outcomeUnknown', () => {
-  it('is true only when no answer came after a connection was made', () => {
-    expect(outcomeUnknown(noAnswer('ETIMEDOUT', true))).toBe(true);
-    expect(outcomeUnknown(noAnswer('ECONNRESET', true))).toBe(true);
-    expect(outcomeUnknown(noAnswer('ECONNREFUSED', false))).toBe(false);
-    expect(outcomeUnknown(noAnswer('ETIMEDOUT', false))).toBe(false);
-    expect(outcomeUnknown(answer(504))).toBe(false);
+  it('is true only when no answer came after a connection was made, or a gateway answered a POST with 502/503/504', () => {
+    expect(outcomeUnknown('POST', noAnswer('ETIMEDOUT', true))).toBe(true);
+    expect(outcomeUnknown('POST', noAnswer('ECONNRESET', true))).toBe(true);
+    expect(outcomeUnknown('POST', noAnswer('ECONNREFUSED', false))).toBe(false);
+    expect(outcomeUnknown('POST', noAnswer('ETIMEDOUT', false))).toBe(false);
+    expect(outcomeUnknown('POST', answer(504))).toBe(true);
+    expect(outcomeUnknown('GET', answer(504))).toBe(false);
+    expect(outcomeUnknown('POST', answer(500))).toBe(false);
+    expect(outcomeUnknown('POST', answer(429))).toBe(false);
   });
 });
