@@ -73,13 +73,21 @@ async function reread<T>(read: () => Promise<T>): Promise<{ readonly value: T } 
 
 const failureText = (error: GatewayError) => `${error.code}: ${error.message}`;
 
-const refused = (userErrors: readonly UserError[], taskIds: readonly string[] = []): MutationOutcome => ({ task: null, deletedIds: [], userErrors, taskIds, requestIds: [] });
+const refused = (userErrors: readonly UserError[], taskIds: readonly string[] = [], requestIds: readonly string[] = []): MutationOutcome => ({ task: null, deletedIds: [], userErrors, taskIds, requestIds });
 
-/** The CFW code of a business refusal (HTTP 400, not the transient one), or undefined when the error is not one. */
-function refusalCodeOf(error: unknown): { readonly errorCode: string | undefined } | undefined {
+/** CFW's code and request id of a business refusal (HTTP 400, not the transient one), or undefined when the error is not one. */
+function refusalCodeOf(error: unknown): Refusal | undefined {
   if (!(error instanceof UpstreamError) || error.upstream.status !== 400 || error.upstream.errorCode === CfwErrorCode.TRANSIENT) return undefined;
-  return { errorCode: error.upstream.errorCode };
+  return { errorCode: error.upstream.errorCode, requestId: error.upstream.requestId };
 }
+
+interface Refusal {
+  readonly errorCode: string | undefined;
+  readonly requestId: string | undefined;
+}
+
+/** The request ids to log for a refusal: CFW's, when it gave one. */
+const idsOf = (refusal: Refusal | undefined): string[] => (refusal?.requestId === undefined ? [] : [refusal.requestId]);
 
 const mayHaveBeenApplied = (error: unknown): error is UpstreamError => error instanceof UpstreamError && error.outcomeUnknown;
 
@@ -109,14 +117,14 @@ export async function createCaptureTask(port: LifecyclePort, input: CreateCaptur
       if (refusal !== undefined) {
         // What the list shows now decides between a lost race, a running capture and the code's meaning.
         const after = await scanTasks(port.read(scope));
-        return refused([createRefusal(refusal.errorCode, { nameTakenBy: after.records.find(hasName(body.name))?.task_id, busyTask: after.records.find(isBusy)?.task_id })]);
+        return refused([createRefusal(refusal.errorCode, { nameTakenBy: after.records.find(hasName(body.name))?.task_id, busyTask: after.records.find(isBusy)?.task_id }, refusal.requestId)], [], idsOf(refusal));
       }
       if (!mayHaveBeenApplied(error)) throw error;
       // Never sent again (a second capture could start): the list says whether it was applied.
       await port.changed(scope);
       const found = (await scanTasks(port.read(scope), hasName(body.name))).match;
       if (found === undefined) throw unsettled(error, 'create');
-      return { task: found, deletedIds: [], userErrors: [], taskIds: [found.task_id], requestIds: [] };
+      return { task: found, deletedIds: [], userErrors: [], taskIds: [found.task_id], requestIds: error.upstream.requestId === undefined ? [] : [error.upstream.requestId] };
     }
     await port.changed(scope);
     const after = await reread(async () => (await scanTasks(port.read(scope), hasName(body.name))).match ?? null);
@@ -155,9 +163,10 @@ export async function stopCaptureTask(port: LifecyclePort, input: StopCaptureTas
     await port.changed(scope);
     const now = (await scanTasks(port.read(scope), hasId(input.id))).match;
     // Stopping (or stopped, when the outcome was unknown) is what a stop does: it went through.
-    if (now !== undefined && (isEnding(now) || (unknown !== undefined && !isRunning(now)))) return { task: now, deletedIds: [], userErrors: [], taskIds, requestIds: [] };
+    const ids = unknown?.upstream.requestId === undefined ? idsOf(refusal) : [unknown.upstream.requestId];
+    if (now !== undefined && (isEnding(now) || (unknown !== undefined && !isRunning(now)))) return { task: now, deletedIds: [], userErrors: [], taskIds, requestIds: ids };
     if (unknown !== undefined) throw unsettled(unknown, 'stop');
-    return { ...refused([now === undefined ? notFound : stopRefusal(refusal?.errorCode)], taskIds), task: now ?? null };
+    return { ...refused([now === undefined ? notFound : stopRefusal(refusal?.errorCode, refusal?.requestId)], taskIds, ids), task: now ?? null };
   }
   await port.changed(scope);
   const after = await reread(async () => (await scanTasks(port.read(scope), hasId(input.id))).match ?? null);
@@ -208,7 +217,8 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
       // It ended by itself meanwhile (CFW.00200016), or the wait below tells what happened.
       const refusal = refusalCodeOf(error);
       if (refusal === undefined && !mayHaveBeenApplied(error)) throw error;
-      if (refusal !== undefined && refusal.errorCode !== CfwErrorCode.STATUS_ERROR) userErrors.set(id, { ...stopRefusal(refusal.errorCode), field: fieldOf(id) });
+      requestIds.push(...(error instanceof UpstreamError && error.upstream.requestId !== undefined ? [error.upstream.requestId] : []));
+      if (refusal !== undefined && refusal.errorCode !== CfwErrorCode.STATUS_ERROR) userErrors.set(id, { ...stopRefusal(refusal.errorCode, refusal.requestId), field: fieldOf(id) });
       stopped = true;
     }
   }
@@ -232,7 +242,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
 
   const warnings: MutationWarning[] = [];
   if (deletable.length > 0) {
-    let refusal: { readonly errorCode: string | undefined } | undefined;
+    let refusal: Refusal | undefined;
     let accepted = false;
     try {
       const deleted = await port.batchDelete(scope, deletable);
@@ -242,6 +252,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
       refusal = refusalCodeOf(error);
       // Whatever happened, the list below tells which tasks are gone.
       if (refusal === undefined && !mayHaveBeenApplied(error)) throw error;
+      if (error instanceof UpstreamError && error.upstream.requestId !== undefined) requestIds.push(error.upstream.requestId);
     }
     await port.changed(scope);
     // CFW's 200 does not guarantee deletion: only what the list confirms is reported deleted.
@@ -256,7 +267,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
     for (const id of 'failed' in reading ? [] : deletable) {
       const record = after.get(id);
       if (record === undefined || isListedAsDeleted(record)) confirmed.add(id);
-      else if (refusal !== undefined) userErrors.set(id, deleteRefusal(refusal.errorCode, fieldOf(id)));
+      else if (refusal !== undefined) userErrors.set(id, deleteRefusal(refusal.errorCode, fieldOf(id), refusal.requestId));
       else userErrors.set(id, { field: fieldOf(id), code: UserErrorCode.REJECTED, message: `CFW answered the delete but still lists task ${id} as not deleted; try again.` });
     }
   }

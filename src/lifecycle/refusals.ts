@@ -7,6 +7,8 @@ import { CfwErrorCode } from '../upstream/codes.ts';
 import type { UserError } from './input.ts';
 
 const codeText = (errorCode: string | undefined) => (errorCode === undefined ? 'no error code' : errorCode);
+/** CFW's code and, when it gave one, its request id: what a support ticket about a REJECTED needs. */
+const codeAndRequest = (errorCode: string | undefined, requestId: string | undefined) => `${codeText(errorCode)}${requestId === undefined ? '' : `, CFW request id ${requestId}`}`;
 
 /** What the list said right after CFW refused a create. */
 export interface CreateRefusalFacts {
@@ -17,7 +19,7 @@ export interface CreateRefusalFacts {
 }
 
 /** A refused create → NAME_TAKEN, CAPTURE_IN_PROGRESS, QUOTA_EXCEEDED or REJECTED. */
-export function createRefusal(errorCode: string | undefined, facts: CreateRefusalFacts): UserError {
+export function createRefusal(errorCode: string | undefined, facts: CreateRefusalFacts, requestId?: string): UserError {
   const cfw = `CFW refused the capture (${codeText(errorCode)})`;
   if (facts.nameTakenBy !== undefined) {
     return { field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `${cfw}: task ${facts.nameTakenBy} now has this name (another create with it went first).` };
@@ -32,12 +34,12 @@ export function createRefusal(errorCode: string | undefined, facts: CreateRefusa
     case CfwErrorCode.ALREADY_EXISTS:
       return { field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `${cfw}: the name is in use.` };
     default:
-      return { field: null, code: UserErrorCode.REJECTED, message: `${cfw}; check the input against CFW's rules.` };
+      return { field: null, code: UserErrorCode.REJECTED, message: `CFW refused the capture (${codeAndRequest(errorCode, requestId)}); check the input against CFW's rules.` };
   }
 }
 
 /** A refused stop → NOT_RUNNING, NOT_FOUND or REJECTED. */
-export function stopRefusal(errorCode: string | undefined): UserError {
+export function stopRefusal(errorCode: string | undefined, requestId?: string): UserError {
   const cfw = `CFW refused the stop (${codeText(errorCode)})`;
   switch (errorCode) {
     case CfwErrorCode.STATUS_ERROR:
@@ -45,14 +47,14 @@ export function stopRefusal(errorCode: string | undefined): UserError {
     case CfwErrorCode.OBJECT_NOT_FOUND:
       return { field: ['input', 'id'], code: UserErrorCode.NOT_FOUND, message: `${cfw}: no such task.` };
     default:
-      return { field: ['input', 'id'], code: UserErrorCode.REJECTED, message: `${cfw}.` };
+      return { field: ['input', 'id'], code: UserErrorCode.REJECTED, message: `CFW refused the stop (${codeAndRequest(errorCode, requestId)}).` };
   }
 }
 
 /** A refused batch-delete, for one of its ids → CAPTURE_IN_PROGRESS or REJECTED. */
-export function deleteRefusal(errorCode: string | undefined, field: readonly string[]): UserError {
+export function deleteRefusal(errorCode: string | undefined, field: readonly string[], requestId?: string): UserError {
   const cfw = `CFW refused the delete (${codeText(errorCode)})`;
   return errorCode === CfwErrorCode.STATUS_ERROR
     ? { field, code: UserErrorCode.CAPTURE_IN_PROGRESS, message: `${cfw}: a task of the call is running or stopping; try again when it has stopped.` }
-    : { field, code: UserErrorCode.REJECTED, message: `${cfw}.` };
+    : { field, code: UserErrorCode.REJECTED, message: `CFW refused the delete (${codeAndRequest(errorCode, requestId)}).` };
 }

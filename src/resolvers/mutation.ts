@@ -2,7 +2,7 @@
 // caller may write, shape the payload, echo clientMutationId and record one log line each.
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { MutationResolvers } from '../__generated__/resolvers-types.ts';
-import { ErrorCode, GatewayError } from '../errors.ts';
+import { ErrorCode, GatewayError, UpstreamError } from '../errors.ts';
 import type { UserError } from '../lifecycle/input.ts';
 import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type MutationOutcome } from '../lifecycle/mutations.ts';
 import { captureTaskOf } from './capture-task.ts';
@@ -42,7 +42,9 @@ async function mutate(
       clientMutationId: input.clientMutationId ?? null,
     };
   } catch (error) {
-    record('error', { errorCode: error instanceof GatewayError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR });
+    // CFW's request id of the failed call, when it answered: what a support ticket needs.
+    const requestId = error instanceof UpstreamError ? error.upstream.requestId : undefined;
+    record('error', { errorCode: error instanceof GatewayError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR, requestIds: requestId === undefined ? [] : [requestId] });
     throw error;
   }
 }

@@ -139,3 +139,46 @@ describe('a 502/503/504 on a change: maybe applied, so the list decides (simulat
     });
   });
 });
+
+describe('the mutation log line keeps CFW\'s request id on refusals and top-level errors', () => {
+  const onCreate = (fault: Fault): Fault => ({ ...fault, match: { method: 'POST', path: '/capture-task' } });
+  const REQUEST_ID = /^[0-9a-f]{32}$/;
+
+  it.each<[string, Fault, string]>([
+    ['QUOTA_EXCEEDED', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200024' }), 'user-error'],
+    ['CAPTURE_IN_PROGRESS (CFW\'s code)', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200016' }), 'user-error'],
+    ['REJECTED', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200002' }), 'user-error'],
+    ['403', onCreate({ kind: 'status', status: 403 }), 'error'],
+    ['503', onCreate({ kind: 'status', status: 503 }), 'error'],
+  ])('%s', async (_label, fault, outcome) => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger, simulator: { faults: [fault] } }, async (harness) => {
+      const result = await harness.gql(CREATE, { input: createInput() });
+      const [line] = log.logged();
+      expect(line).toMatchObject({ mutation: 'createCaptureTask', outcome, upstreamRequestIds: [expect.stringMatching(REQUEST_ID)] });
+      const requestId = (line?.['upstreamRequestIds'] as string[])[0];
+      if (outcome === 'error') expect(result.body.errors?.[0]?.extensions?.['upstream']).toMatchObject({ requestId });
+      else expect(payloadOf(result).userErrors).toHaveLength(1);
+    });
+  });
+
+  it('REJECTED says CFW\'s code and request id, the one logged', async () => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger, simulator: { faults: [onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200002' })] } }, async (harness) => {
+      const result = await harness.gql(CREATE, { input: createInput() });
+      const requestId = (log.logged()[0]?.['upstreamRequestIds'] as string[])[0] ?? 'none';
+      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'REJECTED', message: `CFW refused the capture (CFW.00200002, CFW request id ${requestId}); check the input against CFW's rules.` }]);
+    });
+  });
+
+  it('a stop refused by CFW logs its request id too', async () => {
+    const log = mutationLog();
+    await withLifecycle({ logger: log.logger }, async (harness) => {
+      const id = await runningTask(harness);
+      harness.simulator.faults.push({ kind: 'status', status: 400, errorCode: 'CFW.00200002', match: { method: 'POST', path: '/capture-task/stop' } });
+      const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
+      expect(payloadOf(result).userErrors).toEqual([{ field: ['input', 'id'], code: 'REJECTED', message: expect.stringMatching(/^CFW refused the stop \(CFW\.00200002, CFW request id [0-9a-f]{32}\)\.$/) }]);
+      expect(log.logged()[1]).toMatchObject({ mutation: 'stopCaptureTask', outcome: 'user-error', upstreamRequestIds: [expect.stringMatching(REQUEST_ID)] });
+    });
+  });
+});

@@ -155,7 +155,7 @@ describe('every user error code, through real HTTP', () => {
   it('REJECTED: another CFW refusal, with CFW\'s code in the message', async () => {
     await withLifecycle({ simulator: { faults: [{ kind: 'status', status: 400, errorCode: 'CFW.00200002', errorMsg: 'Invalid parameter', match: { method: 'POST', path: '/capture-task' } }] } }, async (harness) => {
       const result = await create(harness);
-      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'REJECTED', message: 'CFW refused the capture (CFW.00200002); check the input against CFW\'s rules.' }]);
+      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'REJECTED', message: expect.stringMatching(/^CFW refused the capture \(CFW\.00200002, CFW request id [0-9a-f]{32}\); check the input against CFW's rules\.$/) }]);
       expect(result.text).not.toContain('Invalid parameter');
     });
   });

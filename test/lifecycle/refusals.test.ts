@@ -34,6 +34,9 @@ describe('stopRefusal and deleteRefusal', () => {
     expect(stopRefusal('CFW.00200016')).toMatchObject({ code: 'NOT_RUNNING', field: ['input', 'id'] });
     expect(stopRefusal('CFW.00200005')).toMatchObject({ code: 'NOT_FOUND' });
     expect(stopRefusal('CFW.00200002')).toMatchObject({ code: 'REJECTED', message: 'CFW refused the stop (CFW.00200002).' });
+    expect(stopRefusal('CFW.00200002', 'req-9')).toMatchObject({ code: 'REJECTED', message: 'CFW refused the stop (CFW.00200002, CFW request id req-9).' });
+    expect(createRefusal('CFW.00200002', noFacts, 'req-9').message).toBe('CFW refused the capture (CFW.00200002, CFW request id req-9); check the input against CFW\'s rules.');
+    expect(deleteRefusal('CFW.00200001', ['input', 'ids', '0'], 'req-9').message).toBe('CFW refused the delete (CFW.00200001, CFW request id req-9).');
   });
 
   it('maps a delete, at the id\'s path', () => {
