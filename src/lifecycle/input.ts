@@ -100,7 +100,7 @@ function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpoi
 /** Checks a createCaptureTask input: the upstream body, or every user error at once. */
 export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: CreateCaptureTaskBody } | { readonly errors: readonly UserError[] } {
   const errors: UserError[] = [];
-  if (input.fwInstanceId === '' || input.fwInstanceId.length > MAX_ID_LENGTH) errors.push(invalid(['fwInstanceId'], `must be a firewall id of 1 to ${MAX_ID_LENGTH} characters`));
+  errors.push(...fwInstanceIdProblems(input.fwInstanceId));
   const name = nameProblem(input.name);
   if (name !== undefined) errors.push(invalid(['name'], name));
   if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > CAPTURE_MAX_DURATION_MINUTES) {
@@ -137,6 +137,17 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
       },
     },
   };
+}
+
+/** Why a firewall id cannot be sent (empty, too long), as the user error at its path, or undefined. */
+export function fwInstanceIdProblems(fwInstanceId: string): readonly UserError[] {
+  return fwInstanceId === '' || fwInstanceId.length > MAX_ID_LENGTH ? [invalid(['fwInstanceId'], `must be a firewall id of 1 to ${MAX_ID_LENGTH} characters`)] : [];
+}
+
+/** Checks a stopCaptureTask input: the firewall id and the task id (never echoed whole). */
+export function stopInputProblems(input: { readonly fwInstanceId: string; readonly id: string }): readonly UserError[] {
+  const idProblems = input.id === '' || input.id.length > MAX_ID_LENGTH ? [invalid(['id'], `must be a task id of 1 to ${MAX_ID_LENGTH} characters`)] : [];
+  return [...fwInstanceIdProblems(input.fwInstanceId), ...idProblems];
 }
 
 /** Checks the ids of a deleteCaptureTasks input: none, too many, empty, repeated. */

@@ -5,7 +5,7 @@ import { ErrorCode, GatewayError, UpstreamError, UserErrorCode, WarningCode } fr
 import { CfwErrorCode } from '../upstream/codes.ts';
 import type { CaptureTaskScope, CreateCaptureTaskBody, LifecycleCallResult } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
-import { createBodyFrom, deleteIdsProblems, type CreateCaptureTaskInput, type UserError } from './input.ts';
+import { createBodyFrom, deleteIdsProblems, fwInstanceIdProblems, stopInputProblems, type CreateCaptureTaskInput, type UserError } from './input.ts';
 import { createRefusal, deleteRefusal, stopRefusal } from './refusals.ts';
 import { hasId, hasName, isBusy, isEnding, isListedAsDeleted, isRunning, scanTasks, type PageReader } from './tasks.ts';
 
@@ -145,6 +145,8 @@ export interface StopCaptureTaskInput {
 }
 
 export async function stopCaptureTask(port: LifecyclePort, input: StopCaptureTaskInput): Promise<MutationOutcome> {
+  const problems = stopInputProblems(input);
+  if (problems.length > 0) return refused(problems);
   const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   const taskIds = [input.id];
   const notFound: UserError = { field: ['input', 'id'], code: UserErrorCode.NOT_FOUND, message: `No task ${input.id} in this firewall's list.` };
@@ -187,7 +189,7 @@ export interface DeleteCaptureTasksInput {
 const DELETE_RESERVE = 2;
 
 export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptureTasksInput): Promise<MutationOutcome> {
-  const problems = deleteIdsProblems(input.ids);
+  const problems = [...fwInstanceIdProblems(input.fwInstanceId), ...deleteIdsProblems(input.ids)];
   if (problems.length > 0) return refused(problems);
   const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   const fieldOf = (id: string) => ['input', 'ids', String(input.ids.indexOf(id))];

@@ -116,6 +116,26 @@ describe('every user error code, through real HTTP', () => {
     });
   });
 
+  it('INVALID for a stop or delete: an empty or over-long id, an empty fwInstanceId; no upstream call, the id never echoed whole', async () => {
+    await withLifecycle({}, async (harness) => {
+      harness.simulator.resetCalls();
+      const long = 'x'.repeat(129);
+      const cases: [string, Record<string, unknown>, string[][]][] = [
+        [STOP, { fwInstanceId: EMPTY_FIREWALL, id: '' }, [['input', 'id']]],
+        [STOP, { fwInstanceId: EMPTY_FIREWALL, id: long }, [['input', 'id']]],
+        [STOP, { fwInstanceId: '', id: 't-1' }, [['input', 'fwInstanceId']]],
+        [DELETE, { fwInstanceId: '', ids: ['t-1'] }, [['input', 'fwInstanceId']]],
+        [DELETE, { fwInstanceId: EMPTY_FIREWALL, ids: [long] }, [['input', 'ids', '0']]],
+      ];
+      for (const [mutation, input, fields] of cases) {
+        const result = await harness.gql(mutation, { input });
+        expect(payloadOf(result).userErrors.map((error) => [error.field, error.code])).toEqual(fields.map((field) => [field, 'INVALID']));
+        expect(result.text).not.toContain(long);
+      }
+      expect(harness.simulator.callCount).toBe(0);
+    });
+  });
+
   it('NAME_TAKEN: a name listed on the firewall', async () => {
     await withLifecycle({}, async (harness) => {
       const first = createdTask(await create(harness, { durationMinutes: 1 }));

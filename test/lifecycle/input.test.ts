@@ -2,7 +2,7 @@
 // refusal at the path of the field at fault, with a message naming what was expected.
 import { describe, expect, it } from '@jest/globals';
 import { BadUserInputError } from '../../src/errors.ts';
-import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, ipVersionOf, MAX_DELETE_IDS, nameProblem, portProblem, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
+import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, ipVersionOf, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
 
 const valid: CreateCaptureTaskInput = {
   fwInstanceId: 'ebf891cd-2163-48a0-9963-6309f99dd3c4',
@@ -100,6 +100,19 @@ describe('ipVersionOf, portProblem, nameProblem', () => {
     expect(nameProblem('😀')).toBeDefined();
     expect(nameProblem('ä'.repeat(64))).toBeUndefined();
     expect(nameProblem('ä'.repeat(65))).toBe('must be at most 64 characters, got 65');
+  });
+});
+
+describe('stopInputProblems', () => {
+  it('refuses an empty or over-long id and an empty firewall id, each at its path', () => {
+    expect(stopInputProblems({ fwInstanceId: 'fw', id: 't-1' })).toEqual([]);
+    expect(stopInputProblems({ fwInstanceId: 'fw', id: 'x'.repeat(128) })).toEqual([]);
+    expect(stopInputProblems({ fwInstanceId: '', id: '' }).map((error) => [error.field, error.code])).toEqual([
+      [['input', 'fwInstanceId'], 'INVALID'],
+      [['input', 'id'], 'INVALID'],
+    ]);
+    const [long] = stopInputProblems({ fwInstanceId: 'fw', id: 'x'.repeat(129) });
+    expect(long).toEqual({ field: ['input', 'id'], code: 'INVALID', message: 'must be a task id of 1 to 128 characters' });
   });
 });
 
