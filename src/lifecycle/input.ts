@@ -65,8 +65,15 @@ export function portProblem(port: string): string | undefined {
   return undefined;
 }
 
-/** Why a task name cannot be used, or undefined when it can. */
-export function nameProblem(name: string): string | undefined {
+/**
+ * A task name as it is checked, compared and sent: Unicode NFC, so "café" typed with a combining
+ * accent (e + U+0301) is the same name as with a precomposed é.
+ */
+export const normalName = (name: string): string => name.normalize('NFC');
+
+/** Why a task name cannot be used (judged on its NFC form), or undefined when it can. */
+export function nameProblem(raw: string): string | undefined {
+  const name = normalName(raw);
   // Characters as a person counts them (code points), not UTF-16 units.
   const length = Array.from(name).length;
   if (length === 0) return 'must not be empty';
@@ -101,8 +108,8 @@ function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpoi
 export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: CreateCaptureTaskBody } | { readonly errors: readonly UserError[] } {
   const errors: UserError[] = [];
   errors.push(...fwInstanceIdProblems(input.fwInstanceId));
-  const name = nameProblem(input.name);
-  if (name !== undefined) errors.push(invalid(['name'], name));
+  const nameError = nameProblem(input.name);
+  if (nameError !== undefined) errors.push(invalid(['name'], nameError));
   if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > CAPTURE_MAX_DURATION_MINUTES) {
     errors.push(invalid(['durationMinutes'], `must be from 1 to ${CAPTURE_MAX_DURATION_MINUTES} minutes, got ${input.durationMinutes}`));
   }
@@ -125,7 +132,7 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
   if (errors.length > 0 || source === undefined || destination === undefined || protocol === 'UNKNOWN') return { errors };
   return {
     body: {
-      name: input.name,
+      name: normalName(input.name),
       duration: input.durationMinutes,
       max_packets: input.maxPackets,
       source: source.body,

@@ -37,5 +37,9 @@ export const isRunning = (record: CaptureTaskRecord): boolean => record.status =
 export const isEnding = (record: CaptureTaskRecord): boolean => record.status === ENDING_STATUS_CODE && !isListedAsDeleted(record);
 /** Capturing or stopping: CFW runs one such task per firewall. */
 export const isBusy = (record: CaptureTaskRecord): boolean => isRunning(record) || isEnding(record);
-export const hasName = (name: string) => (record: CaptureTaskRecord): boolean => record.name === name;
+/** Whether a record has the name, compared in Unicode NFC (input.ts's normalName) as names are checked. */
+export const hasName = (name: string) => {
+  const wanted = name.normalize('NFC');
+  return (record: CaptureTaskRecord): boolean => typeof record.name === 'string' && record.name.normalize('NFC') === wanted;
+};
 export const hasId = (id: string) => (record: CaptureTaskRecord): boolean => record.task_id === id;

@@ -136,6 +136,16 @@ describe('every user error code, through real HTTP', () => {
     });
   });
 
+  it('NAME_TAKEN: names compare in Unicode NFC, so a decomposed "café" is the composed one', async () => {
+    await withLifecycle({}, async (harness) => {
+      const first = createdTask(await create(harness, { name: 'cafe\u0301' }));
+      expect(first.name).toBe('caf\u00e9');
+      const second = await create(harness, { name: 'caf\u00e9' });
+      expect(payloadOf(second).userErrors).toEqual([expect.objectContaining({ field: ['input', 'name'], code: 'NAME_TAKEN' })]);
+      expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
+    });
+  });
+
   it('NAME_TAKEN: a name listed on the firewall', async () => {
     await withLifecycle({}, async (harness) => {
       const first = createdTask(await create(harness, { durationMinutes: 1 }));

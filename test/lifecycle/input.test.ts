@@ -101,6 +101,14 @@ describe('ipVersionOf, portProblem, nameProblem', () => {
     expect(nameProblem('ä'.repeat(64))).toBeUndefined();
     expect(nameProblem('ä'.repeat(65))).toBe('must be at most 64 characters, got 65');
   });
+
+  it('judges a name in Unicode NFC: a decomposed "café" is accepted, counted and sent composed', () => {
+    const decomposed = 'cafe\u0301';
+    expect(nameProblem(decomposed)).toBeUndefined();
+    expect(nameProblem('e\u0301'.repeat(64))).toBeUndefined();
+    const checked = createBodyFrom({ ...valid, name: decomposed });
+    expect('body' in checked ? checked.body.name : checked.errors).toBe('caf\u00e9');
+  });
 });
 
 describe('stopInputProblems', () => {
