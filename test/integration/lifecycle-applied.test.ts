@@ -182,3 +182,16 @@ describe('the mutation log line keeps CFW\'s request id on refusals and top-leve
     });
   });
 });
+
+describe('a 403 names what was refused', () => {
+  it('a change: "may not change", a read: "may not read"', async () => {
+    await withLifecycle({ simulator: { faults: [{ kind: 'status', status: 403, match: { method: 'POST', path: '/capture-task' } }] } }, async (harness) => {
+      const change = await harness.gql(CREATE, { input: createInput() });
+      expect(errorCodesOf(change)).toEqual(['FORBIDDEN']);
+      expect(change.body.errors?.[0]?.message).toBe('The credentials may not change this firewall\'s capture tasks.');
+      harness.simulator.faults.push({ kind: 'status', status: 403, match: LIST });
+      const read = await harness.gql(`{ captureTasks(fwInstanceId: "${EMPTY_FIREWALL}") { totalCount } }`);
+      expect(read.body.errors?.[0]?.message).toBe('The credentials may not read this firewall\'s capture tasks.');
+    });
+  });
+});
