@@ -45,6 +45,12 @@ export interface CreateCaptureTaskInput {
 
 const invalid = (field: readonly string[], message: string): UserError => ({ field: ['input', ...field], message, code: UserErrorCode.INVALID });
 
+/** A value for a message, JSON-quoted and cut at `max` characters with an ellipsis when longer. */
+export function quoted(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length <= max ? JSON.stringify(value) : `${JSON.stringify(chars.slice(0, max).join(''))}…`;
+}
+
 /** The IP version of a single address, or undefined when it is not one (ranges and zone ids are not). */
 export function ipVersionOf(address: string): IpVersionName | undefined {
   if (address.includes('%') || address.includes('/')) return undefined;
@@ -178,27 +184,62 @@ export function deleteIdsProblems(ids: readonly string[]): readonly UserError[] 
  */
 const NOT_PUBLIC_NETWORKS: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
   ...([['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const).map(([network, prefix]) => [network, prefix, 'ipv4'] as const),
+  // The rest of ::/8 (reserved: IPv4-compatible ::127.0.0.1 and the like) is checked apart, by its
+  // bits: as a BlockList rule it would hold ::ffff:0:0/96 and so match every IPv4 address.
   ...([['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
 ];
 
 const NOT_PUBLIC = new BlockList();
 for (const [network, prefix, family] of NOT_PUBLIC_NETWORKS) NOT_PUBLIC.addSubnet(network, prefix, family);
 
-/** Why one `allowedIps` entry cannot be sent (a phrase following the entry), or undefined when it can: a public address or CIDR range. */
-export function allowedIpProblem(entry: string): string | undefined {
+/** An address (already checked with isIP) as its bits: 32 for IPv4, 128 for IPv6. */
+function addressBits(address: string, version: IpVersionName): bigint {
+  const ipv4 = (text: string) => text.split('.').reduce((bits, octet) => (bits << 8n) | BigInt(octet), 0n);
+  if (version === 'IPV4') return ipv4(address);
+  const groups = (text: string) => (text === '' ? [] : text.split(':')).flatMap((group) => (group.includes('.') ? [(ipv4(group) >> 16n).toString(16), (ipv4(group) & 0xffffn).toString(16)] : [group]));
+  const [head = '', tail] = address.split('::');
+  const before = groups(head);
+  const after = tail === undefined ? [] : groups(tail);
+  const all = [...before, ...Array.from({ length: 8 - before.length - after.length }, () => '0'), ...after];
+  return all.reduce((bits, group) => (bits << 16n) | BigInt(`0x${group}`), 0n);
+}
+
+/** One `allowedIps` entry read: its family, first address's bits and prefix length, or why it cannot be sent. */
+function readAllowedIp(entry: string): { readonly key: string } | { readonly problem: string } {
   const [address = '', prefix, ...rest] = entry.split('/');
   const version = ipVersionOf(address);
-  if (rest.length > 0 || version === undefined) return 'is not an IPv4 or IPv6 address or CIDR range';
+  if (rest.length > 0 || version === undefined) return { problem: 'is not an IPv4 or IPv6 address or CIDR range' };
   const family = version === 'IPV4' ? 'ipv4' : 'ipv6';
   const maxPrefix = version === 'IPV4' ? 32 : 128;
-  if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix)) return `has a prefix length outside 0..${maxPrefix}`;
+  // Decimal without leading zeros: "/024" is refused rather than guessed at.
+  if (prefix !== undefined && (!/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > maxPrefix)) return { problem: `has a prefix length that is not a number from 0 to ${maxPrefix} without leading zeros` };
+  const length = prefix === undefined ? maxPrefix : Number(prefix);
+  const bits = addressBits(address, version);
+  // A range is named by its first address: host bits set (192.0.2.7/24) are refused, not silently dropped.
+  if ((bits & ((1n << BigInt(maxPrefix - length)) - 1n)) !== 0n) return { problem: `has bits set after its /${length} prefix: give the range's first address` };
+  const problem = publicProblem(address, family, prefix) ?? (family === 'ipv6' && bits < RESERVED_IPV6_END ? NOT_PUBLIC_PROBLEM : undefined);
+  return problem === undefined ? { key: `${family} ${bits.toString(16)}/${length}` } : { problem };
+}
+
+/** Why one `allowedIps` entry cannot be sent (a phrase following the entry), or undefined when it can: a public address or CIDR range. */
+export function allowedIpProblem(entry: string): string | undefined {
+  const read = readAllowedIp(entry);
+  return 'problem' in read ? read.problem : undefined;
+}
+
+const NOT_PUBLIC_PROBLEM = 'is not a public address or range (downloads come from the internet)';
+/** The end of ::/8: a range starting below it is in it or holds it. */
+const RESERVED_IPV6_END = 1n << 120n;
+
+function publicProblem(address: string, family: 'ipv4' | 'ipv6', prefix: string | undefined): string | undefined {
+  const maxPrefix = family === 'ipv4' ? 32 : 128;
   // CIDR blocks are nested or apart: a range overlaps a non-public network when either holds the other's first address.
   const range = new BlockList();
   range.addSubnet(address, prefix === undefined ? maxPrefix : Number(prefix), family);
   // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are not sent: name the IPv4 address itself.
   if (family === 'ipv6' && /^::ffff:/i.test(address)) return 'is an IPv4-mapped IPv6 address: give the IPv4 address';
   if (NOT_PUBLIC.check(address, family) || NOT_PUBLIC_NETWORKS.some(([network, , networkFamily]) => networkFamily === family && range.check(network, family))) {
-    return 'is not a public address or range (downloads come from the internet)';
+    return NOT_PUBLIC_PROBLEM;
   }
   return undefined;
 }
@@ -207,9 +248,13 @@ export function allowedIpProblem(entry: string): string | undefined {
 export function allowedIpsFrom(value: readonly string[] | null | undefined): readonly string[] {
   const entries = value ?? [];
   if (entries.length > CAPTURE_RESULT_MAX_IPS) throw new BadUserInputError('allowedIps', `may hold at most ${CAPTURE_RESULT_MAX_IPS} addresses or ranges, got ${entries.length}`);
+  const seen = new Set<string>();
   for (const entry of entries) {
-    const problem = allowedIpProblem(entry);
-    if (problem !== undefined) throw new BadUserInputError('allowedIps', `entry ${JSON.stringify(entry.slice(0, 50))} ${problem}`);
+    const read = readAllowedIp(entry);
+    if ('problem' in read) throw new BadUserInputError('allowedIps', `entry ${quoted(entry, 50)} ${read.problem}`);
+    // The same range written twice (2001:db8::/32 and 2001:DB8:0::/32) is one: refused as a mistake.
+    if (seen.has(read.key)) throw new BadUserInputError('allowedIps', `entry ${quoted(entry, 50)} repeats an earlier entry`);
+    seen.add(read.key);
   }
   return entries;
 }

@@ -89,6 +89,10 @@ describe('CaptureTask.result(allowedIps)', () => {
       for (const [ips, message] of [
         [['10.0.0.1'], '`allowedIps` entry "10.0.0.1" is not a public address or range (downloads come from the internet)'],
         [['8.8.8.8', '1.1.1.1', '9.9.9.9', '8.8.4.4'], '`allowedIps` may hold at most 3 addresses or ranges, got 4'],
+        [['::127.0.0.1'], '`allowedIps` entry "::127.0.0.1" is not a public address or range (downloads come from the internet)'],
+        [['8.8.8.7/24'], '`allowedIps` entry "8.8.8.7/24" has bits set after its /24 prefix: give the range\'s first address'],
+        [['8.8.8.0/024'], '`allowedIps` entry "8.8.8.0/024" has a prefix length that is not a number from 0 to 32 without leading zeros'],
+        [['8.8.8.8', '8.8.8.8/32'], '`allowedIps` entry "8.8.8.8/32" repeats an earlier entry'],
       ] as const) {
         const result = await harness.gql(TASK, { fw: EMPTY_FIREWALL, id: task.id, ips });
         expect(result.body.errors?.map((error) => [error.message, error.extensions?.['code'], error.extensions?.['argumentName'], error.path])).toEqual([[message, 'BAD_USER_INPUT', 'allowedIps', ['captureTask', 'result']]]);

@@ -146,14 +146,33 @@ describe('allowedIps', () => {
     expect(allowedIpProblem('::ffff:8.8.8.8')).toBe('is an IPv4-mapped IPv6 address: give the IPv4 address');
   });
 
-  it.each(['10.1.2.3', '192.168.0.0/16', '172.20.0.1', '127.0.0.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', 'fe80::1', 'fd00::1', '2001:db8::1', '8.0.0.0/6', '0.0.0.0/0', '::/0'])('refuses %s: not public, or a range reaching a private network', (entry) => {
+  it.each(['10.1.2.3', '192.168.0.0/16', '172.20.0.1', '127.0.0.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', 'fe80::1', 'fd00::1', '2001:db8::1', '8.0.0.0/6', '0.0.0.0/0', '::/0', '::127.0.0.1', '::8.8.8.8', '::/8', '0:0:0:0:0:ffff:8.8.8.8', '80::/9'])('refuses %s: not public, or a range reaching a private network', (entry) => {
     expect(allowedIpProblem(entry)).toBe('is not a public address or range (downloads come from the internet)');
   });
 
   it('refuses what is not an address or range', () => {
     expect(allowedIpProblem('example.com')).toBe('is not an IPv4 or IPv6 address or CIDR range');
-    expect(allowedIpProblem('8.8.8.8/33')).toBe('has a prefix length outside 0..32');
+    expect(allowedIpProblem('8.8.8.8/33')).toBe('has a prefix length that is not a number from 0 to 32 without leading zeros');
+    expect(allowedIpProblem('8.8.8.0/024')).toBe('has a prefix length that is not a number from 0 to 32 without leading zeros');
+    expect(allowedIpProblem('2400:cb00::/0032')).toBe('has a prefix length that is not a number from 0 to 128 without leading zeros');
     expect(allowedIpProblem('8.8.8.8/8/8')).toBe('is not an IPv4 or IPv6 address or CIDR range');
+  });
+
+  it('refuses a range with host bits set, asking for its first address', () => {
+    expect(allowedIpProblem('8.8.8.7/24')).toBe('has bits set after its /24 prefix: give the range\'s first address');
+    expect(allowedIpProblem('2400:cb00::1/32')).toBe('has bits set after its /32 prefix: give the range\'s first address');
+    expect(allowedIpProblem('2400:cb00:0:0:0:0:1.2.3.4/96')).toBe('has bits set after its /96 prefix: give the range\'s first address');
+    expect(allowedIpProblem('2400:cb00::1.2.3.0/120')).toBeUndefined();
+  });
+
+  it('refuses the same address or range twice, however it is written', () => {
+    expect(() => allowedIpsFrom(['2400:cb00::/32', '2400:CB00:0::/32'])).toThrow(new BadUserInputError('allowedIps', 'entry "2400:CB00:0::/32" repeats an earlier entry'));
+    expect(() => allowedIpsFrom(['8.8.8.8', '8.8.8.8/32'])).toThrow('repeats an earlier entry');
+    expect(allowedIpsFrom(['8.8.8.0/24', '8.8.8.0/25'])).toHaveLength(2);
+  });
+
+  it('cuts a long entry in its message with an ellipsis', () => {
+    expect(() => allowedIpsFrom(['x'.repeat(60)])).toThrow(`entry "${'x'.repeat(50)}"… is not an IPv4 or IPv6 address or CIDR range`);
   });
 
   it('takes at most three, naming the argument', () => {
