@@ -65,7 +65,7 @@ export function portProblem(port: string): string | undefined {
   const [low, high, ...rest] = port.split('-');
   const inRange = (text: string | undefined) => text !== undefined && PORT.test(text) && Number(text) <= 65535;
   if (rest.length > 0 || !inRange(low) || (high !== undefined && !inRange(high))) {
-    return `must be a port from 1 to 65535 (e.g. "443") or a range (e.g. "8000-8080"), got ${JSON.stringify(port.slice(0, 20))}`;
+    return `must be a port from 1 to 65535 (e.g. "443") or a range (e.g. "8000-8080"), got ${quoted(port, 20)}`;
   }
   if (high !== undefined && Number(high) < Number(low)) return `is a range that ends before it starts: ${port}`;
   return undefined;
@@ -88,11 +88,30 @@ export function nameProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why an address cannot be a capture's end although it is one (the gateway's choice; CFW does not
+ * document its rule): the unspecified address (0.0.0.0, ::) and the limited broadcast address
+ * (255.255.255.255) never appear on a packet a cloud firewall sees, and a multicast address is never
+ * a packet's source (RFC 1122, RFC 4291). A multicast destination is passed on.
+ */
+export function endpointAddressProblem(side: 'source' | 'destination', address: string, version: IpVersionName): string | undefined {
+  const bits = addressBits(address, version);
+  if (bits === 0n) return `is the unspecified address ${address}, which no packet is sent ${side === 'source' ? 'from' : 'to'}: give a host's address`;
+  if (version === 'IPV4' && bits === 0xffffffffn) return 'is the limited broadcast address 255.255.255.255, which a cloud firewall never sees: give a host\'s address';
+  const multicast = version === 'IPV4' ? bits >> 28n === 0xen : bits >> 120n === 0xffn;
+  if (multicast && side === 'source') return `is a multicast address, which is never a packet's source: give the sender's address`;
+  return undefined;
+}
+
 function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpointInput, portsAllowed: boolean, errors: UserError[]): { body: CaptureEndpointBody; version: IpVersionName; port: string | undefined } | undefined {
   const version = ipVersionOf(endpoint.address);
   let ok = true;
+  const endpointProblem = version === undefined ? undefined : endpointAddressProblem(side, endpoint.address, version);
   if (version === undefined) {
-    errors.push(invalid([side, 'address'], `must be one IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10, got ${JSON.stringify(endpoint.address.slice(0, 50))}`));
+    errors.push(invalid([side, 'address'], `must be one IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10, got ${quoted(endpoint.address, 50)}`));
+    ok = false;
+  } else if (endpointProblem !== undefined) {
+    errors.push(invalid([side, 'address'], endpointProblem));
     ok = false;
   } else if (endpoint.ipVersion !== undefined && endpoint.ipVersion !== null && endpoint.ipVersion !== version) {
     errors.push(invalid([side, 'ipVersion'], `is ${endpoint.ipVersion} but the address is ${version}; omit ipVersion to infer it`));

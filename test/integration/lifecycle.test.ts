@@ -140,6 +140,22 @@ describe('every user error code, through real HTTP', () => {
     });
   });
 
+  it('INVALID: unspecified, broadcast and multicast-source addresses are no capture ends; a multicast destination is', async () => {
+    await withLifecycle({}, async (harness) => {
+      harness.simulator.resetCalls();
+      const refused = await create(harness, { source: { address: '224.0.0.251' }, destination: { address: '255.255.255.255' } });
+      expect(payloadOf(refused).userErrors.map((error) => [error.field?.join('.'), error.code])).toEqual([
+        ['input.source.address', 'INVALID'],
+        ['input.destination.address', 'INVALID'],
+      ]);
+      expect(harness.simulator.callCount).toBe(0);
+      const unspecified = await create(harness, { source: { address: '2001:db8::1' }, destination: { address: '::' } });
+      expect(payloadOf(unspecified).userErrors.map((error) => error.field?.join('.'))).toEqual(['input.destination.address']);
+      expect(harness.simulator.callCount).toBe(0);
+      expect(createdTask(await create(harness, { destination: { address: '239.1.2.3', port: '5353' }, protocol: 'UDP' }))).toMatchObject({ destination: { address: '239.1.2.3' } });
+    });
+  });
+
   it('NAME_TAKEN: names compare in Unicode NFC, so a decomposed "café" is the composed one', async () => {
     await withLifecycle({}, async (harness) => {
       const first = createdTask(await create(harness, { name: 'cafe\u0301' }));

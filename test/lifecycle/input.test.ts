@@ -2,7 +2,7 @@
 // refusal at the path of the field at fault, with a message naming what was expected.
 import { describe, expect, it } from '@jest/globals';
 import { BadUserInputError } from '../../src/errors.ts';
-import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, ipVersionOf, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
+import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, endpointAddressProblem, ipVersionOf, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
 
 const valid: CreateCaptureTaskInput = {
   fwInstanceId: 'ebf891cd-2163-48a0-9963-6309f99dd3c4',
@@ -56,6 +56,12 @@ describe('createBodyFrom', () => {
     ['an empty firewall id', { fwInstanceId: '' }, [['input.fwInstanceId', 'INVALID']]],
     ['a host name as address', { source: { address: 'example.com' } }, [['input.source.address', 'INVALID']]],
     ['a CIDR as address', { source: { address: '192.0.2.0/24' } }, [['input.source.address', 'INVALID']]],
+    ['0.0.0.0 as source', { source: { address: '0.0.0.0' } }, [['input.source.address', 'INVALID']]],
+    ['0.0.0.0 as destination', { destination: { address: '0.0.0.0' } }, [['input.destination.address', 'INVALID']]],
+    ['255.255.255.255 as destination', { destination: { address: '255.255.255.255' } }, [['input.destination.address', 'INVALID']]],
+    [':: as destination', { source: { address: '2001:db8::1' }, destination: { address: '0:0::0' } }, [['input.destination.address', 'INVALID']]],
+    ['a multicast source', { source: { address: '224.0.0.251' } }, [['input.source.address', 'INVALID']]],
+    ['an IPv6 multicast source', { source: { address: 'ff02::1' }, destination: { address: '2001:db8::1' } }, [['input.source.address', 'INVALID']]],
     ['an IPv6 zone id', { destination: { address: 'fe80::1%eth0' } }, [['input.destination.address', 'INVALID']]],
     ['an ipVersion that contradicts the address', { source: { address: '192.0.2.10', ipVersion: 'IPV6' } }, [['input.source.ipVersion', 'INVALID']]],
     ['mixed IP versions', { destination: { address: '2001:db8::1' } }, [['input.destination.address', 'INVALID']]],
@@ -82,6 +88,25 @@ describe('createBodyFrom', () => {
   it('says what was expected and what came', () => {
     const checked = createBodyFrom({ ...valid, durationMinutes: 90 });
     expect('errors' in checked && checked.errors[0]?.message).toBe('must be from 1 to 60 minutes, got 90');
+  });
+});
+
+describe('endpointAddressProblem', () => {
+  it('passes a multicast destination and hosts, and says why the others are refused', () => {
+    expect(endpointAddressProblem('destination', '239.1.2.3', 'IPV4')).toBeUndefined();
+    expect(endpointAddressProblem('destination', 'ff02::fb', 'IPV6')).toBeUndefined();
+    expect(endpointAddressProblem('source', '192.0.2.10', 'IPV4')).toBeUndefined();
+    expect(endpointAddressProblem('source', '0.0.0.0', 'IPV4')).toBe('is the unspecified address 0.0.0.0, which no packet is sent from: give a host\'s address');
+    expect(endpointAddressProblem('destination', '255.255.255.255', 'IPV4')).toBe('is the limited broadcast address 255.255.255.255, which a cloud firewall never sees: give a host\'s address');
+    expect(endpointAddressProblem('source', 'ff05::2', 'IPV6')).toBe('is a multicast address, which is never a packet\'s source: give the sender\'s address');
+  });
+
+  it('cuts a long value in a message with an ellipsis', () => {
+    const result = createBodyFrom({ ...valid, source: { address: 'a'.repeat(80), port: '9'.repeat(30) } });
+    expect('errors' in result ? result.errors.map((error) => error.message) : []).toEqual([
+      `must be one IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10, got "${'a'.repeat(50)}"…`,
+      `must be a port from 1 to 65535 (e.g. "443") or a range (e.g. "8000-8080"), got "${'9'.repeat(20)}"…`,
+    ]);
   });
 });
 
