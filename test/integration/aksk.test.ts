@@ -1,13 +1,13 @@
 // AK/SK mode end to end: the gateway signs every call with its own keys (the simulator verifies
 // the signature for real), and callers must authenticate to the gateway first.
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { withHarness, type GraphQLResult } from '../helpers/harness.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -45,13 +45,7 @@ describe('AK/SK mode', () => {
   });
 
   it('keeps the keys out of logs', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = memorySink();
     await withHarness({ env: { ...aksk, CLOUD_SDK_SK: 'wrong-secret-value', ALLOW_ANONYMOUS: 'true' }, simulator, logger: createLogger('trace', sink) }, async (harness) => {
       await harness.gql(QUERY, undefined, {});
     });

@@ -5,7 +5,6 @@
 // injected clock in test/upstream/read.test.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
@@ -15,6 +14,7 @@ import { sharedReads, startHarness, withHarness, type Harness } from '../helpers
 import { freePort } from '../helpers/process.ts';
 import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
 import { until } from '../helpers/until.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const QUERY = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 3) { totalCount edges { node { id } } } }`;
 const tokens = new Map([
@@ -205,13 +205,7 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
 
 describe('Redis down', () => {
   it('bypasses the cache with a warning and never fails an operation', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = memorySink();
     const port = await freePort();
     await withHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_TTL_SECONDS: '30' }, logger: createLogger('warn', sink) }, async (harness) => {
       expect(await totalOf(harness)).toBe(57);

@@ -1,11 +1,11 @@
 // A change CFW applied is answered as applied, whatever happens after it: a failed read of the list
 // after a 200, or a 502/503/504 from a gateway that passed the change on. Through real HTTP, the
 // simulator's faults queued per call (`match`), and the mutation's log line.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import type { Fault } from '../../src/simulator/faults.ts';
 import { CREATE, createdTask, createInput, DELETE, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const LIST = { method: 'GET', path: '/capture-task' } as const;
 
@@ -16,13 +16,7 @@ function failListReadAfter(pass: number): Fault[] {
 
 /** A log sink whose `mutation` lines can be read back. */
 function mutationLog() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, sink } = memorySink();
   const logged = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === 'mutation');
   return { logger: createLogger('info', sink), logged };
 }

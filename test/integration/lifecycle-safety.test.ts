@@ -2,7 +2,6 @@
 // trace or a metric; the page cache forgets a firewall after a change; AK/SK mode lets only callers
 // with the write scope change anything; one log line and metrics per mutation.
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { Redis } from 'ioredis';
@@ -12,18 +11,7 @@ import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startTracing, type Tracing } from '../../src/tracing.ts';
 import { CREATE, createdTask, createInput, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, TASK, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
 import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
-
-/** A log sink that keeps every line. */
-function logSink() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { lines, sink };
-}
+import { memorySink } from '../helpers/log.ts';
 
 /** A finished task with packets, seeded on the demo firewall. */
 function finishedTask(harness: LifecycleHarness): string {
@@ -63,7 +51,7 @@ describeWithRedis('download links (secrets) stay out of caches, logs, traces and
   });
 
   it('with the page cache and persisted queries in Redis, trace logging and tracing on', async () => {
-    const { lines, sink } = logSink();
+    const { lines, sink } = memorySink();
     // Secrets are under test, not Redis's timeout or breaker: commands sent while the gateway still
     // connects, or on a loaded machine, must not turn the store off for the test.
     const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '60', LOG_LEVEL: 'trace', REDIS_COMMAND_TIMEOUT_MS: '5000', REDIS_BREAKER_THRESHOLD: '1000' };
@@ -125,7 +113,7 @@ describe('the page cache after a change', () => {
 
 describe('one log line and metrics per mutation', () => {
   it('logs who, which firewall, which task, the outcome and CFW\'s request id, never the token', async () => {
-    const { lines, sink } = logSink();
+    const { lines, sink } = memorySink();
     await withLifecycle({ env: { LOG_LEVEL: 'info' }, logger: createLogger('info', sink) }, async (harness) => {
       const token = 'demo-token';
       const task = createdTask(await harness.gql(CREATE, { input: createInput() }, { 'x-auth-token': token }));

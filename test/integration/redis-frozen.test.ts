@@ -3,12 +3,12 @@
 // commands, operations then run as fast as a Redis-less gateway's, the log holds a handful of lines
 // (none per operation, no stack), and caching comes back after Redis thaws.
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { describeWithOwnRedis, type OwnRedisServer } from '../helpers/redis.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const QUERY = `query Page { captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 20) { totalCount edges { node { id name status } } } }`;
 const HASH = createHash('sha256').update(QUERY).digest('hex');
@@ -42,17 +42,11 @@ describeWithOwnRedis('Redis frozen by SIGSTOP', (startRedis) => {
   let redis: OwnRedisServer;
   let withRedis: Harness;
   let redisLess: Harness;
-  const lines: string[] = [];
+  const { lines, sink } = memorySink();
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
     redis = await startRedis();
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
     const tokens = new Map([['demo-token', {}]]);
     // 300 ms, not the default 100: on a loaded CI machine a healthy command can take over 100 ms.
     withRedis = await startHarness({ env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_BREAKER_OPEN_MS: '1000' }, simulator: { tokens }, logger: createLogger('info', sink) });

@@ -2,13 +2,13 @@
 // ambiguous framing), slow headers and slow or lying bodies all get the documented JSON error body,
 // and neither they nor a client that goes away write a line at error level.
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import { isClientFault, rawAnswer, rejectionFor } from '../../src/server/connections.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { until } from '../helpers/until.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { memorySink } from '../helpers/log.ts';
 
 /** Timeouts small enough to wait for: the waits below are the behaviour under test. */
 const BODY_TIMEOUT_MS = 200;
@@ -100,14 +100,8 @@ describe('rejectionFor and rawAnswer', () => {
 describe('HTTP-level rejections through raw sockets', () => {
   let harness: Harness;
   let port: number;
-  const lines: string[] = [];
+  const { lines, sink } = memorySink();
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
     harness = await startHarness({ env: { BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) }, logger: createLogger('debug', sink) });
     port = Number(new URL(harness.url).port);
   });

@@ -1,21 +1,15 @@
 // The one place errors become what a client sees (src/server/format-error.ts), tested directly:
 // gateway errors keep their code and safe extensions, request errors pass, anything else is
 // logged in full and masked.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
 import { BudgetExceededError, ErrorCode, UpstreamError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createFormatError } from '../../src/server/format-error.ts';
+import { memorySink } from '../helpers/log.ts';
 
 function formatter() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, sink } = memorySink();
   return { format: createFormatError(createLogger('error', sink)), lines };
 }
 

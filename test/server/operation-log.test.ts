@@ -1,6 +1,5 @@
 // The operation log line and the operation span report the codes the client received, after
 // formatting: a GatewayError is never logged as INTERNAL_SERVER_ERROR because its raw form has no code.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createLogger } from '../../src/logger.ts';
@@ -8,17 +7,12 @@ import { clientErrorCodes } from '../../src/server/plugins.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startTracing, type Tracing } from '../../src/tracing.ts';
 import { withHarness, type GraphQLResult } from '../helpers/harness.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const DEMO = SIMULATOR_FIREWALLS.demo;
 
 function sink() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, sink: stream } = memorySink();
   const operations = () => lines.map((line) => JSON.parse(line) as { msg: string; errorCodes?: string[]; outcome?: string }).filter((line) => line.msg === 'operation');
   return { stream, operations };
 }

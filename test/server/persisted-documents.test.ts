@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from '@graphql-codegen/cli';
 import fc from 'fast-check';
@@ -18,6 +17,7 @@ import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { runNode } from '../helpers/process.ts';
 import { startHarness, withHarness, type Harness } from '../helpers/harness.ts';
+import { memorySink } from '../helpers/log.ts';
 
 const schema = buildGatewaySchema();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -405,13 +405,7 @@ describe('refusals, seen by an operator', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'capture-gateway-manifest-'));
     const file = path.join(dir, 'manifest.json');
     writeFileSync(file, JSON.stringify(SMALL));
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = memorySink();
     try {
       await withHarness({ env: { PERSISTED_DOCUMENTS: file }, logger: createLogger('info', sink) }, async (harness) => {
         const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) })).status;
