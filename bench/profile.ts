@@ -1,7 +1,9 @@
 // Where the gateway's CPU goes under load: the gateway as users start it plus `--cpu-prof`, driven
 // by autocannon like the bench, then the .cpuprofile's self time by function and by owner.
-//   node bench/profile.ts [Page|One|Entities] [--duration 5] [--cache]   → stdout and bench/results/profile-<operation>.md
-// (--cache: the page cache on, CACHE_TTL_SECONDS=2, as the bench's (d); written to profile-<operation>-cached.md)
+//   node bench/profile.ts [Page|One|Entities] [--duration 5] [--cache] [--latency-ms 0] [--connections 32]
+//   → stdout and bench/results/profile-<operation>.md
+// (--cache: the page cache on, CACHE_TTL_SECONDS=2, as the bench's (d); written to profile-<operation>-cached.md;
+// a latency or connection count other than the defaults adds `-<latency>ms-c<connections>` to the name)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,12 +92,19 @@ export function summariseProfile(profile: CpuProfile, root = ROOT): ProfileSumma
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const operation = args.find((arg) => isOperationName(arg)) ?? 'Page';
-  const durationIndex = args.indexOf('--duration');
-  const durationS = durationIndex === -1 ? 5 : Number(args[durationIndex + 1]);
+  const numberAfter = (flag: string, fallback: number) => {
+    const index = args.indexOf(flag);
+    const value = index === -1 ? fallback : Number(args[index + 1]);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} takes a number`);
+    return value;
+  };
+  const durationS = numberAfter('--duration', 5);
+  const latencyMs = numberAfter('--latency-ms', 0);
+  const connections = numberAfter('--connections', 32);
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'capture-gateway-prof-'));
   const servers: Server[] = [];
   try {
-    const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', '0'], env: baseEnv(), urlFrom: urlFromJsonLine });
+    const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
     servers.push(simulator);
     const cached = args.includes('--cache');
     const env = { ...baseEnv(), ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
     const body = OPERATIONS[operation].body;
     const expected = await request(gateway.url, { method: 'POST', headers, body });
     if (expected.status !== 200 || expected.body.includes('"errors"')) throw new Error(`the gateway answered ${operation} with ${expected.status}: ${expected.body.slice(0, 300)}`);
-    const load = { url: gateway.url, method: 'POST' as const, headers, body, expectBody: expected.body, connections: 32, pid: gateway.pid, helperPids: [simulator.pid] };
+    const load = { url: gateway.url, method: 'POST' as const, headers, body, expectBody: expected.body, connections, pid: gateway.pid, helperPids: [simulator.pid] };
     await measure({ ...load, durationS: 1 });
     const m = await measure({ ...load, durationS });
     // SIGTERM: the gateway drains and exits, and Node writes the profile on the way out.
@@ -117,7 +126,7 @@ async function main(): Promise<void> {
     const lines = [
       `# Gateway CPU profile: ${OPERATIONS[operation].label}${cached ? ', page cache on' : ''}`,
       '',
-      `${new Date().toISOString()} · Node ${process.version} · 0 ms upstream · 32 connections · ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU per request while profiled (the profiler adds some) · ${(summary.sampledMs / 1000).toFixed(1)} s sampled (1 s warm-up included) · profile: ${path.join(profileDir, file)}`,
+      `${new Date().toISOString()} · Node ${process.version} · ${latencyMs} ms upstream · ${connections} connections · ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU per request while profiled (the profiler adds some) · ${(summary.sampledMs / 1000).toFixed(1)} s sampled (1 s warm-up included) · profile: ${path.join(profileDir, file)}`,
       '',
       'Self time by owner (the leaf frame; native JSON.stringify/parse count in the JS function that called them):',
       '',
@@ -134,7 +143,8 @@ async function main(): Promise<void> {
     ];
     const markdown = lines.join('\n');
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    const output = `profile-${operation}${cached ? '-cached' : ''}.md`;
+    const variant = latencyMs === 0 && connections === 32 ? '' : `-${latencyMs}ms-c${connections}`;
+    const output = `profile-${operation}${cached ? '-cached' : ''}${variant}.md`;
     writeFileSync(path.join(ROOT, 'bench', 'results', output), markdown);
     process.stdout.write(`${markdown}\nwritten: bench/results/${output}\n`);
   } finally {

@@ -277,6 +277,19 @@ interface KeyedQuery {
   readonly key: string;
 }
 
+/**
+ * When an operation's reads are dispatched: in the check phase of the event loop (setImmediate),
+ * after every request read in this turn has started, rather than on the next tick (DataLoader's
+ * default). Reads that are served at once, page cache hits, then finish together with those of the
+ * other requests of the turn, and their answers go out in one burst, as answers to a shared upstream
+ * call already do. Answered one request at a time instead, hits made the page cache slower than no
+ * cache under load (bench: 0 ms upstream, 32 connections, 0.8× the gateway without it; 1.05× with
+ * this). A turn with one request pays one event-loop phase, microseconds.
+ */
+function dispatchAfterThisTurn(dispatch: () => void): void {
+  setImmediate(dispatch);
+}
+
 /** An operation's page reads: built per operation in the context factory, keyed by its credential. */
 export function createOperationPages(options: OperationPagesOptions): OperationPages {
   let calls = 0;
@@ -306,8 +319,9 @@ export function createOperationPages(options: OperationPagesOptions): OperationP
   };
   const loader = new DataLoader<KeyedQuery, CaptureTaskListAnswer, string>(
     (batch) => mapConcurrently(batch, options.concurrency, (keyed) => read(keyed, false)),
-    // One batch per tick, however many reads it holds: `concurrency` paces them, not the batch size.
-    { cacheKeyFn: (keyed) => keyed.key, cacheMap: cache },
+    // One batch per operation and event-loop turn, however many reads it holds: `concurrency` paces
+    // them, not the batch size.
+    { cacheKeyFn: (keyed) => keyed.key, cacheMap: cache, batchScheduleFn: dispatchAfterThisTurn },
   );
   return {
     load: (query) => loader.load({ query, key: pageKeyOf(query) }),

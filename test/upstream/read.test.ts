@@ -309,6 +309,24 @@ describe('one operation\'s reads', () => {
     expect(pages.calls()).toBe(2);
   });
 
+  it('dispatches its reads in the check phase, after what this turn already queued: a page cache hit too', async () => {
+    const cache = new InMemoryLRUCache<string>();
+    const reads = createPageReads({ upstream: upstreamWith(), timeoutMs: 10_000, cache, ttlSeconds: 60, keepParsed: true });
+    const operation = () => createOperationPages({ reads, credential: DEMO, concurrency: 8, budget: new OperationBudget(20) });
+    await operation().load(FIRST);
+    expect(simulator.callCount).toBe(1);
+    // Stands for the requests the server reads in this turn: each is started before any read is answered.
+    const order: string[] = [];
+    setImmediate(() => order.push('queued before'));
+    const hit = operation()
+      .load(FIRST)
+      .then(() => order.push('hit answered'));
+    process.nextTick(() => order.push('next tick'));
+    await hit;
+    expect(order).toEqual(['next tick', 'queued before', 'hit answered']);
+    expect(simulator.callCount).toBe(1);
+  });
+
   it('makes no call for a caller that may not call, or an operation that has ended', async () => {
     const refused = new UnauthenticatedError('No credentials.');
     await expect(operationWith({ credential: refused }).load(FIRST)).rejects.toBe(refused);
