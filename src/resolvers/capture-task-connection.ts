@@ -11,6 +11,7 @@ import { pageRequestFromArgs, type ConnectionArgs } from '../paging/page-request
 import type { GatewayContext } from './context.ts';
 import { taskIdOf, type CaptureTaskRecord } from '../upstream/wire.ts';
 import { captureTaskOf } from './capture-task.ts';
+import { requiredInt } from './values.ts';
 import type { CaptureTaskConnectionModel, CaptureTaskEdgeModel, CaptureTaskModel } from './mappers.ts';
 
 const fingerprintOfRecord = (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record));
@@ -36,27 +37,27 @@ export async function captureTaskConnection(
   return { page, scope };
 }
 
-function nodeAt(connection: CaptureTaskConnectionModel, index: number, timeZone: string): CaptureTaskModel {
-  return captureTaskOf(connection.page.items[index] as CaptureTaskRecord, connection.scope, timeZone);
+function nodeAt(connection: CaptureTaskConnectionModel, index: number, context: GatewayContext): CaptureTaskModel {
+  return captureTaskOf(connection.page.items[index] as CaptureTaskRecord, connection.scope, context.config.upstream.timeZone, context.onUnknownCode);
 }
 
 export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
   edges: (connection, _args, context) => {
     const { page, scope } = connection;
-    const timeZone = context.config.upstream.timeZone;
     const edges: CaptureTaskEdgeModel[] = [];
     for (let index = page.from; index < page.to; index++) {
-      edges.push({ cursor: cursorAt(page, index, scope.fingerprint, fingerprintOfRecord), node: nodeAt(connection, index, timeZone) });
+      edges.push({ cursor: cursorAt(page, index, scope.fingerprint, fingerprintOfRecord), node: nodeAt(connection, index, context) });
     }
     return edges;
   },
   nodes: (connection, _args, context) => {
     const nodes = [];
-    for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index, context.config.upstream.timeZone));
+    for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index, context));
     return nodes;
   },
   pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.fingerprint, fingerprintOfRecord),
-  totalCount: (connection) => connection.page.total,
+  // Int is 32-bit, and Int values are written as handed (executor.ts): a larger total is an error here.
+  totalCount: (connection) => requiredInt('total', connection.page.total),
 };
 
 // An edge's cursor and node are made with it (edges above): both are cheap once per item (cursors

@@ -1,8 +1,8 @@
 // CaptureTask: its plain values are read from the upstream record once per record, into fields
 // GraphQL reads as they are (no resolver call per field: a 50-task page has ~850 such fields); a
 // value that cannot be read is kept as its FieldValueError, which nulls that field alone with the
-// error at its path, as a throwing resolver did. `status` and `protocol` stay resolvers: an unknown
-// code is logged only when a client asks for it.
+// error at its path, as a throwing resolver did. `status` and `protocol` are read there too: an
+// unknown code is told to the listener (logged once per value) when its record is first read.
 import type { CaptureTaskResolvers } from '../__generated__/resolvers-types.ts';
 import { FieldValueError } from '../errors.ts';
 import { allowedIpsFrom } from '../lifecycle/input.ts';
@@ -16,6 +16,7 @@ import {
   captureSizeFrom,
   captureTaskStatusFromCode,
   dateTimeIsoFromCfw,
+  type UnknownCodeListener,
   ipVersionFromCode,
   isDeletedFrom,
   optionalInt,
@@ -58,7 +59,7 @@ export interface CaptureTaskScope {
  * The task a record describes, its values read once: every CaptureTask the resolvers receive (list
  * pages, Query.captureTask, mutation payloads) is made here.
  */
-export function captureTaskOf(record: CaptureTaskRecord, scope: CaptureTaskScope, timeZone: string): CaptureTaskModel {
+export function captureTaskOf(record: CaptureTaskRecord, scope: CaptureTaskScope, timeZone: string, onUnknownCode: UnknownCodeListener): CaptureTaskModel {
   const { fwInstanceId, enterpriseProjectId } = scope;
   const known = tasksByRecord.get(record);
   if (known !== undefined && known.fwInstanceId === fwInstanceId && known.enterpriseProjectId === enterpriseProjectId && known.timeZone === timeZone) return known;
@@ -69,6 +70,8 @@ export function captureTaskOf(record: CaptureTaskRecord, scope: CaptureTaskScope
     timeZone,
     id: taskIdOf(record),
     name: attempt(() => optionalString('name', record.name)),
+    status: captureTaskStatusFromCode(record.status, onUnknownCode),
+    protocol: captureProtocolFromCode(record.protocol, onUnknownCode),
     source: endpointOf(record, 'source'),
     destination: endpointOf(record, 'dest'),
     captureSize: attempt(() => captureSizeFrom(record.capture_size)),
@@ -85,8 +88,6 @@ export function captureTaskOf(record: CaptureTaskRecord, scope: CaptureTaskScope
 }
 
 export const CaptureTask: CaptureTaskResolvers = {
-  status: (task, _args, context) => captureTaskStatusFromCode(task.record.status, context.onUnknownCode),
-  protocol: (task, _args, context) => captureProtocolFromCode(task.record.protocol, context.onUnknownCode),
   firewall: (task) => ({ id: task.fwInstanceId }),
   result: async (task, args, context) => {
     if (context.maySeeSecrets !== true) throw context.maySeeSecrets;

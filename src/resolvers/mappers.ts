@@ -3,7 +3,7 @@
 // reads without a resolver (capture-task.ts).
 import type { FieldValueError } from '../errors.ts';
 import type { Page } from '../paging/walk.ts';
-import type { IpVersionName } from '../upstream/codes.ts';
+import type { CaptureProtocolName, CaptureTaskStatusName, IpVersionName } from '../upstream/codes.ts';
 import type { CaptureResultAnswer, CaptureResultFile, CaptureTaskRecord } from '../upstream/wire.ts';
 
 /**
@@ -54,6 +54,9 @@ export interface CaptureTaskModel {
   readonly timeZone: string;
   readonly id: string;
   readonly name: Read<string | null>;
+  readonly status: CaptureTaskStatusName | 'UNKNOWN';
+  /** null for automatic tasks, which have no protocol. */
+  readonly protocol: CaptureProtocolName | 'UNKNOWN' | null;
   readonly source: CaptureEndpointModel;
   readonly destination: CaptureEndpointModel;
   readonly captureSize: Read<string | null>;

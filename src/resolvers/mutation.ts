@@ -36,7 +36,7 @@ async function mutate(
     record(outcome.userErrors.length === 0 ? 'ok' : 'user-error', { taskIds: outcome.taskIds, userErrors: outcome.userErrors, requestIds: outcome.requestIds });
     for (const warning of outcome.warnings ?? []) context.warnings.push({ ...warning, path: responsePathAsArray(info.path) });
     return {
-      captureTask: outcome.task === null ? null : captureTaskOf(outcome.task, { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone),
+      captureTask: outcome.task === null ? null : captureTaskOf(outcome.task, { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone, context.onUnknownCode),
       deletedIds: outcome.deletedIds,
       userErrors: outcome.userErrors,
       clientMutationId: input.clientMutationId ?? null,

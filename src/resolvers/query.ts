@@ -12,6 +12,6 @@ export const Query: QueryResolvers = {
   captureTask: async (_root, args, context) => {
     const enterpriseProjectId = args.enterpriseProjectId ?? undefined;
     const { match } = await scanTasks((offset, limit) => context.pages.load({ fwInstanceId: args.fwInstanceId, enterpriseProjectId, offset, limit }), hasId(args.id));
-    return match === undefined ? null : captureTaskOf(match, { fwInstanceId: args.fwInstanceId, enterpriseProjectId }, context.config.upstream.timeZone);
+    return match === undefined ? null : captureTaskOf(match, { fwInstanceId: args.fwInstanceId, enterpriseProjectId }, context.config.upstream.timeZone, context.onUnknownCode);
   },
 };

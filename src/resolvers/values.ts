@@ -59,6 +59,13 @@ export function optionalInt(field: string, value: unknown): number | null {
   return value;
 }
 
+/** An Int field that always has a value. */
+export function requiredInt(field: string, value: unknown): number {
+  const int = optionalInt(field, value);
+  if (int === null) throw new FieldValueError(field, 'a 32-bit integer', value);
+  return int;
+}
+
 /** `is_deleted` is 0 or 1; a missing value means not deleted. */
 export function isDeletedFrom(value: unknown): boolean {
   if (value === undefined || value === null || value === 0 || value === false) return false;

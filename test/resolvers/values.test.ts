@@ -12,6 +12,7 @@ import {
   isCanonicalIsoInstant,
   isDeletedFrom,
   optionalInt,
+  requiredInt,
   optionalNonEmptyString,
   optionalString,
   type UnknownCodeListener,
@@ -132,6 +133,14 @@ describe('optionalString and optionalNonEmptyString', () => {
     expect(optionalNonEmptyString('source_port', '')).toBeNull();
     expect(optionalNonEmptyString('source_port', '  ')).toBeNull();
     expect(optionalNonEmptyString('source_port', '443')).toBe('443');
+  });
+});
+
+describe('requiredInt', () => {
+  it('passes a 32-bit integer through and refuses a missing or larger one (a total CFW could send)', () => {
+    expect(requiredInt('total', 57)).toBe(57);
+    expect(() => requiredInt('total', 2 ** 31)).toThrow('The upstream sent 2147483648 for `total`; expected a 32-bit integer.');
+    expect(() => requiredInt('total', undefined)).toThrow(FieldValueError);
   });
 });
 
