@@ -347,6 +347,9 @@ async function main(): Promise<void> {
   const crashes: CrashRecord[] = [];
   log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
 
+  // The build is what the Dockerfile runs: its cold start and its footprint at rest are measured.
+  log('building dist/ (npm run build) for `node dist/main.js`');
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const phases = PHASES.map((phase) => ({ ...phase, cases: phase.cases.filter((c) => wanted(phase.latencyMs, c)) })).filter((phase) => phase.cases.length > 0 || (phase.latencyMs === 0 && COLD_STARTS > 0));
   for (const phase of phases) {
     const cleanups: (() => Promise<void>)[] = [];
@@ -359,8 +362,6 @@ async function main(): Promise<void> {
         // On a quiet machine, before any load: spawn → first correct answer, interleaved, each
         // server launched every way users launch it (npm costs its own start-up: the pass-through
         // is launched through npm too, for a like-for-like ratio).
-        log('building dist/ (npm run build) for the `node dist/main.js` cold start');
-        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
         const reference = await startGateway(simulator.url);
         const expected = await request(reference.url, { method: 'POST', headers: CLIENT_HEADERS, body: OPERATIONS.One.body });
         await reference.stop();
@@ -398,10 +399,13 @@ async function main(): Promise<void> {
       };
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
       cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop(), () => slots.passThroughGot.server.stop());
-      // Footprint at rest: started, nothing asked yet.
-      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS'), gatewayHeap: await heapOf(gateway) };
+      // Footprint at rest: started, nothing asked yet; the build too, started for this alone.
+      const built = await startGateway(simulator.url, undefined, {}, 'node dist');
+      const builtAtRest = { gatewayBuilt: memoryKbOf(built.pid, 'VmRSS'), gatewayBuiltHeap: await heapOf(built) };
+      await built.stop();
+      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS'), gatewayHeap: await heapOf(gateway), ...builtAtRest };
       restRssKb.push(rest);
-      log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB)`);
+      log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB; as \`node dist/main.js\` ${(rest.gatewayBuilt / 1024).toFixed(0)} MB)`);
 
       const targetsByOperation = new Map<OperationName, Target[]>();
       for (const operation of new Set(phase.cases.map((c) => c.operation))) {

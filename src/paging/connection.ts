@@ -37,30 +37,32 @@ function fingerprintsOf(fingerprint: (item: never) => number): WeakMap<object, n
   return known;
 }
 
+/** The fingerprint of page.items[at], worked out once per item; NO_TASK past either end. */
+function fingerprintAt<T>(page: Page<T>, at: number, fingerprint: (item: T) => number, known: WeakMap<object, number>): number {
+  const item = page.items[at];
+  if (item === undefined) return NO_TASK;
+  if (typeof item !== 'object' || item === null) return fingerprint(item);
+  let value = known.get(item);
+  if (value === undefined) {
+    value = fingerprint(item);
+    known.set(item, value);
+  }
+  return value;
+}
+
 /** The cursor of page.items[index]: its offset, and fingerprints of it and of its neighbours. */
 export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerprint: (item: T) => number): string {
   const known = fingerprintsOf(fingerprint);
-  const fingerprintAt = (at: number) => {
-    const item = page.items[at];
-    if (item === undefined) return NO_TASK;
-    if (typeof item !== 'object' || item === null) return fingerprint(item);
-    let value = known.get(item);
-    if (value === undefined) {
-      value = fingerprint(item);
-      known.set(item, value);
-    }
-    return value;
-  };
   const offset = page.itemsOffset + index;
-  const prev = fingerprintAt(index - 1);
-  const next = fingerprintAt(index + 1);
+  const prev = fingerprintAt(page, index - 1, fingerprint, known);
+  const next = fingerprintAt(page, index + 1, fingerprint, known);
   const item = page.items[index];
   const memo = typeof item === 'object' && item !== null ? item : undefined;
   const issued = memo === undefined ? undefined : cursorByItem.get(memo);
   if (issued !== undefined && issued.fingerprint === fingerprint && issued.scope === scope && issued.offset === offset && issued.total === page.total && issued.prev === prev && issued.next === next) {
     return issued.cursor;
   }
-  const cursor = encodeCursor(scope, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(index), next });
+  const cursor = encodeCursor(scope, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(page, index, fingerprint, known), next });
   if (memo !== undefined) cursorByItem.set(memo, { fingerprint, scope, offset, total: page.total, prev, next, cursor });
   return cursor;
 }

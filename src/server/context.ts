@@ -60,7 +60,13 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
   return async (request, requestId, signal) => {
     const caller = await authenticate(request.headers);
     const credential = caller.credential;
-    const operationLogger = logger.child({ requestId });
+    // The operation's child logger is made when something is logged: at the default level most
+    // operations log nothing, and pino copies and redacts the bindings of every child it makes.
+    let child: Logger | undefined;
+    const operationLogger = () => (child ??= logger.child({ requestId }));
+    const log = (level: 'debug' | 'info' | 'warn', fields: object, message: string) => {
+      if (logger.isLevelEnabled(level)) operationLogger()[level](fields, message);
+    };
     const budget = new OperationBudget(config.limits.upstreamBudget);
     const pages = createOperationPages({
       reads,
@@ -70,7 +76,8 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       signal,
       onCall: (query, event) => {
         metrics.observeUpstream(event);
-        operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
+        log(
+          event.outcome === 'error' ? 'warn' : 'debug',
           { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
           'upstream call',
         );
@@ -84,12 +91,14 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       onCall: (call, scope, event) => {
         metrics.observeUpstream(event);
         // The call's name and outcome only: a capture result's answer is secret and never logged.
-        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
+        log(event.outcome === 'error' ? 'warn' : 'debug', { upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
       },
     });
     return {
       config,
-      logger: operationLogger,
+      get logger() {
+        return operationLogger();
+      },
       requestId,
       credential,
       pages,
@@ -103,7 +112,8 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       response: { noStore: false },
       recordMutation: (record) => {
         metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
-        operationLogger[record.outcome === 'error' ? 'warn' : 'info'](
+        log(
+          record.outcome === 'error' ? 'warn' : 'info',
           {
             mutation: record.mutation,
             who: caller.who,
