@@ -10,7 +10,7 @@ import path from 'node:path';
 import { BENCH_PROJECT_ID, BENCH_TOKEN, isOperationName, OPERATIONS } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure } from './load.ts';
-import { baseEnv, freePort, killAll, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
 
 interface CallFrame {
   readonly functionName: string;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     servers.push(simulator);
     const cached = args.includes('--cache');
     const env = { ...baseEnv(), ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
-    const gateway = await startServer({ name: 'gateway', args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+    const gateway = await startServer({ name: 'gateway', args: [...GATEWAY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
     servers.push(gateway);
     const headers = { 'content-type': 'application/json', 'x-auth-token': BENCH_TOKEN };
     const body = OPERATIONS[operation].body;

@@ -20,7 +20,7 @@ import { SIMULATOR_FIREWALLS } from '../src/simulator/store.ts';
 import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, OPERATIONS, upstreamPathFor, type OperationName } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure, type Measurement } from './load.ts';
-import { baseEnv, freePort, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
 import { COLD_START_KINDS, median, noColdStarts, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type ColdStartKind, type CrashRecord, type Row, type ServerKind } from './report.ts';
 
 function setting(name: string, fallback: number): number {
@@ -99,9 +99,9 @@ async function startPassThrough(upstreamUrl: string, port?: number, launch: 'nod
 /** How a server is launched for a cold start: as users start it, each way they may. */
 export type Launch = 'node src' | 'npm start' | 'node dist';
 const GATEWAY_LAUNCH: Record<Launch, { readonly command?: string; readonly args: readonly string[] }> = {
-  'node src': { args: ['src/main.ts'] },
+  'node src': { args: [...GATEWAY_NODE_FLAGS, 'src/main.ts'] },
   'npm start': { command: 'npm', args: ['start', '--silent'] },
-  'node dist': { args: ['dist/main.js'] },
+  'node dist': { args: [...GATEWAY_NODE_FLAGS, 'dist/main.js'] },
 };
 
 /** Exactly as users start it: `node src/main.ts` (or `npm start`, or the build), configured by the environment alone. */

@@ -30,6 +30,14 @@ describe('the Dockerfile', () => {
     expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
   });
 
+  it('starts node with the V8 settings npm start uses (package.json is their one source)', () => {
+    const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+    const flags = /\bnode((?:\s+--[\w-]+(?:=\S+)?)+)\s+src\/main\.ts\b/.exec(start)?.[1]?.trim();
+    expect(flags).toBe('--max-semi-space-size=16');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(/NODE_OPTIONS=(\S+)/.exec(runtime)?.[1]).toBe(flags);
+  });
+
   it('keeps node_modules, tests and git out of the build context', () => {
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['node_modules', '.git', 'test', 'dist']) expect(ignored).toContain(entry);
