@@ -4,20 +4,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { startScriptNodeFlags } from '../scripts/node-flags.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
-/**
- * The V8 settings the gateway is started with (`npm start`; the Dockerfile sets the same through
- * NODE_OPTIONS), read from package.json's start script: the bench runs the gateway as it ships.
- */
-export const GATEWAY_NODE_FLAGS: readonly string[] = (() => {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const start = manifest.scripts?.['start'] ?? '';
-  const flags = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+src\/main\.ts\b/.exec(start)?.[1];
-  if (flags === undefined) throw new Error(`package.json's start script is not \`node [--flags] src/main.ts\`: ${start}`);
-  return flags.trim().split(/\s+/).filter((flag) => flag !== '');
-})();
+/** The V8 settings the gateway is started with (`npm start`'s): the bench runs the gateway as it ships. */
+export const GATEWAY_NODE_FLAGS: readonly string[] = startScriptNodeFlags(ROOT);
 
 /** Clock ticks per second, the unit of utime/stime in /proc/<pid>/stat. */
 export const CLOCK_TICKS = (() => {

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Simulator } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
+import { startScriptNodeFlags } from '../../scripts/node-flags.ts';
 import { freePort, runNode } from '../helpers/process.ts';
 
 const root = process.cwd();
@@ -31,8 +32,7 @@ describe('the Dockerfile', () => {
   });
 
   it('starts node with the V8 settings npm start uses (package.json is their one source)', () => {
-    const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
-    const flags = /\bnode((?:\s+--[\w-]+(?:=\S+)?)+)\s+src\/main\.ts\b/.exec(start)?.[1]?.trim();
+    const flags = startScriptNodeFlags(root).join(' ');
     expect(flags).toBe('--max-semi-space-size=16');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(/NODE_OPTIONS=(\S+)/.exec(runtime)?.[1]).toBe(flags);
