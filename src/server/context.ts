@@ -60,13 +60,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
   return async (request, requestId, signal) => {
     const caller = await authenticate(request.headers);
     const credential = caller.credential;
-    // The operation's child logger is made when something is logged: at the default level most
-    // operations log nothing, and pino copies and redacts the bindings of every child it makes.
-    let child: Logger | undefined;
-    const operationLogger = () => (child ??= logger.child({ requestId }));
-    const log = (level: 'debug' | 'info' | 'warn', fields: object, message: string) => {
-      if (logger.isLevelEnabled(level)) operationLogger()[level](fields, message);
-    };
+    const operationLogger = logger.child({ requestId });
     const budget = new OperationBudget(config.limits.upstreamBudget);
     const pages = createOperationPages({
       reads,
@@ -76,8 +70,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       signal,
       onCall: (query, event) => {
         metrics.observeUpstream(event);
-        log(
-          event.outcome === 'error' ? 'warn' : 'debug',
+        operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
           { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
           'upstream call',
         );
@@ -91,14 +84,12 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       onCall: (call, scope, event) => {
         metrics.observeUpstream(event);
         // The call's name and outcome only: a capture result's answer is secret and never logged.
-        log(event.outcome === 'error' ? 'warn' : 'debug', { upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
+        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
       },
     });
     return {
       config,
-      get logger() {
-        return operationLogger();
-      },
+      logger: operationLogger,
       requestId,
       credential,
       pages,
@@ -112,8 +103,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       response: { noStore: false },
       recordMutation: (record) => {
         metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
-        log(
-          record.outcome === 'error' ? 'warn' : 'info',
+        operationLogger[record.outcome === 'error' ? 'warn' : 'info'](
           {
             mutation: record.mutation,
             who: caller.who,

@@ -8,6 +8,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  getVariableValues,
   GraphQLError,
   Kind,
   OperationTypeNode,
@@ -15,6 +16,7 @@ import {
   type FieldNode,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -164,6 +166,17 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
 const costsByOperation = new WeakMap<OperationDefinitionNode, BoundedCache<string, OperationCost>>();
 const COSTS_PER_OPERATION = 64;
 
+/**
+ * The variables as execution will see them: defaults filled in, and a single value where a list is
+ * expected made a list (GraphQL's input coercion). Read as sent, an omitted variable's default and a
+ * representation sent without its list went unpriced and unchecked. Variables that cannot be
+ * coerced are read as sent: execution refuses them anyway.
+ */
+function coercedVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Variables): Variables {
+  const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  return result.coerced ?? variables;
+}
+
 function costOf(operation: OperationDefinitionNode, document: DocumentNode, variables: Variables): OperationCost {
   let known = costsByOperation.get(operation);
   if (known === undefined) {
@@ -188,12 +201,12 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
   return {
     requestDidStart: () =>
       Promise.resolve({
-        didResolveOperation: ({ operation, document, request }) => {
+        didResolveOperation: ({ operation, document, request, schema }) => {
           if (operation === undefined) return Promise.resolve();
           if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
             return Promise.reject(new GraphQLError('This gateway serves queries and mutations, not subscriptions.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
-          const { cost, reads, entities, invalid } = costOf(operation, document, request.variables ?? {});
+          const { cost, reads, entities, invalid } = costOf(operation, document, coercedVariables(schema, operation, request.variables ?? {}));
           if (invalid.length > 0) {
             return Promise.reject(new GraphQLError(`Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } }));
           }

@@ -403,16 +403,27 @@ describe('hostile entity representations', () => {
   const ENTITIES = 'query E($r: [_Any!]!) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 1) { totalCount } } } }';
 
   it.each([
-    ['of an unknown type', { __typename: 'Nope', id: 'x' }],
-    ['without an id', { __typename: 'Firewall' }],
-    ['with an object as id', { __typename: 'Firewall', id: { a: 1 } }],
-    ['that is a number', 1],
-  ])('answers a representation %s as a client error, with no upstream call', async (_label, representation) => {
+    ['of an unknown type', [{ __typename: 'Nope', id: 'x' }]],
+    ['without an id', [{ __typename: 'Firewall' }]],
+    ['with an object as id', [{ __typename: 'Firewall', id: { a: 1 } }]],
+    ['that is a number', [1]],
+    // Not in a list: GraphQL's input coercion makes it one, so it reaches execution unless checked as such.
+    ['with a number as id, sent without its list', { __typename: 'Firewall', id: 123 }],
+    ['with an object as id, sent without its list', { __typename: 'Firewall', id: { a: [1, 2] } }],
+  ])('answers a representation %s as a client error, with no upstream call', async (_label, representations) => {
     harness.simulator.resetCalls();
-    const response = await post(harness.url, JSON.stringify({ query: ENTITIES, variables: { r: [representation] } }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
+    const response = await post(harness.url, JSON.stringify({ query: ENTITIES, variables: { r: representations } }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
     const calls = harness.simulator.calls.map((call) => call.fwInstanceId);
     expect(calls).toEqual([]);
     const codes = codesOf(expectWellFormed(response));
     expect(codes.length).toBeGreaterThan(0);
+  });
+
+  it('answers a representation left to its variable\'s default as a client error, with no upstream call', async () => {
+    harness.simulator.resetCalls();
+    const query = 'query E($r: [_Any!] = [{__typename: "Firewall", id: 123}]) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 1) { totalCount } } } }';
+    const response = await post(harness.url, JSON.stringify({ query, variables: {} }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
+    expect(harness.simulator.calls).toEqual([]);
+    expect(codesOf(expectWellFormed(response))).toEqual(['BAD_USER_INPUT']);
   });
 });

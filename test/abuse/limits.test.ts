@@ -237,6 +237,13 @@ describe('operation limits at their defaults', () => {
       expect(calls).toBe(0);
     });
 
+    it('prices a page size left to its variable\'s default, as execution will read it', async () => {
+      const query = `query CostDefault($n: Int = 1000) { ${Array.from({ length: 6 }, (_, index) => `a${index}: captureTasks(fwInstanceId: "${DEMO}", first: $n) { totalCount }`).join(' ')} }`;
+      const { result, calls } = await run(query, {});
+      expect(result.body).toEqual({ errors: [COST_6000] });
+      expect(calls).toBe(0);
+    });
+
     it('prices the same document again for other variables (costs are remembered per operation and variables)', async () => {
       const query = `query CostAgain($n: Int) { ${Array.from({ length: 6 }, (_, index) => `a${index}: captureTasks(fwInstanceId: "${DEMO}", last: $n) { totalCount }`).join(' ')} }`;
       const small = await run(query, { n: 5 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Simulator } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { freePort, runNode, type RunningProcess } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 4_000;
 const BODY = JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 3) { totalCount } }` });
@@ -104,9 +105,10 @@ describe('SIGTERM with slow uploaders and keep-alive clients', () => {
       }
     });
     // Let the clients' sockets be reused a few times (300 ms an operation), then stop the gateway
-    // mid-flight: load running for a while is the behaviour under test (left for #13's owner to count
-    // operations instead).
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // mid-flight: while an upstream call is being answered, so that operations are in flight. (A
+    // fixed 1 s wait could land between two rounds of the four clients, which the gateway answers
+    // together as they share one upstream call, and then nothing was in flight.)
+    await until(() => outcomes.length >= 8 && simulator.inFlight > 0, 'reused sockets and an upstream call in flight');
     const sigtermAt = performance.now();
     sigterm.at = sigtermAt;
     gateway.child.kill('SIGTERM');
