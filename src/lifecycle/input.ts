@@ -171,9 +171,14 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
   };
 }
 
+/** Whether a value can be a firewall id: a string of 1 to 128 characters. The one rule for every way an id arrives. */
+export function isFirewallId(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
+}
+
 /** Why a firewall id cannot be sent (empty, too long), as the user error at its path, or undefined. */
 export function fwInstanceIdProblems(fwInstanceId: string): readonly UserError[] {
-  return fwInstanceId === '' || fwInstanceId.length > MAX_ID_LENGTH ? [invalid(['fwInstanceId'], `must be a firewall id of 1 to ${MAX_ID_LENGTH} characters`)] : [];
+  return isFirewallId(fwInstanceId) ? [] : [invalid(['fwInstanceId'], `must be a firewall id of 1 to ${MAX_ID_LENGTH} characters`)];
 }
 
 /** Checks a stopCaptureTask input: the firewall id and the task id (never echoed whole). */

@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
 import { BudgetExceededError, ErrorCode } from '../errors.ts';
+import { isFirewallId } from '../lifecycle/input.ts';
 import { DEFAULT_PAGE_SIZE } from '../paging/page-request.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
 import type { Config } from '../config.ts';
@@ -85,7 +86,7 @@ function representationProblem(representation: unknown): string | undefined {
   if (typeof representation !== 'object' || representation === null || Array.isArray(representation)) return 'is not an object';
   const { __typename: typename, id } = representation as Record<string, unknown>;
   if (typename !== 'Firewall') return `has __typename ${keyOf(typename).slice(0, 40)}; this subgraph resolves Firewall only`;
-  if (typeof id !== 'string' || id === '' || id.length > 128) return 'needs an id: a non-empty string of at most 128 characters';
+  if (!isFirewallId(id)) return 'needs an id: a non-empty string of at most 128 characters';
   return undefined;
 }
 
@@ -177,7 +178,8 @@ function coercedVariables(schema: GraphQLSchema, operation: OperationDefinitionN
   return result.coerced ?? variables;
 }
 
-function costOf(operation: OperationDefinitionNode, document: DocumentNode, variables: Variables): OperationCost {
+/** The operation's cost for these variables as sent: remembered by them, worked out on their coerced form. */
+function costOf(schema: GraphQLSchema, operation: OperationDefinitionNode, document: DocumentNode, variables: Variables): OperationCost {
   let known = costsByOperation.get(operation);
   if (known === undefined) {
     known = boundedCache<string, OperationCost>(COSTS_PER_OPERATION);
@@ -190,7 +192,7 @@ function costOf(operation: OperationDefinitionNode, document: DocumentNode, vari
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const cost = operationCost(operation, fragments, variables);
+  const cost = operationCost(operation, fragments, coercedVariables(schema, operation, variables));
   // Variables that cannot be written out have no key of their own: priced each time.
   if (key !== 'unreadable') known.set(key, cost);
   return cost;
@@ -206,7 +208,7 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
           if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
             return Promise.reject(new GraphQLError('This gateway serves queries and mutations, not subscriptions.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
-          const { cost, reads, entities, invalid } = costOf(operation, document, coercedVariables(schema, operation, request.variables ?? {}));
+          const { cost, reads, entities, invalid } = costOf(schema, operation, document, request.variables ?? {});
           if (invalid.length > 0) {
             return Promise.reject(new GraphQLError(`Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } }));
           }

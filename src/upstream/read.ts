@@ -283,8 +283,8 @@ interface KeyedQuery {
  * default). Reads that are served at once, page cache hits, then finish together with those of the
  * other requests of the turn, and their answers go out in one burst, as answers to a shared upstream
  * call already do. Answered one request at a time instead, hits made the page cache slower than no
- * cache under load (bench: 0 ms upstream, 32 connections, 0.8× the gateway without it; 1.05× with
- * this). A turn with one request pays one event-loop phase, microseconds.
+ * cache under load (bench: 0 ms upstream, 32 connections, 0.78× the gateway without it; 1.00–1.15×
+ * with this). A turn with one request pays one event-loop phase, microseconds.
  */
 function dispatchAfterThisTurn(dispatch: () => void): void {
   setImmediate(dispatch);

@@ -100,6 +100,15 @@ export function expectGuaranteeUnderDrift(seen: readonly string[], store: Simula
 
 export type Direction = 'forward' | 'backward';
 
+/**
+ * The walks every client makes of the 3,500 tasks, 500 a page, with the pages and upstream calls
+ * each takes: 7 pages both ways; the first `last` page learns the total first, one call more.
+ */
+export const WHOLE_WALKS = [
+  ['forward', 7, 7],
+  ['backward', 7, 8],
+] as const satisfies readonly (readonly [Direction, number, number])[];
+
 /** What a walk reads of a connection, as any of the client libraries answers it. */
 export interface WalkedConnection {
   readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor?: string | null | undefined; readonly endCursor?: string | null | undefined };

@@ -2,7 +2,7 @@
 // refusal at the path of the field at fault, with a message naming what was expected.
 import { describe, expect, it } from '@jest/globals';
 import { BadUserInputError } from '../../src/errors.ts';
-import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, endpointAddressProblem, ipVersionOf, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
+import { allowedIpProblem, allowedIpsFrom, createBodyFrom, deleteIdsProblems, endpointAddressProblem, ipVersionOf, isFirewallId, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
 
 const valid: CreateCaptureTaskInput = {
   fwInstanceId: 'ebf891cd-2163-48a0-9963-6309f99dd3c4',
@@ -205,5 +205,13 @@ describe('allowedIps', () => {
     expect(allowedIpsFrom(['8.8.8.8', '1.1.1.1', '9.9.9.9'])).toHaveLength(3);
     expect(() => allowedIpsFrom(['8.8.8.8', '1.1.1.1', '9.9.9.9', '8.8.4.4'])).toThrow(new BadUserInputError('allowedIps', 'may hold at most 3 addresses or ranges, got 4'));
     expect(() => allowedIpsFrom(['10.0.0.1'])).toThrow('`allowedIps` entry "10.0.0.1" is not a public address or range');
+  });
+});
+
+describe('isFirewallId', () => {
+  it('takes a string of 1 to 128 characters, wherever the id comes from (input, representation)', () => {
+    expect(isFirewallId('f'.repeat(128))).toBe(true);
+    expect(isFirewallId('fw-1')).toBe(true);
+    for (const value of ['', 'f'.repeat(129), 123, null, undefined, { id: 'fw-1' }]) expect(isFirewallId(value)).toBe(false);
   });
 });
