@@ -1,5 +1,5 @@
 // The layering rule: modules import only downward,
-//   server (edge → apollo → context) → resolvers → lifecycle → paging → upstream → base (config, errors, logger, …),
+//   server (edge → apollo → context) → resolvers → lifecycle → paging → upstream → base (config and config/, errors, logger, …),
 // and the simulator shares only the wire format, the code tables and the signing algorithm with
 // upstream. Each folder gets a `no-restricted-imports` list of what lies above it; type-only
 // imports count too. eslint.config.js applies it; test/lint/layers.test.ts shows it catching a
@@ -22,7 +22,7 @@ const layer = (name: string, files: string[], forbidden: string[], ignores: stri
 });
 
 export const layers: Linter.Config[] = [
-  layer('base', [BASE, 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
+  layer('base', [BASE, 'src/config/**/*.ts', 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
   layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   // The capture lifecycle's pure checks and its mutations over an injected port: below the resolvers.

@@ -464,3 +464,34 @@ describe('running as a fleet', () => {
     expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '1', CALLER_RATE_LIMIT_BURST: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST must be a whole number from 1 to 100000000, got "0"']);
   });
 });
+
+describe('the facts the rest reads', () => {
+  const AKSK = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'ak', CLOUD_SDK_SK: 'sk', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1' } as const;
+
+  it('says production once, with the CORS dev origins it turns off', () => {
+    expect(loadConfig({})).toMatchObject({ production: false, http: { devOrigins: true } });
+    expect(loadConfig(PRODUCTION)).toMatchObject({ production: true, http: { devOrigins: false } });
+  });
+
+  it('says whether callers must authenticate, and whether every caller is anonymous', () => {
+    expect(loadConfig({}).inbound).toMatchObject({ required: false, anonymous: false });
+    expect(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64) }).inbound).toMatchObject({ required: true, anonymous: false });
+    expect(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64), ALLOW_ANONYMOUS: 'true' }).inbound).toMatchObject({ required: false, anonymous: false });
+    expect(loadConfig({ ...AKSK, ALLOW_ANONYMOUS: 'true' }).inbound).toMatchObject({ required: false, anonymous: true });
+  });
+});
+
+describe('the rules between variables', () => {
+  it('read the values as parsed, not the text', () => {
+    expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '007', CALLER_RATE_LIMIT_BURST: '5' }).callerRateLimit).toEqual({ perSecond: 7, burst: 5 });
+    // A list of no hashes authenticates nobody.
+    expect(problemsOf({ CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'ak', CLOUD_SDK_SK: 'sk', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', INBOUND_API_KEYS_SHA256: ' , ' })).toEqual([
+      "CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose",
+    ]);
+  });
+
+  it('count a refused variable as set, so they add no second problem for it', () => {
+    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com' })).toEqual(['CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
+    expect(problemsOf({ ...PRODUCTION, CFW_ENDPOINT: 'cfw.example.com' })).toEqual(['CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got "cfw.example.com"']);
+  });
+});

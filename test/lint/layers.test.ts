@@ -24,6 +24,7 @@ describe('the layering rule', () => {
     ['src/resolvers/query.ts', "import { createContextFactory } from '../server/context.ts';"],
     ['src/errors.ts', "import { walk } from './paging/walk.ts';"],
     ['src/config.ts', "import type { UpstreamHttp } from './upstream/client.ts';"],
+    ['src/config/facts.ts', "import type { UpstreamHttp } from '../upstream/client.ts';"],
     ['src/server/context.ts', "import { createApollo } from './apollo.ts';"],
     ['src/server/apollo.ts', "import { createGateway } from './edge.ts';"],
     ['src/server/limits.ts', "import { createGateway } from './edge.ts';"],
