@@ -18,7 +18,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import { noStorePlugin, operationLogPlugin, warningsPlugin } from './plugins.ts';
 
 export interface ApolloOptions {
-  readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'nodeEnv' | 'http' | 'limits' | 'cache'>;
+  readonly config: Pick<Config, 'execution' | 'introspection' | 'explorer' | 'production' | 'http' | 'limits' | 'cache'>;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   /** The subgraph schema (buildGatewaySchema), built once by the edge, which checks trusted documents against it. */
@@ -39,7 +39,7 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
     ...(config.execution === 'jit' ? { gateway: compiledExecution(schema) } : { schema }),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
+    hideSchemaDetailsFromClientErrors: config.production,
     allowBatchedHttpRequests: config.http.allowBatchedRequests,
     // Apollo's own token limit: a syntax error stays a 400 (GraphQL Armor's max-tokens made it a 500).
     parseOptions: { maxLexicalTokens: config.limits.maxTokens },

@@ -98,6 +98,6 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
       }
       return { credential: SERVICE, write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite, secrets: true, who: `jwt:${subjectOf(payload)}` };
     }
-    return inbound.allowAnonymous ? { credential: SERVICE, write: anonymousWrite, secrets: anonymousWrite, who: 'anonymous' } : rejected(refused);
+    return inbound.required ? rejected(refused) : { credential: SERVICE, write: anonymousWrite, secrets: anonymousWrite, who: 'anonymous' };
   };
 }

@@ -27,7 +27,7 @@ import { GatewayMetrics } from './metrics.ts';
 import { LoopDelayWatch } from './liveness.ts';
 import { createCallerRateLimit } from './rate-limit.ts';
 
-/** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
+/** The hosted Sandbox, allowed as a CORS origin outside production (config.http.devOrigins) so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
 const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -117,8 +117,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = createHttpServer({ headersTimeoutMs: config.http.headersTimeoutMs, bodyTimeoutMs: config.http.bodyTimeoutMs });
   handleClientErrors(httpServer, logger);
   const drain = new Drain();
-  const production = config.nodeEnv === 'production';
-  const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(production ? [] : [SANDBOX_ORIGIN])], loopback: !production });
+  const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(config.http.devOrigins ? [SANDBOX_ORIGIN] : [])], loopback: config.http.devOrigins });
   const store = await createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeStore(store.breaker);
@@ -127,8 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.observeBreaker(state);
     logger.warn({ breaker: state }, `upstream circuit breaker ${state}`);
   });
-  const anonymousAksk = config.auth.mode === 'aksk' && config.inbound.allowAnonymous && config.inbound.apiKeySha256.length === 0 && config.inbound.writeApiKeySha256.length === 0 && config.inbound.jwtJwksUrl === undefined && config.inbound.jwtPublicKey === undefined;
-  if (anonymousAksk) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
+  if (config.inbound.anonymous) logger.warn('ALLOW_ANONYMOUS=true: anyone who reaches this gateway reads capture tasks with its own AK/SK');
   let listening = false;
 
   const schema = buildGatewaySchema();
@@ -289,7 +287,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
    */
   const health = () => {
     const live = loop.live(performance.now());
-    return { status: live ? 'ok' : 'wedged', eventLoopDelayMs: Math.round(loop.delayMs(performance.now())), ...(anonymousAksk ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) };
+    return { status: live ? 'ok' : 'wedged', eventLoopDelayMs: Math.round(loop.delayMs(performance.now())), ...(config.inbound.anonymous ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) };
   };
   /**
    * Readiness: fails only while starting (not yet listening) and from the moment the instance starts
