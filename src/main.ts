@@ -1,7 +1,7 @@
 // Start-up: config → the embedded simulator when no CFW endpoint is configured → the gateway.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ConfigError, configDeprecations, loadConfig, redactedConfig, type Config } from './config.ts';
+import { ConfigError, configDeprecations, loadConfig, redactedConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
 import { exampleQueryFor } from './server/explorer.ts';
@@ -10,6 +10,9 @@ import { timeScaleOf } from './simulator/lifecycle.ts';
 import type { Simulator } from './simulator/server.ts';
 import type { Tracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';
+
+/** A command-line argument the gateway cannot start with. */
+class StartError extends Error {}
 
 function isGc(value: unknown): value is (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void {
   return typeof value === 'function';
@@ -31,20 +34,8 @@ async function main(): Promise<void> {
   // `npm start -- --time-scale 60`: the embedded simulator's time runs 60 times faster, for trying captures.
   const timeScaleIndex = process.argv.indexOf('--time-scale');
   const timeScale = timeScaleIndex === -1 ? 1 : timeScaleOf(process.argv[timeScaleIndex + 1] ?? '');
-  if (timeScale instanceof Error) {
-    process.stderr.write(`capture-gateway cannot start.\n${timeScale.message}\n`);
-    process.exit(2);
-  }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  if (timeScale instanceof Error) throw new StartError(timeScale.message);
+  const config = loadConfig();
   if (process.argv.includes('--print-config')) {
     for (const deprecation of configDeprecations()) process.stderr.write(`warning: ${deprecation}\n`);
     process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
@@ -73,29 +64,11 @@ async function main(): Promise<void> {
 
   const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, projectId));
   const exampleQuery = demo === undefined ? undefined : exampleQueryFor(demo.firewall);
-  let gateway: Awaited<ReturnType<typeof createGateway>>;
-  try {
-    gateway = await createGateway({ config, logger, upstream, fallbackToken: demo?.token, exampleQuery });
-  } catch (error) {
-    // What only the gateway can check (the trusted-documents manifest against the schema).
-    if (error instanceof ConfigError) {
-      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  // It throws a ConfigError for what only the gateway can check (the trusted-documents manifest
+  // against the schema), and listen() for a port that is taken or a host that does not resolve.
+  const gateway = await createGateway({ config, logger, upstream, fallbackToken: demo?.token, exampleQuery });
   releaseStartUpMemory();
-  let url: string;
-  try {
-    url = await gateway.listen();
-  } catch (error) {
-    // The port is taken or the host does not resolve: a configuration problem, said in one line.
-    if (error instanceof ConfigError) {
-      process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const url = await gateway.listen();
 
   const lines = [`capture-gateway ready at ${url}`];
   if (config.explorer === 'sandbox') lines.push(`Apollo Sandbox: open ${url} in a browser (it loads from Apollo's CDN; EXPLORER=graphiql works offline).`);
@@ -143,4 +116,11 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // The one exit for a start the configuration (or the command line) refused: its problems, status 2.
+  if (!(error instanceof ConfigError || error instanceof StartError)) throw error;
+  process.stderr.write(`capture-gateway cannot start.\n${error.message}\n`);
+  process.exit(2);
+}
