@@ -12,6 +12,7 @@ import { startTracing, type Tracing } from '../../src/tracing.ts';
 import { CREATE, createdTask, createInput, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, TASK, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
 import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
 import { memorySink } from '../helpers/log.ts';
+import { until } from '../helpers/until.ts';
 
 /** A finished task with packets, seeded on the demo firewall. */
 function finishedTask(harness: LifecycleHarness): string {
@@ -69,12 +70,9 @@ describeWithRedis('download links (secrets) stay out of caches, logs, traces and
 
       const client = new Redis(redis.url);
       try {
-        // Apollo stores a persisted query without waiting for it: wait (boundedly) until it is there.
-        let keys = await client.keys('*');
-        for (let tries = 0; tries < 100 && !keys.some((key) => key.startsWith('apq:')); tries++) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          keys = await client.keys('*');
-        }
+        // Apollo stores a persisted query without waiting for it: read the keys until it is there.
+        let keys: string[] = [];
+        await until(async () => (keys = await client.keys('*')).some((key) => key.startsWith('apq:')), 'the persisted query in Redis', 10_000);
         expect(keys.some((key) => key.startsWith('apq:'))).toBe(true);
         expect(keys.some((key) => key.startsWith('page:'))).toBe(true);
         const stored = (await Promise.all(keys.map(async (key) => `${key} ${(await client.get(key)) ?? ''}`))).join('\n');

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { freePort } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
 const scripts = manifest.scripts;
@@ -42,6 +43,7 @@ describe("package.json's scripts", () => {
     let out = '';
     npm.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<void>((resolve) => npm.once('exit', () => { resolve(); }));
+    const stdoutClosed = new Promise<void>((resolve) => npm.stdout.once('close', () => { resolve(); }));
     let below: number[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
@@ -57,8 +59,11 @@ describe("package.json's scripts", () => {
       npm.kill('SIGTERM');
       await exited;
       // The gateway drains and exits on SIGTERM; the shell of a script without exec would die alone.
-      const deadline = Date.now() + 10_000;
-      while (below.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Every process below npm writes to npm's stdout, so the pipe ends once the last of them has
+      // exited (a process left behind keeps it open: the test then fails at its timeout); a moment
+      // later the system has reaped them.
+      await stdoutClosed;
+      await until(() => !below.some(alive), "npm start's processes to be gone");
       expect(below.filter(alive)).toEqual([]);
     } finally {
       npm.kill('SIGKILL');
