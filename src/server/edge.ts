@@ -52,6 +52,8 @@ export interface GatewayOptions {
   readonly defaultMetrics?: boolean;
   /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
   readonly lifecycleClock?: LifecycleClock | undefined;
+  /** The clock the shared store's breaker reads (REDIS_BREAKER_OPEN_MS); Date.now unless a test moves it. */
+  readonly storeClock?: (() => number) | undefined;
 }
 
 export interface CloseOptions {
@@ -118,7 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   handleClientErrors(httpServer, logger);
   const drain = new Drain();
   const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(config.http.devOrigins ? [SANDBOX_ORIGIN] : [])], loopback: config.http.devOrigins });
-  const store = await createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis });
+  const store = await createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis, now: options.storeClock });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeStore(store.breaker);
   metrics.observeBreaker(options.upstream.guard.state());

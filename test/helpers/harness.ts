@@ -51,6 +51,8 @@ export interface HarnessOptions {
   readonly backoffBaseMs?: number;
   /** The clock deleteCaptureTasks waits by (a test advances the simulator's clock instead of sleeping). */
   readonly lifecycleClock?: LifecycleClock;
+  /** The clock the Redis store's breaker reads (a test moves it past REDIS_BREAKER_OPEN_MS instead of waiting). */
+  readonly storeClock?: () => number;
   /** Reach the simulator by this host name instead of 127.0.0.1 (with `dnsLookup`). */
   readonly upstreamHost?: string;
   /** How the gateway resolves the upstream's host name. */
@@ -87,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   };
-  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock });
+  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock, storeClock: options.storeClock });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,
