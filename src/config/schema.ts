@@ -16,7 +16,7 @@ const SERVER = {
   NODE_ENV: oneOf(
     ['development', 'production', 'test'],
     'development',
-    '`production`: introspection, `/schema.graphql` and the explorer off, hosted-Sandbox and loopback CORS origins off, `CFW_ENDPOINT` required, a 5 s `DRAIN_DELAY_MS`',
+    '`production`: introspection, `/schema.graphql` and the explorer off, field suggestions hidden, hosted-Sandbox and loopback CORS origins off, `CFW_ENDPOINT` required, a 5 s `DRAIN_DELAY_MS`',
   ),
   INTROSPECTION: bool(false, 'introspection and `/schema.graphql` in production, where they are otherwise off (and Sandbox, unless `EXPLORER` says otherwise); always on elsewhere'),
   EXPLORER: oneOf(
@@ -45,11 +45,11 @@ const FLEET = {
   LIVENESS_MAX_LOOP_DELAY_MS: positiveInteger(5_000, 600_000, '`/healthz` answers 503 when the last turn of the event loop took longer than this (the process is wedged)'),
   CALLER_RATE_LIMIT_PER_SECOND: integer(
     { default: 0, min: 0, max: 1_000_000, minHint: ' (off)', shownDefault: '`0` (off)' },
-    "operations a second each caller may send (a token bucket per caller, shared through Redis); over it: 429 `RATE_LIMITED`",
+    'GraphQL requests a second each caller may send (a token bucket per caller, shared by the fleet through Redis); over it: 429 `RATE_LIMITED`',
   ),
   CALLER_RATE_LIMIT_BURST: optionalInteger(
     { min: 1, max: 100_000_000, shownDefault: '2 × `CALLER_RATE_LIMIT_PER_SECOND`' },
-    "the caller's bucket size: operations it may send at once after a quiet spell; needs `CALLER_RATE_LIMIT_PER_SECOND`",
+    "the caller's bucket: requests it may send at once after a quiet spell; needs `CALLER_RATE_LIMIT_PER_SECOND`",
   ),
 };
 
