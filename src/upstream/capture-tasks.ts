@@ -4,7 +4,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from
 import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
-import { captureResultFromBody, captureTaskListFromBody, type CaptureResultAnswer, type CaptureTaskListAnswer } from './wire.ts';
+import { captureResultFromBody, captureTaskListFromBody, upstreamRequestIdOf, type CaptureResultAnswer, type CaptureTaskListAnswer } from './wire.ts';
 
 export interface CaptureTaskListQuery {
   readonly fwInstanceId: string;
@@ -89,7 +89,7 @@ export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTas
           signal: AbortSignal.any([signal, guardSignal]),
         });
         const id = response.headers['x-request-id'];
-        return { answer: captureTaskListFromBody(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: typeof id === 'string' ? id.slice(0, 64) : undefined };
+        return { answer: captureTaskListFromBody(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(id) };
       } catch (error) {
         throw toUpstreamError(error);
       }
@@ -161,10 +161,6 @@ function scopeParams(scope: CaptureTaskScope): URLSearchParams {
   return params;
 }
 
-function requestIdOfHeader(value: string | string[] | undefined): string | undefined {
-  return typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : undefined;
-}
-
 /** One lifecycle call: span, guard (breaker and bulkhead), deadline, retry rule, error conversion, event. */
 async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleRequest, options: LifecycleCallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
@@ -181,7 +177,7 @@ async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleReques
         const callSignal = AbortSignal.any([signal, guardSignal]);
         if (request.method === 'GET') {
           const response = await upstream.got.get(request.path, { searchParams: request.searchParams, headers, signal: callSignal });
-          return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: requestIdOfHeader(response.headers['x-request-id']) };
+          return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
         }
         const response = await upstream.got.post(request.path, {
           searchParams: request.searchParams,
@@ -194,7 +190,7 @@ async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleReques
           agent: upstream.freshAgent,
           signal: callSignal,
         });
-        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: requestIdOfHeader(response.headers['x-request-id']) };
+        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
       } catch (error) {
         throw toUpstreamError(error);
       }
