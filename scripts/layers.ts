@@ -16,7 +16,7 @@ const layer = (name: string, files: string[], forbidden: string[], ignores: stri
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: forbidden, message: `runs up a layer: ${name} imports only from the layers below it (README, Architecture).` }] },
+      { patterns: [{ group: forbidden, message: `runs up a layer: ${name} imports only from the layers below it (docs/architecture.md).` }] },
     ],
   },
 });

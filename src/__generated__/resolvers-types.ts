@@ -398,7 +398,7 @@ export type Query = {
    * Page forward with `first`/`after` or backward with `last`/`before`; with neither `first` nor
    * `last`, a page holds 20 tasks. Tasks come in the upstream's order (CFW documents none). Cursors
    * are opaque, bound to the firewall and enterprise project they were issued for, and survive tasks
-   * being created or deleted between two page fetches (see the README's paging guarantee).
+   * being created or deleted between two page fetches (see the paging guarantee, docs/paging.md).
    */
   readonly captureTasks: CaptureTaskConnection;
   /**

@@ -1,6 +1,6 @@
 // The GraphQL over HTTP spec audits of graphql-http, run against a live gateway (introspection on,
 // NODE_ENV=test) in front of a live simulator. Every MUST holds; the SHOULDs that do not are pinned,
-// so a change either way is noticed (and the README's list of them kept true).
+// so a change either way is noticed (and docs/security.md's list of them kept true).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { startHarness, type Harness } from '../helpers/harness.ts';

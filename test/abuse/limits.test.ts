@@ -222,7 +222,7 @@ describe('operation limits at their defaults', () => {
       expect(calls).toBe(1);
     });
 
-    // HTTP 200, as the README's error table says: a router relays it as it is (see limits.ts).
+    // HTTP 200, as the error table says (docs/errors-and-reliability.md): a router relays it as it is (see limits.ts).
     it('refuses six connections of 1000 tasks with BAD_USER_INPUT naming the cost and the limit of 5000, before any upstream call', async () => {
       const { result, calls } = await run(aliased(6, () => `captureTasks(fwInstanceId: "${DEMO}", first: 1000) { totalCount }`));
       expect(result.status).toBe(200);
@@ -292,7 +292,7 @@ describe('operation limits at their defaults', () => {
       expect(calls).toBe(0);
     });
 
-    // An entity fetch is not refused whole (README, "Batching"): the representations within the
+    // An entity fetch is not refused whole (docs/frontends.md, "Batching"): the representations within the
     // budget answer, each one past it gets OPERATION_BUDGET_EXCEEDED at its own path.
     it('answers the first 20 of 50 firewall representations and gives the other 30 OPERATION_BUDGET_EXCEEDED, with 20 upstream calls', async () => {
       const ids = addFirewalls(harness.simulator.store, 50);

@@ -125,7 +125,7 @@ describe('automatic persisted queries', () => {
       const extensions = { persistedQuery: { version: 1, sha256Hash } };
       const post = (body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] });
       expect((await post({ extensions })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-      // With HTTP 200, as the README's error table says (Apollo's answer, for APQ clients to retry with the text).
+      // With HTTP 200, as the error table says (docs/errors-and-reliability.md) (Apollo's answer, for APQ clients to retry with the text).
       expect((await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify({ extensions }) })).status).toBe(200);
       expect((await post({ query: QUERY, extensions })).data).toEqual({ captureTasks: expect.objectContaining({ totalCount: 57 }) });
       expect((await post({ extensions })).data).toEqual({ captureTasks: expect.objectContaining({ totalCount: 57 }) });
