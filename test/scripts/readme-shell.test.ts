@@ -1,11 +1,14 @@
-// The README's shell blocks are meant to be pasted: each must at least parse as a bash script (an
-// unclosed quote makes a pasted block hang at the shell's continuation prompt).
+// The documentation's shell blocks (README.md and docs/) are meant to be pasted: each must at least
+// parse as a bash script (an unclosed quote makes a pasted block hang at the shell's continuation
+// prompt).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const blocks = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '');
+const docs = readdirSync(new URL('../../docs/', import.meta.url)).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+const blocks = ['README.md', ...docs].flatMap((file) =>
+  [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match, index) => [`${file} block ${index + 1}`, match[1] ?? '']),
+);
 
 /** bash's own syntax check (`bash -n`): what it says is wrong with `script`, or '' when it parses. */
 function syntaxErrorsOf(script: string): string {
@@ -13,13 +16,14 @@ function syntaxErrorsOf(script: string): string {
   return result.status === 0 ? '' : result.stderr;
 }
 
-describe("the README's shell blocks", () => {
+describe("the documentation's shell blocks", () => {
   it('are there to check', () => {
+    expect(blocks.filter(([name]) => name?.startsWith('README.md')).length).toBeGreaterThanOrEqual(3);
     expect(blocks.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(blocks.map((block, index) => [index + 1, block]))('block %i parses as bash', (_index, block) => {
-    expect(syntaxErrorsOf(String(block))).toBe('');
+  it.each(blocks)('%s parses as bash', (_name, block) => {
+    expect(syntaxErrorsOf(block)).toBe('');
   });
 
   it('the check catches an unclosed quote', () => {
