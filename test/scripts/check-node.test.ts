@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { nodeVersionProblem } from '../../scripts/check-node.cjs';
+import { lowestNodeVersion, nodeVersionProblem } from '../../scripts/check-node.cjs';
 
 const SCRIPT = new URL('../../scripts/check-node.cjs', import.meta.url);
 const HINT = 'get Node.js 24 LTS from https://nodejs.org/en/download (or `nvm install 24`), then run the command again';
@@ -24,6 +24,16 @@ describe('nodeVersionProblem', () => {
 
   it('says so when engines.node is a range it cannot read, rather than letting any version pass', () => {
     expect(nodeVersionProblem('24.0.0', '^22.18 || >=24', 'node')).toBe('scripts/check-node.cjs reads only engines.node of the form ">=X.Y", got "^22.18 || >=24"');
+  });
+});
+
+describe('lowestNodeVersion', () => {
+  it.each([['>=22.18', '22.18.0'], ['>=22.18.1', '22.18.1'], ['>= 24', '24.0.0']])('reads %s as the release %s', (engine, lowest) => {
+    expect(lowestNodeVersion(engine)).toBe(lowest);
+  });
+
+  it.each(['^22.18 || >=24', '22.18', '*'])('has no answer for %s', (engine) => {
+    expect(lowestNodeVersion(engine)).toBeUndefined();
   });
 });
 
