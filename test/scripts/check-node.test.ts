@@ -45,6 +45,14 @@ describe('scripts/check-node.cjs', () => {
     expect(nodeVersionProblem('20.20.2', '>=22.18', process.execPath)).toContain('needs Node.js 22.18 or later; found Node.js 20.20.2');
   });
 
+  it('names the floor the README states and CI installs (.ci/run reads it with lowestNodeVersion)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    expect(readme).toContain('Node.js 22.18 or later');
+    expect(lowestNodeVersion('>=22.18')).toBe('22.18.0');
+    expect(ci).toContain("lowestNodeVersion(require('./package.json').engines.node)");
+  });
+
   it('passes silently on the Node.js running these tests', () => {
     const run = spawnSync(process.execPath, [SCRIPT.pathname], { encoding: 'utf8' });
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
