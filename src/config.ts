@@ -33,14 +33,14 @@ function isFalse(raw: string): boolean {
   return /^(false|0|no)$/i.test(raw.trim());
 }
 
-/** A whole number from `min` to `max`, spaces around it ignored; unset or blank gives `fallback`. */
-const integer = (name: string, fallback: number, min: number, max: number, hint = '') =>
+/** A whole number from `min` to `max`, spaces around it ignored; unset or blank gives undefined. */
+const optionalInteger = (name: string, min: number, max: number, hint = '') =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       const text = raw?.trim();
-      if (text === undefined || text === '') return fallback;
+      if (text === undefined || text === '') return undefined;
       const value = Number(text);
       if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
         // Shown when it is a number (out of range, signed, with a fraction or separators).
@@ -49,6 +49,9 @@ const integer = (name: string, fallback: number, min: number, max: number, hint 
       }
       return value;
     });
+
+/** A whole number from `min` to `max`; unset or blank gives `fallback`. */
+const integer = (name: string, fallback: number, min: number, max: number, hint = '') => optionalInteger(name, min, max, hint).transform((value) => value ?? fallback);
 
 const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) => integer(name, fallback, 1, max);
 
@@ -215,6 +218,10 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
           return origins;
         }),
       SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
+      DRAIN_DELAY_MS: optionalInteger('DRAIN_DELAY_MS', 0, 600_000),
+      LIVENESS_MAX_LOOP_DELAY_MS: positiveInt('LIVENESS_MAX_LOOP_DELAY_MS', 5_000, 600_000),
+      CALLER_RATE_LIMIT_PER_SECOND: integer('CALLER_RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000, ' (off)'),
+      CALLER_RATE_LIMIT_BURST: optionalInteger('CALLER_RATE_LIMIT_BURST', 1, 100_000_000),
       BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
       BODY_TIMEOUT_MS: positiveInt('BODY_TIMEOUT_MS', 10_000, 600_000),
       HEADERS_TIMEOUT_MS: positiveInt('HEADERS_TIMEOUT_MS', 10_000, 600_000),
@@ -377,8 +384,18 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       /** OpenTelemetry tracing: on when an OTLP endpoint is set. */
       tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
       logLevel: e.LOG_LEVEL,
-      /** How long a shutdown waits for in-flight operations. */
+      /** How long a shutdown waits for in-flight operations, once the listener is closed. */
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      /**
+       * After SIGTERM, how long /readyz answers 503 while the listener stays open and serves, so a
+       * balancer's health checks see the instance leave before its socket closes. 5 s in production
+       * (haproxy's `inter 1s fall 2` sees it in ~2 s), 0 elsewhere; 0 under Kubernetes with a preStop wait.
+       */
+      drainDelayMs: e.DRAIN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
+      /** /healthz answers 503 when a turn of the event loop took longer than this (the process is wedged). */
+      livenessMaxLoopDelayMs: e.LIVENESS_MAX_LOOP_DELAY_MS,
+      /** A token bucket per caller (server/rate-limit.ts), shared across the fleet through Redis; 0 turns it off. */
+      callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, 2 * e.CALLER_RATE_LIMIT_PER_SECOND) },
       /** Introspection; always on outside production. */
       introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
       /**
@@ -472,6 +489,9 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
   }
   if (!persistedDocuments && isTrue(given(env, 'PERSISTED_DOCUMENTS_ALLOW_TEXT'))) {
     problems.push('PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)');
+  }
+  if (given(env, 'CALLER_RATE_LIMIT_BURST') !== undefined && !/^[1-9]\d*$/.test(given(env, 'CALLER_RATE_LIMIT_PER_SECOND') ?? '')) {
+    problems.push('CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0');
   }
   return problems;
 }

@@ -26,6 +26,8 @@ export const ErrorCode = {
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  // A caller over its share (CALLER_RATE_LIMIT_PER_SECOND, server/rate-limit.ts): HTTP 429 with Retry-After.
+  RATE_LIMITED: 'RATE_LIMITED',
   // Apollo Server's and graphql-js's codes for errors in the request itself, passed on as they are.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',

@@ -108,17 +108,20 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  // SIGTERM (a balancer's or an orchestrator's stop) leaves for DRAIN_DELAY_MS first, so health
+  // checks see the instance go before its socket closes; SIGINT is a person at a terminal: at once.
+  const stop = (signal: 'SIGTERM' | 'SIGINT') => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight operations');
+    const leaveDelayMs = signal === 'SIGTERM' ? config.drainDelayMs : 0;
+    logger.info({ signal, leaveDelayMs }, 'shutting down: leaving, then finishing in-flight operations');
     const force = setTimeout(() => {
       logger.error('in-flight operations did not finish in time; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, leaveDelayMs + config.shutdownTimeoutMs);
     force.unref();
     void gateway
-      .close()
+      .close({ leaveDelayMs })
       .then(() => simulator?.close())
       .then(() => tracing?.shutdown())
       .then(

@@ -438,3 +438,29 @@ describe('each module\'s slice', () => {
     expect(config.upstream.resilience.maxQueued).toBe(11);
   });
 });
+
+describe('running as a fleet', () => {
+  it('leaves for 5 s before draining in production and at once elsewhere, unless DRAIN_DELAY_MS says', () => {
+    expect(loadConfig({}).drainDelayMs).toBe(0);
+    expect(loadConfig(PRODUCTION).drainDelayMs).toBe(5_000);
+    expect(loadConfig({ ...PRODUCTION, DRAIN_DELAY_MS: '0' }).drainDelayMs).toBe(0);
+    expect(loadConfig({ DRAIN_DELAY_MS: '3000' }).drainDelayMs).toBe(3_000);
+    expect(problemsOf({ DRAIN_DELAY_MS: '-1' })).toEqual(['DRAIN_DELAY_MS must be a whole number from 0 to 600000, got "-1"']);
+  });
+
+  it('has liveness bound to a 5 s event-loop delay by default', () => {
+    expect(loadConfig({}).livenessMaxLoopDelayMs).toBe(5_000);
+    expect(loadConfig({ LIVENESS_MAX_LOOP_DELAY_MS: '250' }).livenessMaxLoopDelayMs).toBe(250);
+  });
+
+  it('has the per-caller rate limit off by default, with a burst of twice the rate unless set', () => {
+    expect(loadConfig({}).callerRateLimit.perSecond).toBe(0);
+    expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '20' }).callerRateLimit).toEqual({ perSecond: 20, burst: 40 });
+    expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '20', CALLER_RATE_LIMIT_BURST: '5' }).callerRateLimit).toEqual({ perSecond: 20, burst: 5 });
+  });
+
+  it('refuses a burst without a rate, and a burst of 0', () => {
+    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5' })).toEqual(['CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0']);
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '1', CALLER_RATE_LIMIT_BURST: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST must be a whole number from 1 to 100000000, got "0"']);
+  });
+});

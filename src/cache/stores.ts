@@ -5,14 +5,37 @@
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { createHash } from 'node:crypto';
 import { StoreBreaker } from './breaker.ts';
+import { TOKEN_BUCKET_SCRIPT, type BucketDecision, type BucketLimits } from './token-bucket.ts';
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
   readonly cache: KeyValueCache;
   /** Redis only: the breaker that bypasses a store that stopped answering. */
   readonly breaker: StoreBreaker | undefined;
+  /**
+   * Redis only: takes a token from the bucket at `key`, shared by every instance; undefined when
+   * Redis did not answer (or is bypassed), so the caller decides locally.
+   */
+  readonly takeSharedToken: ((key: string, limits: BucketLimits) => Promise<BucketDecision | undefined>) | undefined;
   close(): Promise<void>;
+}
+
+const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_SCRIPT).digest('hex');
+
+/** Runs the token-bucket script by its hash, loading it once when Redis does not know it yet. */
+async function runTokenBucket(client: Redis, key: string, limits: BucketLimits): Promise<BucketDecision> {
+  const args = [1, key, limits.perSecond, limits.burst] as const;
+  let reply: unknown;
+  try {
+    reply = await client.evalsha(TOKEN_BUCKET_SHA, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    reply = await client.eval(TOKEN_BUCKET_SCRIPT, ...args);
+  }
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') throw new Error('the token-bucket script answered in an unknown shape');
+  return reply[0] === 1 ? { allowed: true } : { allowed: false, retryAfterMs: reply[1] };
 }
 
 /** KeyValueCache over ioredis, failing fast (no offline queue, short command timeout) when Redis is down; it throws, GuardedKeyValueCache does not. */
@@ -74,7 +97,7 @@ export interface RedisStoreOptions {
 /** ioredis is loaded only when REDIS_URL is set. */
 export async function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger; readonly redis: RedisStoreOptions; readonly now?: () => number }): Promise<CacheStore> {
   if (options.redisUrl === undefined) {
-    return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), breaker: undefined, close: () => Promise.resolve() };
+    return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), breaker: undefined, takeSharedToken: undefined, close: () => Promise.resolve() };
   }
   const { logger, redis } = options;
   const { Redis } = await import('ioredis');
@@ -112,6 +135,18 @@ export async function createCacheStore(options: { readonly redisUrl: string | un
     kind: 'redis',
     cache: new GuardedKeyValueCache(new RedisKeyValueCache(client), breaker),
     breaker,
+    async takeSharedToken(key, limits) {
+      // Through the same breaker as the cache: a Redis that stopped answering costs no wait here either.
+      if (!breaker.allow()) return undefined;
+      try {
+        const decision = await runTokenBucket(client, key, limits);
+        breaker.succeeded();
+        return decision;
+      } catch {
+        breaker.failed();
+        return undefined;
+      }
+    },
     async close() {
       client.disconnect();
       return Promise.resolve();

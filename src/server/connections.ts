@@ -14,9 +14,9 @@ export interface EdgeTimeouts {
   readonly bodyTimeoutMs: number;
 }
 
-/** The documented error body: `{"errors":[{"message","extensions":{"code"}}]}`. */
-export function errorBody(message: string, code: ErrorCode): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/** The documented error body: `{"errors":[{"message","extensions":{"code", …}}]}`. */
+export function errorBody(message: string, code: ErrorCode, extensions: Readonly<Record<string, unknown>> = {}): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
 /**
@@ -187,13 +187,16 @@ export function isClientFault(error: unknown): boolean {
 }
 
 /**
- * Draining on shutdown: stop accepting, close idle keep-alive sockets, tell every answer still to
- * come `Connection: close`, turn away bodies still arriving (503), and wait for the operations
- * already accepted; after `timeoutMs`, close whatever is left.
+ * Leaving, then draining, on shutdown. Leaving (`leave`): readiness fails so a balancer stops sending,
+ * while the listener stays open and serves; every answer from then on carries `Connection: close`, so
+ * kept-alive sockets end after an answer, never under a request. Draining (`close`): stop accepting,
+ * close the sockets idle between requests, turn away bodies still arriving (503), and wait for the
+ * operations already accepted; after `timeoutMs`, close whatever is left.
  */
 export class Drain {
   readonly #controller = new AbortController();
   readonly #open = new Set<http.ServerResponse>();
+  #leaving = false;
   #idle: (() => void) | undefined;
 
   /** Aborted when draining starts; readBody listens to it. */
@@ -201,13 +204,18 @@ export class Drain {
     return this.#controller.signal;
   }
 
+  /** Whether the instance is on its way out: from `leave` (or `close`) on. */
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+
   get draining(): boolean {
     return this.#controller.signal.aborted;
   }
 
-  /** Follows a response until it ends; while draining it carries `Connection: close`. */
+  /** Follows a response until it ends; once leaving it carries `Connection: close`. */
   track(response: http.ServerResponse): void {
-    if (this.draining) response.setHeader('connection', 'close');
+    if (this.#leaving) response.setHeader('connection', 'close');
     this.#open.add(response);
     response.once('close', () => {
       this.#open.delete(response);
@@ -215,10 +223,16 @@ export class Drain {
     });
   }
 
+  /** Starts leaving: every answer not yet begun, and every later one, closes its connection after it. */
+  leave(): void {
+    this.#leaving = true;
+    for (const response of this.#open) if (!response.headersSent) response.setHeader('connection', 'close');
+  }
+
   /** Drains `server`; resolves once every accepted request has been answered, or after `timeoutMs`. */
   async close(server: http.Server, timeoutMs: number): Promise<{ readonly waitedFor: number; readonly forced: number }> {
+    this.leave();
     this.#controller.abort();
-    for (const response of this.#open) if (!response.headersSent) response.setHeader('connection', 'close');
     server.close();
     server.closeIdleConnections();
     const waitedFor = this.#open.size;

@@ -1,4 +1,4 @@
-// createContext: for each operation, who is calling (auth.ts), the page reads built for this
+// createContext: for each operation, given who is calling (auth.ts, asked first at the edge), the page reads built for this
 // operation alone (upstream/read.ts), with its concurrency, budget and cancellation, and the
 // lifecycle's calls (lifecycle.ts) on the same budget; the process-wide part of those (page cache,
 // shared calls, the per-firewall create lock, the clock) is made once, here.
@@ -13,7 +13,7 @@ import type { UpstreamHttp } from '../upstream/client.ts';
 import { createOperationPages, createPageReads } from '../upstream/read.ts';
 import { OperationBudget } from '../upstream/budget.ts';
 import type { LifecycleClock } from '../lifecycle/mutations.ts';
-import { createAuthenticator } from './auth.ts';
+import { createAuthenticator, type Caller } from './auth.ts';
 import { KeyedLock, operationLifecycle, SYSTEM_CLOCK } from './lifecycle.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
@@ -32,10 +32,16 @@ export interface ContextOptions {
   readonly lifecycleClock?: LifecycleClock | undefined;
 }
 
-/** Builds one operation's context from its request. */
-export type CreateContext = (request: http.IncomingMessage, requestId: string, signal: AbortSignal) => Promise<GatewayContext>;
+/** Builds one operation's context for its caller. */
+export type CreateContext = (caller: Caller, requestId: string, signal: AbortSignal) => GatewayContext;
 
-export async function createContextFactory(options: ContextOptions): Promise<CreateContext> {
+export interface ContextFactory {
+  /** Who is calling: asked at the edge, before anything else is spent on the request. */
+  readonly authenticate: (request: http.IncomingMessage) => Promise<Caller>;
+  readonly createContext: CreateContext;
+}
+
+export async function createContextFactory(options: ContextOptions): Promise<ContextFactory> {
   const { config, logger, metrics } = options;
   const reads = createPageReads({
     upstream: options.upstream,
@@ -57,8 +63,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
     clock: options.lifecycleClock ?? SYSTEM_CLOCK,
     locks: new KeyedLock(),
   };
-  return async (request, requestId, signal) => {
-    const caller = await authenticate(request.headers);
+  const createContext: CreateContext = (caller, requestId, signal) => {
     const credential = caller.credential;
     const operationLogger = logger.child({ requestId });
     const budget = new OperationBudget(config.limits.upstreamBudget);
@@ -120,6 +125,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Cre
       },
     };
   };
+  return { authenticate: (request) => authenticate(request.headers), createContext };
 }
 
 /** Logs each unknown upstream code once per (field, value) while it is among the last 1000 seen. */

@@ -1,7 +1,8 @@
 // The HTTP edge: node:http in front of the GraphQL server (apollo.ts). It routes /graphql,
 // /healthz, /readyz and /metrics, reads bodies within a size limit, answers CORS, turns malformed
-// requests into GraphQL-shaped JSON errors, gives each request an id, ends an operation's upstream
-// calls when its client goes away, and drains on shutdown. Its sockets' timeouts, HTTP-level
+// requests into GraphQL-shaped JSON errors, gives each request an id, admits each operation's caller
+// (authentication, then the per-caller rate limit) before Apollo sees it, ends an operation's upstream
+// calls when its client goes away, and leaves then drains on shutdown. Its sockets' timeouts, HTTP-level
 // rejections and the drain itself are in connections.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -23,6 +24,8 @@ import { loadTrustedDocuments, trustedBody, trustedSearch } from './persisted-do
 import { buildGatewaySchema, readSchemaSdl } from './schema.ts';
 import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } from './explorer.ts';
 import { GatewayMetrics } from './metrics.ts';
+import { LoopDelayWatch } from './liveness.ts';
+import { createCallerRateLimit } from './rate-limit.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -30,6 +33,9 @@ const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, a
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Distinct trusted-document refusals logged before the gateway stops logging new ones (the metric still counts them). */
 const MAX_REFUSALS_LOGGED = 1_000;
+
+/** How often liveness samples the event loop. */
+const LOOP_SAMPLE_MS = 1_000;
 
 /** A caller's X-Request-Id is kept when it is tidy; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -48,11 +54,22 @@ export interface GatewayOptions {
   readonly lifecycleClock?: LifecycleClock | undefined;
 }
 
+export interface CloseOptions {
+  /**
+   * How long to keep serving, with /readyz answering 503, before the listener closes: the time a
+   * balancer needs to see the instance leave (config.drainDelayMs on SIGTERM). 0 by default.
+   */
+  readonly leaveDelayMs?: number;
+}
+
 export interface Gateway {
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting, lets in-flight operations finish, closes upstream sockets. */
-  close(): Promise<void>;
+  /**
+   * Leaves (readiness fails at once, the listener stays open for `leaveDelayMs`), then stops
+   * accepting, lets in-flight operations finish, closes upstream sockets.
+   */
+  close(options?: CloseOptions): Promise<void>;
   readonly httpServer: http.Server;
   readonly metrics: GatewayMetrics;
 }
@@ -123,7 +140,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const createContext = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock });
+  const { authenticate, createContext } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock });
+
+  const { perSecond, burst } = config.callerRateLimit;
+  const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
+  const loop = new LoopDelayWatch({ intervalMs: LOOP_SAMPLE_MS, maxDelayMs: config.livenessMaxLoopDelayMs }, performance.now());
+  const loopTimer = setInterval(() => {
+    loop.tick(performance.now());
+  }, LOOP_SAMPLE_MS);
+  loopTimer.unref();
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
@@ -133,9 +158,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const handleGraphQL = async (request: http.IncomingMessage, response: http.ServerResponse, url: URL, requestId: string) => {
     const cors = corsHeaders(request);
-    const sendError = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}) => {
+    const sendError = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}, extensions: Record<string, unknown> = {}) => {
       response.writeHead(status, { 'content-type': JSON_TYPE, ...cors, ...extra });
-      response.end(graphqlErrorBody(message, code));
+      response.end(graphqlErrorBody(message, code, extensions));
     };
     if (request.method === 'OPTIONS') {
       response.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': ALLOWED_HEADERS, 'access-control-max-age': '600' });
@@ -196,6 +221,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (request.method === 'GET' && typeof resolved.value === 'string') search = resolved.value;
       else body = resolved.value;
     }
+    const caller = await authenticate(request);
+    if (rateLimit !== undefined) {
+      const decision = await rateLimit(caller.who);
+      if (!decision.allowed) {
+        metrics.callerRateLimited.inc();
+        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        logger.debug({ requestId, who: caller.who, retryAfterMs: decision.retryAfterMs }, 'caller over its rate limit');
+        sendError(429, ErrorCode.RATE_LIMITED, `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds });
+        return;
+      }
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -211,7 +247,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const result = await otelContext.with(trace.setSpan(parent, span), () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'POST', headers, search, body },
-        context: () => createContext(request, requestId, controller.signal),
+        context: () => Promise.resolve(createContext(caller, requestId, controller.signal)),
       }),
     );
     span.setAttribute('http.response.status_code', result.status ?? 200);
@@ -247,13 +283,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' });
     response.end(JSON.stringify(body));
   };
-  /** Cheap and unauthenticated; says nothing sensitive. */
-  const health = () => ({ status: 'ok', ...(anonymousAksk ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) });
-  const readiness = () => {
-    const breaker = options.upstream.guard.state();
-    const ready = listening && breaker !== 'open' && breaker !== 'isolated';
-    return { status: ready ? 'ready' : 'not ready', checks: { config: 'ok', listening, upstreamBreaker: breaker } };
+  /**
+   * Liveness: fails only when the process is wedged (a turn of the event loop took longer than
+   * LIVENESS_MAX_LOOP_DELAY_MS). Cheap and unauthenticated; says nothing sensitive.
+   */
+  const health = () => {
+    const live = loop.live(performance.now());
+    return { status: live ? 'ok' : 'wedged', eventLoopDelayMs: Math.round(loop.delayMs(performance.now())), ...(anonymousAksk ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) };
   };
+  /**
+   * Readiness: fails only while starting (not yet listening) and from the moment the instance starts
+   * leaving. Never because of a dependency every replica shares: an open CFW breaker or an
+   * unreachable Redis would take the whole fleet out at once. Those are shown, not acted on.
+   */
+  const isReady = () => listening && !drain.leaving;
+  const readiness = () => ({
+    status: isReady() ? 'ready' : 'not ready',
+    checks: { config: 'ok', listening, draining: drain.leaving, upstreamBreaker: options.upstream.guard.state(), cacheStore: store.breaker?.state ?? 'memory' },
+  });
+  metrics.observeReadiness(isReady, () => drain.leaving);
 
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
@@ -275,9 +323,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         case '/schema.graphql':
           handleClientSchema(request, response);
           return;
-        case '/healthz':
-          sendJson(response, 200, health());
+        case '/healthz': {
+          const state = health();
+          sendJson(response, state.status === 'ok' ? 200 : 503, state);
           return;
+        }
         case '/readyz': {
           const state = readiness();
           sendJson(response, state.status === 'ready' ? 200 : 503, state);
@@ -320,8 +370,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}/graphql`;
     },
-    async close() {
+    async close({ leaveDelayMs = 0 } = {}) {
+      drain.leave();
+      metrics.drainStarted.set(Date.now() / 1000);
+      if (leaveDelayMs > 0) {
+        logger.info({ leaveDelayMs }, 'leaving: /readyz answers 503 while requests are still served');
+        await new Promise((resolve) => setTimeout(resolve, leaveDelayMs));
+      }
       listening = false;
+      clearInterval(loopTimer);
       // The edge's own drain, not Apollo's: Apollo's waits for every socket, a slow uploader's
       // included. It leaves a moment of SHUTDOWN_TIMEOUT_MS for the rest of the shutdown.
       const drained = await drain.close(httpServer, Math.max(0, config.shutdownTimeoutMs - 500));

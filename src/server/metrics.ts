@@ -27,6 +27,27 @@ export class GatewayMetrics {
   readonly trustedDocumentRefusals = new Counter({ name: 'trusted_document_refusals_total', help: 'Requests refused by PERSISTED_DOCUMENTS before execution, by error code.', labelNames: ['code'] as const, registers: [this.registry] });
   readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
 
+  readonly callerRateLimited = new Counter({ name: 'caller_rate_limited_total', help: 'Operations refused with RATE_LIMITED because their caller was over CALLER_RATE_LIMIT_PER_SECOND.', registers: [this.registry] });
+  readonly drainStarted = new Gauge({ name: 'gateway_drain_started_timestamp_seconds', help: 'When this instance started leaving (SIGTERM), as a Unix time; 0 while it serves.', registers: [this.registry] });
+  #ready: () => boolean = () => false;
+  #leaving: () => boolean = () => false;
+  readonly ready = new Gauge({
+    name: 'gateway_ready',
+    help: 'What /readyz says: 1 ready, 0 starting or leaving.',
+    registers: [this.registry],
+    collect: () => {
+      this.ready.set(this.#ready() ? 1 : 0);
+    },
+  });
+  readonly draining = new Gauge({
+    name: 'gateway_draining',
+    help: '1 from SIGTERM until the process exits, 0 otherwise.',
+    registers: [this.registry],
+    collect: () => {
+      this.draining.set(this.#leaving() ? 1 : 0);
+    },
+  });
+
   #storeBreaker: StoreBreaker | undefined;
   #storeBypassedSeen = 0;
   readonly storeBreakerState = new Gauge({
@@ -65,6 +86,12 @@ export class GatewayMetrics {
     this.upstreamCalls.inc({ status: String(event.status ?? 0), code: event.code ?? 'OK' });
     this.upstreamDuration.observe({ outcome: event.outcome }, event.durationMs / 1000);
     if (event.attempts > 1) this.upstreamRetries.inc(event.attempts - 1);
+  }
+
+  /** Reports readiness and leaving in /metrics, as /readyz decides them. */
+  observeReadiness(ready: () => boolean, leaving: () => boolean): void {
+    this.#ready = ready;
+    this.#leaving = leaving;
   }
 
   /** Reports the Redis store's breaker in /metrics. */

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { isRetryable, ResponseTooLargeError } from './errors.ts';
 import { signedHeadersFor, type ServiceKeys } from './signing.ts';
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.ts';
+import { ErrorCode, UpstreamError } from '../errors.ts';
 
 /** Whose authority an upstream call carries. */
 export type UpstreamCredential =
@@ -87,6 +88,21 @@ function signingHook(projectId: string, keys: ServiceKeys): NonNullable<Hooks['b
   };
 }
 
+/** The list path the breaker's recovery probe reads, for a firewall that cannot exist; any answer below 500 is health. */
+export const PROBE_FIREWALL = 'capture-gateway-health-probe';
+
+/**
+ * The breaker's recovery probe: one list call for no real firewall, with no caller's credential (in
+ * AK/SK mode it is signed like every call), never retried. Whatever CFW answers below 500 (401, 400,
+ * an empty page) says it is up; a 5xx or no answer says it is not.
+ */
+function probeWith(instance: Got): (signal: AbortSignal) => Promise<void> {
+  return async (signal) => {
+    const response = await instance.get('capture-task', { searchParams: { fw_instance_id: PROBE_FIREWALL, limit: 1, offset: 0 }, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text', signal });
+    if (response.statusCode >= 500) throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream health probe failed.', { status: response.statusCode, attempts: 1 });
+  };
+}
+
 export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partial<Hooks> = {}): UpstreamHttp {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: Math.min(options.maxSockets, 256), scheduling: 'lifo' as const };
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
@@ -120,11 +136,13 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
     },
     handlers: [responseBoundHandler(options.maxResponseBytes)],
   });
+  const guard = createUpstreamGuard(options.resilience, probeWith(instance));
   return {
     got: instance,
     freshAgent,
-    guard: createUpstreamGuard(options.resilience),
+    guard,
     close() {
+      guard.close();
       agent.http.destroy();
       agent.https.destroy();
       freshAgent.http.destroy();

@@ -1,6 +1,9 @@
 // Per-upstream-host protection, from cockatiel: a circuit breaker that stops calling a failing CFW
 // for a while (so clients fail fast instead of piling up behind timeouts), and a bulkhead that
 // caps concurrent upstream calls per process with a bounded queue. Retries stay in got, one layer.
+// An open breaker recovers by itself: once its half-open time has passed, a probe call goes through
+// it, so a balancer that sends no traffic, or a page cache that answers every read, never leaves it
+// open.
 import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
 import type { Config } from '../config.ts';
 import { ErrorCode, GatewayError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
@@ -25,7 +28,15 @@ export interface UpstreamGuard {
   readonly state: () => BreakerState;
   /** Told of each state change (metrics, logs). */
   onStateChange(listener: (state: BreakerState) => void): void;
+  /** Stops the recovery probe's timer. */
+  close(): void;
 }
+
+/** One cheap call that tells whether the upstream answers: resolves when it does, throws when it does not. */
+export type UpstreamProbe = (signal: AbortSignal) => Promise<void>;
+
+/** How soon after a probe found the circuit still open (a moment too early) it tries again. */
+const PROBE_RETRY_MS = 50;
 
 const STATE_NAMES: Readonly<Record<CircuitState, BreakerState>> = {
   [CircuitState.Closed]: 'closed',
@@ -34,14 +45,35 @@ const STATE_NAMES: Readonly<Record<CircuitState, BreakerState>> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-export function createUpstreamGuard(options: ResilienceOptions): UpstreamGuard {
+export function createUpstreamGuard(options: ResilienceOptions, probe?: UpstreamProbe): UpstreamGuard {
   const breaker = circuitBreaker(handleWhen(isUpstreamHealthFailure), {
     halfOpenAfter: options.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(options.breakerThreshold),
   });
   const limiter = bulkhead(options.maxConcurrent, options.maxQueued);
   const policy: IPolicy = wrap(limiter, breaker);
+  let probeTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const scheduleProbe = (afterMs: number) => {
+    if (probe === undefined || closed) return;
+    clearTimeout(probeTimer);
+    probeTimer = setTimeout(() => {
+      // Straight through the breaker (not the bulkhead: a full queue must not delay recovery). When
+      // the circuit is still open, try again shortly; a failed probe reopens it, which schedules the next.
+      breaker.execute(({ signal }) => probe(signal)).catch((error: unknown) => {
+        if (error instanceof BrokenCircuitError && breaker.state === CircuitState.Open) scheduleProbe(PROBE_RETRY_MS);
+      });
+    }, afterMs);
+    probeTimer.unref();
+  };
+  breaker.onStateChange((state) => {
+    if (state === CircuitState.Open) scheduleProbe(options.halfOpenAfterMs);
+  });
   return {
+    close() {
+      closed = true;
+      clearTimeout(probeTimer);
+    },
     async execute(call, signal) {
       try {
         return await policy.execute(({ signal: policySignal }) => call(policySignal), signal);

@@ -25,6 +25,8 @@ export interface Harness {
   readonly simulator: Simulator;
   readonly config: Config;
   readonly gateway: Gateway;
+  /** The gateway's upstream client: its guard tells the breaker's state. */
+  readonly upstream: UpstreamHttp;
   /** Each retry delay the gateway's retry policy asked for, in ms (0: no retry), oldest first. */
   readonly retryDelays: readonly number[];
   /** The gateway's GraphQL URL. */
@@ -91,6 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     simulator,
     config,
     gateway,
+    upstream: recorded,
     retryDelays,
     url,
     origin: new URL(url).origin,

@@ -126,14 +126,14 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
   it('answers GET /healthz with 200 {"status":"ok"}', async () => {
     const response = await request(`${harness.origin}/healthz`);
     expect(response.status).toBe(200);
-    expect(jsonOf(response)).toEqual({ status: 'ok' });
+    expect(jsonOf(response)).toEqual({ status: 'ok', eventLoopDelayMs: expect.any(Number) });
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers GET /readyz with 200 and its checks while listening with the breaker closed', async () => {
     const response = await request(`${harness.origin}/readyz`);
     expect(response.status).toBe(200);
-    expect(jsonOf(response)).toEqual({ status: 'ready', checks: { config: 'ok', listening: true, upstreamBreaker: 'closed' } });
+    expect(jsonOf(response)).toEqual({ status: 'ready', checks: { config: 'ok', listening: true, draining: false, upstreamBreaker: 'closed', cacheStore: 'memory' } });
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
