@@ -13,9 +13,10 @@ describe('haproxyConfig', () => {
     expect(lines).toEqual(expect.arrayContaining(['server gw1 127.0.0.1:4001 check', 'server gw2 127.0.0.1:4002 check', 'bind 127.0.0.1:8080', 'bind 127.0.0.1:8081']));
   });
 
-  it('retries on connection failure only, never on an empty response, each time on another server', () => {
-    expect(lines.filter((line) => line.startsWith('retry-on'))).toEqual(['retry-on conn-failure']);
-    expect(text).not.toContain('empty-response');
+  it('retries a POST only on connection failure, a GET also on an empty response, each time on another server', () => {
+    expect(lines.filter((line) => line.startsWith('retry-on'))).toEqual(['retry-on conn-failure empty-response']);
+    // disable-l7-retry leaves connection failures retried and stops every other retry.
+    expect(lines.filter((line) => line.includes('l7-retry'))).toEqual(['http-request disable-l7-retry if !METH_GET']);
     expect(lines).toEqual(expect.arrayContaining(['retries 3', 'option redispatch 1', 'timeout connect 1s', 'timeout server 30s']));
   });
 

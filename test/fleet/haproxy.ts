@@ -15,11 +15,16 @@ export const BACKEND = 'gateways';
 
 /**
  * The issue's balancer: round robin, health-checked on /readyz every second (down after 2 failed
- * checks, up after 2 good ones), and retries only when a connection could not be made (`retry-on
- * conn-failure`, never `empty-response`): a request a gateway accepted is never sent twice, so an
- * answer lost during a restart is the gateway's drain failing, not hidden by the balancer. Each
- * retry goes to another server (`option redispatch 1`). Connections to the servers are kept alive
- * (HAProxy's default `http-reuse safe`). `X-Served-By` names the server that answered.
+ * checks, up after 2 good ones), each retry on another server (`option redispatch 1`), connections
+ * to the servers kept alive (HAProxy's default `http-reuse safe`); `X-Served-By` names the server
+ * that answered.
+ *
+ * Retries: a POST (every mutation, and the load's reads unless told otherwise) is retried only when
+ * no connection could be made (`retry-on conn-failure`; `disable-l7-retry` for anything but GET), so
+ * a POST a gateway accepted is never sent twice and an answer lost in a restart is the gateway's
+ * drain failing, not hidden by the balancer. A GET, which only reads, is also retried when the
+ * server closed without answering (`empty-response`): that is how reads in flight on a killed
+ * instance are saved, and the only request it applies to.
  */
 export function haproxyConfig(plan: BalancerPlan): string {
   if (plan.servers.length === 0) throw new RangeError('a balancer needs at least one server');
@@ -35,7 +40,7 @@ export function haproxyConfig(plan: BalancerPlan): string {
     '  timeout http-keep-alive 30s',
     '  retries 3',
     '  option redispatch 1',
-    '  retry-on conn-failure',
+    '  retry-on conn-failure empty-response',
     '',
     'frontend fleet',
     `  bind 127.0.0.1:${plan.port}`,
@@ -46,6 +51,7 @@ export function haproxyConfig(plan: BalancerPlan): string {
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     '  default-server inter 1s fall 2 rise 2',
+    '  http-request disable-l7-retry if !METH_GET',
     '  http-response set-header x-served-by %[srv_name]',
     ...plan.servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`),
     '',

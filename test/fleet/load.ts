@@ -30,7 +30,12 @@ export interface LoadPlan {
 }
 
 /** What the harness tells the load. */
-export type ToLoad = { readonly type: 'start'; readonly plan: LoadPlan } | { readonly type: 'rate'; readonly caller: string; readonly readsPerSecond: number } | { readonly type: 'stop' };
+export type ToLoad =
+  | { readonly type: 'start'; readonly plan: LoadPlan }
+  | { readonly type: 'rate'; readonly caller: string; readonly readsPerSecond: number }
+  /** Reads as POST (the default: the balancer never retries one it sent) or GET (retried when a server closes without answering). */
+  | { readonly type: 'read-method'; readonly method: 'GET' | 'POST' }
+  | { readonly type: 'stop' };
 
 /** What the load tells the harness. */
 export type FromLoad =
@@ -65,9 +70,15 @@ function send(message: FromLoad): void {
   process.send?.(message);
 }
 
-/** One POST to the GraphQL URL; never rejects. */
-function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest): Promise<Answer> {
-  const body = JSON.stringify(request);
+/** How reads are sent; mutations are always POSTs. */
+const reads = { method: 'POST' as 'GET' | 'POST' };
+
+/** One request to the GraphQL URL, POST or (a read only) GET; never rejects. */
+function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest, method: 'GET' | 'POST' = 'POST'): Promise<Answer> {
+  const body = method === 'POST' ? JSON.stringify(request) : '';
+  const url = method === 'POST' ? plan.url : `${plan.url}?${new URLSearchParams({ query: request.query, variables: JSON.stringify(request.variables) }).toString()}`;
+  // A GET carries a header a browser form cannot, as Apollo's CSRF prevention asks.
+  const headers = method === 'POST' ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : { 'apollo-require-preflight': 'true' };
   return new Promise((resolve) => {
     let settled = false;
     const settle = (answer: Answer) => {
@@ -77,8 +88,8 @@ function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest): Promise<
       resolve(answer);
     };
     const outgoing = http.request(
-      plan.url,
-      { method: 'POST', agent: caller.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-auth-token': caller.plan.token } },
+      url,
+      { method, agent: caller.agent, headers: { ...headers, 'x-auth-token': caller.plan.token } },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -97,14 +108,14 @@ function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest): Promise<
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       settle({ kind: 'no-response', code: error.code ?? 'REQUEST_ERROR' });
     });
-    outgoing.end(body);
+    outgoing.end(method === 'POST' ? body : undefined);
   });
 }
 
 /** Sends one request and records how it ended; resolves with the answer. */
 async function measured(plan: LoadPlan, caller: Caller, op: Operation, request: GraphQLRequest): Promise<Answer> {
   const start = epochNow();
-  const answer = await post(plan, caller, request);
+  const answer = await post(plan, caller, request, op === 'read' ? reads.method : 'POST');
   const outcome = outcomeOf(answer);
   pending.push({ caller: caller.plan.name, op, start, end: epochNow(), class: outcome.class, code: outcome.code });
   return answer;
@@ -184,6 +195,8 @@ function start(plan: LoadPlan): void {
       caller.readsPerSecond = message.readsPerSecond;
       caller.rateSince = epochNow();
       caller.sentSince = 0;
+    } else if (message.type === 'read-method') {
+      reads.method = message.method;
     } else if (message.type === 'stop') {
       run.stopping = true;
       clearInterval(ticker);

@@ -436,6 +436,10 @@ export class LoadProcess {
     this.#tell({ type: 'rate', caller, readsPerSecond });
   }
 
+  setReadMethod(method: 'GET' | 'POST'): void {
+    this.#tell({ type: 'read-method', method });
+  }
+
   /** Stops sending, waits for what is in flight, and for the last records. */
   async stop(): Promise<void> {
     this.#tell({ type: 'stop' });

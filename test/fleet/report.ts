@@ -70,9 +70,16 @@ constant load, and exits non-zero when any criterion fails. This file is written
 run); three gateways started as \`npm start\` starts them (\`node --max-semi-space-size=16
 src/main.ts\`, \`NODE_ENV=production\`); Debian's HAProxy in front (\`test/fleet/haproxy.ts\`: round
 robin, \`option httpchk GET /readyz\` every second, down after 2 failures, up after 2 successes,
-\`retries 3\`, \`option redispatch 1\`, \`retry-on conn-failure\` only, so an answer lost by a gateway
-is never hidden by a second try); Debian's Prometheus scraping the three every second and evaluating
-the alert rules (\`ALERT_RULES_FILE\` in \`test/fleet/prometheus.ts\`) every second.
+\`retries 3\`, \`option redispatch 1\`); Debian's Prometheus scraping the three every second and
+evaluating the alert rules (\`ALERT_RULES_FILE\` in \`test/fleet/prometheus.ts\`) every second.
+
+**Retries at the balancer.** A POST is retried only when no connection could be made
+(\`retry-on conn-failure empty-response\` with \`http-request disable-l7-retry if !METH_GET\`): every
+mutation is a POST, and so is every read of the load except during the kill -9, so in the rolling
+restart nothing a gateway accepted is ever sent twice, and an answer lost there would be the
+gateway's drain failing, not hidden by a second try. During the kill -9 the load sends its reads as
+GET, which the balancer also retries when a server closes without answering: that is what saves the
+reads in flight on the killed instance; a mutation in flight there is lost (see the kill's notes).
 
 **The load** (\`test/fleet/load.ts\`) is a process of its own: several callers, each with its own
 IAM token and keep-alive sockets, send \`captureTasks\` reads at a steady rate and walk captures
@@ -83,7 +90,14 @@ no answer (refused, reset, timed out). A request belongs to an event's window wh
 at any time during it; p50 and p99 are over those requests.
 
 **Failed** in the table counts every request that was neither ok nor a user error. What each event
-allows is in its criteria.`;
+allows is in its criteria.
+
+**Running it.** \`npm run test:fleet\` needs \`redis-server\`, \`haproxy\` and \`prometheus\` on PATH
+(\`apt-get install redis-server haproxy prometheus\`); without them it says so in one line and exits
+0, or, under \`CI=true\`, exits 1. \`npm run test:fleet -- --only rolling,kill\` runs some events (the
+report then goes to the run's log folder, not here). Each process's output is in the log folder the
+run prints first (\`haproxy.cfg\` and \`prometheus.yml\` too). The run exits 1 when a criterion
+fails, and ends with \`fleet: N passed, M failed\`.`;
 
 export function markdownReport(events: readonly EventResult[], facts: RunFacts): string {
   const { passed, failed } = tally(events);
