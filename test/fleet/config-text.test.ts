@@ -2,7 +2,7 @@
 // from their stats and alerts pages.
 import { describe, expect, it } from '@jest/globals';
 import { BACKEND, haproxyConfig, serverStatesFromCsv } from './haproxy.ts';
-import { alertStateOf, prometheusConfig, UPSTREAM_ALERT } from './prometheus.ts';
+import { alertStateOf, metricSum, prometheusConfig, UPSTREAM_ALERT } from './prometheus.ts';
 
 describe('haproxyConfig', () => {
   const text = haproxyConfig({ port: 8080, statsPort: 8081, servers: [{ name: 'gw1', port: 4001 }, { name: 'gw2', port: 4002 }] });
@@ -69,5 +69,22 @@ describe('alertStateOf', () => {
 
   it('refuses an answer without data.alerts', () => {
     expect(() => alertStateOf({ status: 'error' }, UPSTREAM_ALERT)).toThrow('not an /api/v1/alerts answer');
+  });
+});
+
+describe('metricSum', () => {
+  it('adds every sample of one metric, whatever its labels, and nothing of a metric whose name only begins the same', () => {
+    const text = [
+      '# HELP upstream_calls_total Upstream CFW calls.',
+      '# TYPE upstream_calls_total counter',
+      'upstream_calls_total{status="200",code=""} 12',
+      'upstream_calls_total{status="429",code="UPSTREAM_UNAVAILABLE"} 3',
+      'upstream_calls_total_created 1700000000',
+      'upstream_retries_total 7',
+      '',
+    ].join('\n');
+    expect(metricSum(text, 'upstream_calls_total')).toBe(15);
+    expect(metricSum(text, 'upstream_retries_total')).toBe(7);
+    expect(metricSum(text, 'absent_total')).toBe(0);
   });
 });

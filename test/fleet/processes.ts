@@ -325,6 +325,12 @@ export class GatewayProcess {
     return child.exited;
   }
 
+  /** Its /metrics page, or '' when nothing answers. */
+  async metrics(): Promise<string> {
+    const answer = await getText(`http://127.0.0.1:${this.port}/metrics`);
+    return answer?.status === 200 ? answer.body : '';
+  }
+
   /** GET /readyz: the status, or 0 when nothing answers. */
   async readiness(): Promise<number> {
     return (await getText(`http://127.0.0.1:${this.port}/readyz`, 1_000))?.status ?? 0;

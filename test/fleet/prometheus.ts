@@ -55,3 +55,16 @@ export function alertStateOf(answer: unknown, name: string): AlertState {
   }
   return state;
 }
+
+/** The sum of every sample of `name` (any labels) in a /metrics page in Prometheus's text format; 0 when absent. */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] !== name) continue;
+    const value = Number(match[3]);
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
