@@ -71,7 +71,7 @@ function send(message: FromLoad): void {
 }
 
 /** How reads are sent; mutations are always POSTs. */
-const reads = { method: 'POST' as 'GET' | 'POST' };
+const reads: { method: 'GET' | 'POST' } = { method: 'POST' };
 
 /** One request to the GraphQL URL, POST or (a read only) GET; never rejects. */
 function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest, method: 'GET' | 'POST' = 'POST'): Promise<Answer> {

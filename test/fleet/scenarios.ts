@@ -33,7 +33,10 @@ const failed = (record: RequestRecord) => !ANSWERED.has(record.class);
 
 function classesOf(records: readonly RequestRecord[]): string {
   const counts = new Map<string, number>();
-  for (const record of records) counts.set(`${record.op} ${record.class}${record.code === undefined ? '' : `:${record.code}`}`, (counts.get(`${record.op} ${record.class}${record.code === undefined ? '' : `:${record.code}`}`) ?? 0) + 1);
+  for (const record of records) {
+    const key = `${record.op} ${record.class}${record.code === undefined ? '' : `:${record.code}`}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   return counts.size === 0 ? 'none' : [...counts].map(([key, count]) => `${count} ${key}`).join(', ');
 }
 

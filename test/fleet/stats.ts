@@ -55,7 +55,7 @@ export function inFlightAt(records: readonly RequestRecord[], instant: number): 
 /** Counts the records that overlap `window` and pass `filter`. */
 export function summarize(records: readonly RequestRecord[], window: Window, filter: (record: RequestRecord) => boolean = () => true): Summary {
   const chosen = records.filter((record) => overlaps(record, window) && filter(record));
-  const byClass = Object.fromEntries(OUTCOME_CLASSES.map((name) => [name, 0])) as Record<OutcomeClass, number>;
+  const byClass: Record<OutcomeClass, number> = { ok: 0, 'user-error': 0, 'rate-limited': 0, 'typed-error': 0, untyped: 0, balancer: 0, connection: 0 };
   const codes: Record<string, number> = {};
   for (const record of chosen) {
     byClass[record.class] += 1;
