@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const leaveDelayMs = signal === 'SIGTERM' ? config.drainDelayMs : 0;
-    logger.info({ signal, leaveDelayMs }, 'shutting down: leaving, then finishing in-flight operations');
+    logger.info({ signal, leaveDelayMs }, 'shutting down: finishing in-flight operations (after leaving for leaveDelayMs)');
     const force = setTimeout(() => {
       logger.error('in-flight operations did not finish in time; exiting');
       process.exit(1);

@@ -4,7 +4,7 @@
 import { BlockList, isIP } from 'node:net';
 import { BadUserInputError, UserErrorCode } from '../errors.ts';
 import type { CaptureEndpointBody, CreateCaptureTaskBody } from '../upstream/capture-tasks.ts';
-import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS } from '../upstream/codes.ts';
+import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS, CaptureProtocolCodes, IpVersionCodes, PORTED_PROTOCOLS, type CaptureProtocolName, type IpVersionName } from '../upstream/codes.ts';
 
 /** An expected refusal, as data, at the path of the input field at fault (null: the whole input). */
 export interface UserError {
@@ -20,11 +20,7 @@ export const MAX_DELETE_IDS = 50;
 /** The longest id the gateway passes on. */
 const MAX_ID_LENGTH = 128;
 
-type ProtocolName = 'TCP' | 'UDP' | 'ICMP' | 'ICMPV6' | 'ANY' | 'UNKNOWN';
-type IpVersionName = 'IPV4' | 'IPV6';
-
-/** The protocol codes CFW takes (codes.ts has the reverse table for reading). */
-const PROTOCOL_CODES: Readonly<Record<Exclude<ProtocolName, 'UNKNOWN'>, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPV6: 58, ANY: -1 };
+type ProtocolName = CaptureProtocolName | 'UNKNOWN';
 
 export interface CaptureEndpointInput {
   readonly address: string;
@@ -126,7 +122,7 @@ function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpoi
     }
   }
   if (!ok || version === undefined) return undefined;
-  return { body: { address: endpoint.address, address_type: version === 'IPV4' ? 0 : 1, type: 0 }, version, port };
+  return { body: { address: endpoint.address, address_type: IpVersionCodes.code[version], type: 0 }, version, port };
 }
 
 /** Checks a createCaptureTask input: the upstream body, or every user error at once. */
@@ -144,7 +140,7 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
   const protocol = input.protocol;
   if (protocol === 'UNKNOWN') errors.push(invalid(['protocol'], 'must be TCP, UDP, ICMP, ICMPV6 or ANY'));
   // With an unknown protocol only the protocol is reported: whether ports fit depends on it.
-  const portsAllowed = protocol === 'TCP' || protocol === 'UDP' || protocol === 'UNKNOWN';
+  const portsAllowed = protocol === 'UNKNOWN' || PORTED_PROTOCOLS.has(protocol);
   const source = checkedEndpoint('source', input.source, portsAllowed, errors);
   const destination = checkedEndpoint('destination', input.destination, portsAllowed, errors);
   if (source !== undefined && destination !== undefined && source.version !== destination.version) {
@@ -163,7 +159,7 @@ export function createBodyFrom(input: CreateCaptureTaskInput): { readonly body: 
       source: source.body,
       destination: destination.body,
       service: {
-        protocol: PROTOCOL_CODES[protocol],
+        protocol: CaptureProtocolCodes.code[protocol],
         ...(source.port === undefined ? {} : { source_port: source.port }),
         ...(destination.port === undefined ? {} : { dest_port: destination.port }),
       },

@@ -3,7 +3,7 @@
 // its published table that plausibly apply are recognised, what the list shows (a capture running,
 // the name in use) overrides the code, and anything else is REJECTED with CFW's code in the message.
 import { UserErrorCode } from '../errors.ts';
-import { CfwErrorCode } from '../upstream/codes.ts';
+import { CAPTURE_DAILY_QUOTA, CfwErrorCode } from '../upstream/codes.ts';
 import type { UserError } from './input.ts';
 
 const codeText = (errorCode: string | undefined) => (errorCode === undefined ? 'no error code' : errorCode);
@@ -29,7 +29,7 @@ export function createRefusal(errorCode: string | undefined, facts: CreateRefusa
   }
   switch (errorCode) {
     case CfwErrorCode.QUOTA_EXCEEDED:
-      return { field: null, code: UserErrorCode.QUOTA_EXCEEDED, message: `${cfw}: the firewall's captures for today (20) are used up; try again tomorrow.` };
+      return { field: null, code: UserErrorCode.QUOTA_EXCEEDED, message: `${cfw}: the firewall's captures for today (${CAPTURE_DAILY_QUOTA}) are used up; try again tomorrow.` };
     case CfwErrorCode.NAME_CONFLICT:
     case CfwErrorCode.ALREADY_EXISTS:
       return { field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `${cfw}: the name is in use.` };

@@ -1,6 +1,6 @@
 // A firewall's tasks read whole from the list (CFW has no read-by-id), and what the lifecycle asks
 // of one listed record. Reads go through a PageReader: the operation's loader, counted in its budget.
-import { ENDING_STATUS_CODE, RUNNING_STATUS_CODE, UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
+import { CaptureTaskStatusCodes, UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
 import type { CaptureTaskListAnswer, CaptureTaskRecord } from '../upstream/wire.ts';
 
 /** Reads `limit` tasks from `offset`. */
@@ -33,8 +33,8 @@ export async function scanTasks(read: PageReader, until?: (record: CaptureTaskRe
 }
 
 export const isListedAsDeleted = (record: CaptureTaskRecord): boolean => record.is_deleted === 1 || record.is_deleted === true;
-export const isRunning = (record: CaptureTaskRecord): boolean => record.status === RUNNING_STATUS_CODE && !isListedAsDeleted(record);
-export const isEnding = (record: CaptureTaskRecord): boolean => record.status === ENDING_STATUS_CODE && !isListedAsDeleted(record);
+export const isRunning = (record: CaptureTaskRecord): boolean => record.status === CaptureTaskStatusCodes.code.RUNNING && !isListedAsDeleted(record);
+export const isEnding = (record: CaptureTaskRecord): boolean => record.status === CaptureTaskStatusCodes.code.ENDING && !isListedAsDeleted(record);
 /** Capturing or stopping: CFW runs one such task per firewall. */
 export const isBusy = (record: CaptureTaskRecord): boolean => isRunning(record) || isEnding(record);
 /** Whether a record has the name, compared in Unicode NFC (input.ts's normalName) as names are checked. */

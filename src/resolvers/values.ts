@@ -3,37 +3,39 @@
 import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
 import { FieldValueError } from '../errors.ts';
 import {
-  CAPTURE_PROTOCOL_BY_CODE,
-  CAPTURE_TASK_STATUS_BY_CODE,
-  IP_VERSION_BY_CODE,
+  CaptureProtocolCodes,
+  CaptureTaskStatusCodes,
+  IpVersionCodes,
+  type CodeSet,
   type CaptureProtocolName,
   type CaptureTaskStatusName,
   type IpVersionName,
 } from '../upstream/codes.ts';
+import { bytesOfCaptureSize } from '../upstream/wire.ts';
 
 /** Told of every code that maps to UNKNOWN, so it can be logged (once per value). */
 export type UnknownCodeListener = (field: string, value: unknown) => void;
 
-function codeFrom<T>(table: ReadonlyMap<number, T>, field: string, value: unknown, onUnknown: UnknownCodeListener): T | 'UNKNOWN' {
-  const name = typeof value === 'number' ? table.get(value) : undefined;
+function codeFrom<T extends string>(table: CodeSet<T>, field: string, value: unknown, onUnknown: UnknownCodeListener): T | 'UNKNOWN' {
+  const name = typeof value === 'number' ? table.nameOf(value) : undefined;
   if (name !== undefined) return name;
   onUnknown(field, value);
   return 'UNKNOWN';
 }
 
 export function captureTaskStatusFromCode(value: unknown, onUnknown: UnknownCodeListener): CaptureTaskStatusName | 'UNKNOWN' {
-  return codeFrom(CAPTURE_TASK_STATUS_BY_CODE, 'status', value, onUnknown);
+  return codeFrom(CaptureTaskStatusCodes, 'status', value, onUnknown);
 }
 
 /** null for automatic tasks, which have no protocol. */
 export function captureProtocolFromCode(value: unknown, onUnknown: UnknownCodeListener): CaptureProtocolName | 'UNKNOWN' | null {
   if (value === undefined || value === null) return null;
-  return codeFrom(CAPTURE_PROTOCOL_BY_CODE, 'protocol', value, onUnknown);
+  return codeFrom(CaptureProtocolCodes, 'protocol', value, onUnknown);
 }
 
 export function ipVersionFromCode(field: string, value: unknown): IpVersionName | null {
   if (value === undefined || value === null) return null;
-  const name = typeof value === 'number' ? IP_VERSION_BY_CODE.get(value) : undefined;
+  const name = typeof value === 'number' ? IpVersionCodes.nameOf(value) : undefined;
   if (name === undefined) throw new FieldValueError(field, '0 (IPv4) or 1 (IPv6)', value);
   return name;
 }
@@ -81,17 +83,12 @@ export function captureSizeFrom(value: unknown): string | null {
   return text === null || text.trim() === '' || text.trim() === UNKNOWN_SIZE ? null : text;
 }
 
-const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$/i;
-const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-
 /** "500kb" → 512000: kb, mb and gb in any case, 1024-based; a bare number is bytes. */
 export function captureSizeBytesFrom(value: unknown): number | null {
   const text = captureSizeFrom(value);
   if (text === null) return null;
-  const match = SIZE.exec(text);
-  const amount = match?.[1];
-  if (match === null || amount === undefined) throw new FieldValueError('capture_size', 'a size such as "500kb", "1.5mb" or "2gb"', value);
-  const bytes = Math.round(Number(amount) * (UNIT_BYTES[(match[2] ?? 'b').toLowerCase()] ?? 1));
+  const bytes = bytesOfCaptureSize(text);
+  if (bytes === undefined) throw new FieldValueError('capture_size', 'a size such as "500kb", "1.5mb" or "2gb"', value);
   if (!Number.isSafeInteger(bytes)) throw new FieldValueError('capture_size', 'a size below 2^53 bytes', value);
   return bytes;
 }

@@ -1,5 +1,6 @@
 // The capture lifecycle as pure functions of a task's timeline and the simulator's clock: what the
 // list shows at any instant, and when that next changes. The store (store.ts) holds the timelines.
+import { CaptureTaskStatusCodes } from '../upstream/codes.ts';
 
 /** How long a task stays ENDING (5) before it is SUCCESSFUL (1) or STOPPED (4), simulated ms. */
 export const ENDING_MS = 5_000;
@@ -14,9 +15,8 @@ export const DEFAULT_DELETED_RETENTION_MS = 60_000;
 
 export const DAY_MS = 86_400_000;
 
-/** The list's status codes the lifecycle moves through. */
-export const TaskStatus = { SUCCESSFUL: 1, RUNNING: 2, STOPPED: 4, ENDING: 5 } as const;
-export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+/** The list's status codes, from the one table both sides read (codes.ts). */
+export const TaskStatus = CaptureTaskStatusCodes.code;
 
 /** What happened to a task created through the API, in simulated ms since the epoch. */
 export interface CaptureTimeline {
@@ -34,7 +34,7 @@ export function captureEndOf(timeline: CaptureTimeline): number {
   return timeline.stoppedAt === undefined ? end : Math.min(end, timeline.stoppedAt);
 }
 
-export function statusAt(timeline: CaptureTimeline, now: number): TaskStatus {
+export function statusAt(timeline: CaptureTimeline, now: number): number {
   const end = captureEndOf(timeline);
   if (now < end) return TaskStatus.RUNNING;
   if (now < end + ENDING_MS) return TaskStatus.ENDING;

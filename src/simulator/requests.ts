@@ -2,7 +2,7 @@
 // CFW would: a missing field is CFW.00200001 (empty parameter), a bad one CFW.00200002. Which fields
 // CFW really checks, and how, is not documented; these rules are the simulator's.
 import { isIP } from 'node:net';
-import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS, CfwErrorCode } from '../upstream/codes.ts';
+import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS, CaptureProtocolCodes, CfwErrorCode, PORTED_PROTOCOL_CODES } from '../upstream/codes.ts';
 
 /** A CFW business refusal: HTTP 400 with `{error_code, error_msg}`. */
 export class CfwRefusal {
@@ -20,8 +20,7 @@ const invalid = (field: string, why: string) => new CfwRefusal(CfwErrorCode.INVA
 
 /** Longest task name the simulator takes: an assumption, CFW documents none. */
 export const CAPTURE_NAME_MAX_LENGTH = 255;
-const PROTOCOLS = new Set([6, 17, 1, 58, -1]);
-const PORTED_PROTOCOLS = new Set([6, 17]);
+const PROTOCOLS: ReadonlySet<number> = new Set(CaptureProtocolCodes.codes);
 
 export interface CaptureEndpointSpec {
   readonly address: string;
@@ -119,7 +118,7 @@ export function captureTaskSpecFromBody(body: unknown): CaptureTaskSpec | CfwRef
   if (sourcePort instanceof CfwRefusal) return sourcePort;
   const destPort = portOf('service.dest_port', service['dest_port']);
   if (destPort instanceof CfwRefusal) return destPort;
-  if ((sourcePort !== '' || destPort !== '') && !PORTED_PROTOCOLS.has(protocol)) return invalid('service', 'ports are allowed only with TCP (6) or UDP (17)');
+  if ((sourcePort !== '' || destPort !== '') && !PORTED_PROTOCOL_CODES.has(protocol)) return invalid('service', 'ports are allowed only with TCP (6) or UDP (17)');
   return { name, durationMinutes, maxPackets, source, destination, protocol, sourcePort, destPort };
 }
 

@@ -1,8 +1,8 @@
 // The simulator's data: firewalls and their capture tasks, seeded deterministically (the same ids
 // and values on every run); drift (tasks inserted or deleted on demand or after each list call); and
 // the capture lifecycle (create, stop, delete, results) on the simulator's clock (lifecycle.ts).
-import { CAPTURE_DAILY_QUOTA, CfwErrorCode } from '../upstream/codes.ts';
-import type { CaptureTaskRecord } from '../upstream/wire.ts';
+import { CAPTURE_DAILY_QUOTA, CaptureProtocolCodes, CaptureTaskStatusCodes, CfwErrorCode, PORTED_PROTOCOL_CODES } from '../upstream/codes.ts';
+import { bytesOfCaptureSize, type CaptureTaskRecord } from '../upstream/wire.ts';
 import {
   BYTES_PER_PACKET,
   captureSizeOf,
@@ -76,8 +76,11 @@ function uuidFrom(random: () => number): string {
 
 
 const SIZES = ['--', '500kb', '12mb', '1gb', '64KB', '1.5mb', '0kb'];
-const PROTOCOLS = [6, 6, 17, 1, 58, -1, undefined];
-const STATUSES = [1, 1, 1, 2, 4, 4, 5, 0];
+const { code: PROTOCOL } = CaptureProtocolCodes;
+const { code: STATUS } = CaptureTaskStatusCodes;
+/** Weighted picks: mostly TCP and finished tasks, as a real firewall's list is. */
+const PROTOCOLS = [PROTOCOL.TCP, PROTOCOL.TCP, PROTOCOL.UDP, PROTOCOL.ICMP, PROTOCOL.ICMPV6, PROTOCOL.ANY, undefined];
+const STATUSES = [STATUS.SUCCESSFUL, STATUS.SUCCESSFUL, STATUS.SUCCESSFUL, STATUS.RUNNING, STATUS.STOPPED, STATUS.STOPPED, STATUS.ENDING, STATUS.ABNORMAL];
 
 /** One realistic task; `serial` makes names and dates distinct. */
 export function generateTask(random: () => number, serial: number): CaptureTaskRecord {
@@ -86,7 +89,7 @@ export function generateTask(random: () => number, serial: number): CaptureTaskR
   const protocol = pick(random, PROTOCOLS);
   const created = Date.UTC(2024, 5, 1) + serial * 3_600_000 + Math.floor(random() * 3_600_000);
   const duration = 1 + Math.floor(random() * 60);
-  const port = () => (protocol === 6 || protocol === 17) && random() < 0.7 ? String(1 + Math.floor(random() * 65535)) : '';
+  const port = () => protocol !== undefined && PORTED_PROTOCOL_CODES.has(protocol) && random() < 0.7 ? String(1 + Math.floor(random() * 65535)) : '';
   return {
     task_id: uuidFrom(random),
     name: `capture-${String(serial).padStart(4, '0')}`,
@@ -118,8 +121,8 @@ function edgeTasks(random: () => number): CaptureTaskRecord[] {
   const base = (serial: number) => generateTask(random, serial);
   const tasks: CaptureTaskRecord[] = [];
   let serial = 0;
-  for (const status of [0, 1, 2, 4, 5]) tasks.push({ ...base(serial++), status });
-  for (const protocol of [6, 17, 1, 58, -1]) tasks.push({ ...base(serial++), protocol });
+  for (const status of CaptureTaskStatusCodes.codes) tasks.push({ ...base(serial++), status });
+  for (const protocol of CaptureProtocolCodes.codes) tasks.push({ ...base(serial++), protocol });
   tasks.push(withoutProtocol({ ...base(serial++), name: 'automatic-task' }));
   tasks.push({ ...base(serial++), name: 'ipv6-task', source_address: '2001:db8::2', source_address_type: 1, dest_address: '2001:db8::1', dest_address_type: 1, dest_port: '443' });
   tasks.push({ ...base(serial++), name: 'size-unknown', capture_size: '--' });
@@ -174,13 +177,10 @@ export interface CaptureFile {
 }
 
 const RUNNING_STATUSES: ReadonlySet<unknown> = new Set([TaskStatus.RUNNING, TaskStatus.ENDING]);
-const SIZE = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb)$/i;
-const UNIT_BYTES: Readonly<Record<string, number>> = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Bytes in a seeded `capture_size` such as "1.5mb"; 0 for "--" or anything unreadable. */
 function bytesOfSize(size: unknown): number {
-  const match = typeof size === 'string' ? SIZE.exec(size) : null;
-  return match === null ? 0 : Number(match[1]) * (UNIT_BYTES[(match[2] ?? '').toLowerCase()] ?? 0);
+  return (typeof size === 'string' ? bytesOfCaptureSize(size) : undefined) ?? 0;
 }
 
 function isListedDeleted(record: CaptureTaskRecord): boolean {

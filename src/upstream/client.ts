@@ -9,6 +9,7 @@ import { isRetryable, ResponseTooLargeError } from './errors.ts';
 import { signedHeadersFor, type ServiceKeys } from './signing.ts';
 import { createUpstreamGuard, type UpstreamGuard } from './resilience.ts';
 import { ErrorCode, UpstreamError } from '../errors.ts';
+import { ThrottleGate } from './throttle.ts';
 
 /** Whose authority an upstream call carries. */
 export type UpstreamCredential =
@@ -67,8 +68,10 @@ export interface UpstreamHttp {
   readonly got: Got;
   /** Agents that open a new connection per request: for POSTs, which must not meet a stale socket. */
   readonly freshAgent: { readonly http: http.Agent; readonly https: https.Agent };
-  /** Every call goes through it: circuit breaker and bulkhead. */
+  /** Every call goes through it: the 429 hold-off, circuit breaker and bulkhead. */
   readonly guard: UpstreamGuard;
+  /** Told of every 429 CFW answers (throttle.ts); the guard holds calls off meanwhile. */
+  readonly throttle: ThrottleGate;
   /** Ends the kept-alive sockets. */
   close(): void;
 }
@@ -107,6 +110,7 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: Math.min(options.maxSockets, 256), scheduling: 'lifo' as const };
   const agent = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const freshAgent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+  const throttle = new ThrottleGate(options.maxRetryAfterMs);
   const instance = got.extend({
     prefixUrl: `${options.endpoint}/v1/${encodeURIComponent(options.projectId)}/`,
     allowAbsoluteUrls: false,
@@ -132,15 +136,23 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
     headers: { 'user-agent': 'capture-gateway', accept: 'application/json' },
     hooks: {
       ...hooks,
+      afterResponse: [
+        ...(hooks.afterResponse ?? []),
+        (response) => {
+          if (response.statusCode === 429) throttle.throttled(typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : undefined);
+          return response;
+        },
+      ],
       beforeRequest: [...(hooks.beforeRequest ?? []), ...(options.serviceKeys === undefined ? [] : [signingHook(options.projectId, options.serviceKeys)])],
     },
     handlers: [responseBoundHandler(options.maxResponseBytes)],
   });
-  const guard = createUpstreamGuard(options.resilience, probeWith(instance));
+  const guard = createUpstreamGuard(options.resilience, probeWith(instance), throttle);
   return {
     got: instance,
     freshAgent,
     guard,
+    throttle,
     close() {
       guard.close();
       agent.http.destroy();

@@ -1,33 +1,37 @@
 // The upstream's codes: integer code sets, one table each, and every error code. Shared with the
 // simulator, which must speak the same codes. GraphQL enum values are the strings the schema declares.
 
-export const CAPTURE_TASK_STATUS_BY_CODE = new Map<number, CaptureTaskStatusName>([
-  [0, 'ABNORMAL'],
-  [1, 'SUCCESSFUL'],
-  [2, 'RUNNING'],
-  [4, 'STOPPED'],
-  [5, 'ENDING'],
-]);
-export type CaptureTaskStatusName = 'ABNORMAL' | 'SUCCESSFUL' | 'RUNNING' | 'STOPPED' | 'ENDING';
+/** One CFW integer code set: each GraphQL enum name with its code, read both ways. */
+export interface CodeSet<Name extends string> {
+  /** Name → the code CFW speaks. */
+  readonly code: Readonly<Record<Name, number>>;
+  /** The code CFW sent → its name; undefined for a code the gateway does not know. */
+  nameOf(code: number): Name | undefined;
+  /** Every code of the set. */
+  readonly codes: readonly number[];
+}
 
-export const CAPTURE_PROTOCOL_BY_CODE = new Map<number, CaptureProtocolName>([
-  [6, 'TCP'],
-  [17, 'UDP'],
-  [1, 'ICMP'],
-  [58, 'ICMPV6'],
-  [-1, 'ANY'],
-]);
-export type CaptureProtocolName = 'TCP' | 'UDP' | 'ICMP' | 'ICMPV6' | 'ANY';
+function codeSet<const Name extends string>(code: Readonly<Record<Name, number>>): CodeSet<Name> {
+  const entries = Object.entries(code) as [Name, number][];
+  const byCode = new Map(entries.map(([name, value]) => [value, name]));
+  return { code, nameOf: (value) => byCode.get(value), codes: entries.map(([, value]) => value) };
+}
 
-export const IP_VERSION_BY_CODE = new Map<number, IpVersionName>([
-  [0, 'IPV4'],
-  [1, 'IPV6'],
-]);
-export type IpVersionName = 'IPV4' | 'IPV6';
+/** A capture task's `status`. RUNNING and ENDING hold the firewall: one such task per firewall at a time. */
+export const CaptureTaskStatusCodes = codeSet({ ABNORMAL: 0, SUCCESSFUL: 1, RUNNING: 2, STOPPED: 4, ENDING: 5 });
+export type CaptureTaskStatusName = keyof typeof CaptureTaskStatusCodes.code;
 
-/** CFW status codes of a task that is capturing (2) or stopping (5): one such task per firewall at a time. */
-export const RUNNING_STATUS_CODE = 2;
-export const ENDING_STATUS_CODE = 5;
+/** A capture's `protocol` (IANA protocol numbers; -1 any). */
+export const CaptureProtocolCodes = codeSet({ TCP: 6, UDP: 17, ICMP: 1, ICMPV6: 58, ANY: -1 });
+export type CaptureProtocolName = keyof typeof CaptureProtocolCodes.code;
+/** The protocols whose captures may name ports. */
+export const PORTED_PROTOCOLS: ReadonlySet<CaptureProtocolName> = new Set(['TCP', 'UDP']);
+/** Their codes. */
+export const PORTED_PROTOCOL_CODES: ReadonlySet<number> = new Set([...PORTED_PROTOCOLS].map((name) => CaptureProtocolCodes.code[name]));
+
+/** An address's `type`. */
+export const IpVersionCodes = codeSet({ IPV4: 0, IPV6: 1 });
+export type IpVersionName = keyof typeof IpVersionCodes.code;
 
 /** The upstream's page size limit (`limit` is 1..1024). */
 export const UPSTREAM_MAX_LIMIT = 1024;

@@ -4,8 +4,8 @@
 import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
 import { GatewayError, ErrorCode, UnauthenticatedError, UpstreamCancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.ts';
 import { CfwErrorCode } from './codes.ts';
-import { outcomeUnknown, retryAllowed, type AttemptFailure } from './retry.ts';
-import { upstreamErrorFromBody, WireFormatError } from './wire.ts';
+import { GATEWAY_STATUSES, outcomeUnknown, retryAllowed, type AttemptFailure } from './retry.ts';
+import { upstreamErrorFromBody, upstreamRequestIdOf, WireFormatError } from './wire.ts';
 
 /**
  * Network error codes, the one list: `unreachable` when the connection failed (UPSTREAM_UNAVAILABLE,
@@ -64,9 +64,7 @@ export class ResponseTooLargeError extends Error {
 }
 
 function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): string | undefined {
-  const value = headers?.['x-request-id'];
-  const id = Array.isArray(value) ? value[0] : value;
-  return id !== undefined && /^[\w-]{1,64}$/.test(id) ? id : undefined;
+  return upstreamRequestIdOf(headers?.['x-request-id']);
 }
 
 function attemptsOf(error: RequestError): number {
@@ -98,7 +96,7 @@ function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknow
   if (status === 429) {
     return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is rate-limiting requests; try again shortly.', details, options);
   }
-  if (status === 502 || status === 503 || status === 504) {
+  if (GATEWAY_STATUSES.has(status)) {
     // A change may have been passed on before the gateway failed: the caller reads the list (lifecycle/mutations.ts).
     const advice = call.change ? `a gateway answered HTTP ${status} after the change was sent.` : 'try again shortly.';
     return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, `The upstream is unavailable; ${advice}`, details, options);

@@ -7,6 +7,7 @@
 import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
 import type { Config } from '../config.ts';
 import { ErrorCode, GatewayError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
+import type { ThrottleGate } from './throttle.ts';
 
 /** Its slice of the configuration (config.ts says what each setting means). */
 export type ResilienceOptions = Config['upstream']['resilience'];
@@ -45,7 +46,7 @@ const STATE_NAMES: Readonly<Record<CircuitState, BreakerState>> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-export function createUpstreamGuard(options: ResilienceOptions, probe?: UpstreamProbe): UpstreamGuard {
+export function createUpstreamGuard(options: ResilienceOptions, probe?: UpstreamProbe, throttle?: ThrottleGate): UpstreamGuard {
   const breaker = circuitBreaker(handleWhen(isUpstreamHealthFailure), {
     halfOpenAfter: options.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(options.breakerThreshold),
@@ -75,6 +76,9 @@ export function createUpstreamGuard(options: ResilienceOptions, probe?: Upstream
       clearTimeout(probeTimer);
     },
     async execute(call, signal) {
+      // CFW said 429 a moment ago: no attempt leaves until the time it asked for has passed (throttle.ts).
+      const heldOff = throttle?.refusal();
+      if (heldOff !== undefined) throw heldOff;
       try {
         return await policy.execute(({ signal: policySignal }) => call(policySignal), signal);
       } catch (error) {

@@ -22,8 +22,11 @@ export type AttemptFailure =
    */
   | { readonly kind: 'no-answer'; readonly code: string; readonly transient: boolean; readonly connected: boolean };
 
+/** Statuses of a gateway in front of CFW: it may have passed the request on before failing. */
+export const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
 /** Answers worth another attempt for a read: rate limiting and a gateway in front of a struggling service. */
-const READ_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+const READ_RETRY_STATUSES: ReadonlySet<number> = new Set([429, ...GATEWAY_STATUSES]);
 
 
 /** Whether an answer says the request was turned away before anything was applied. */
@@ -47,9 +50,6 @@ export function retryAllowed(method: string, failure: AttemptFailure): boolean {
   }
   return false;
 }
-
-/** Statuses of a gateway in front of CFW: it may have passed the request on before failing. */
-const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
  * Whether a failure leaves it unknown if a POST was applied: no answer after a connection was made,

@@ -97,6 +97,26 @@ export interface UpstreamErrorBody {
   readonly requestId?: string;
 }
 
+const CAPTURE_SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$/i;
+const CAPTURE_SIZE_UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** A `capture_size` such as "500kb" or "1.5mb" in bytes (kb, mb and gb in any case, 1024-based; a bare number is bytes); undefined when it is not one. */
+export function bytesOfCaptureSize(text: string): number | undefined {
+  const match = CAPTURE_SIZE.exec(text);
+  const amount = match?.[1];
+  if (match === null || amount === undefined) return undefined;
+  return Math.round(Number(amount) * (CAPTURE_SIZE_UNIT_BYTES[(match[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+/**
+ * The one rule for a request id CFW (or APIG) sent, in a header or a body: kept when it is a tidy
+ * token of letters, digits, `_` and `-`, at most 64 long; anything else is dropped, never shortened.
+ */
+export function upstreamRequestIdOf(value: unknown): string | undefined {
+  const id = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof id === 'string' && /^[\w-]{1,64}$/.test(id) ? id : undefined;
+}
+
 /** Reads `{error_code, error_msg, request_id}` from an error answer; anything else gives `{}`. */
 export function upstreamErrorFromBody(body: unknown): UpstreamErrorBody {
   let parsed = body;
@@ -112,7 +132,7 @@ export function upstreamErrorFromBody(body: unknown): UpstreamErrorBody {
   const requestId = parsed['request_id'];
   return {
     ...(typeof code === 'string' && /^[A-Za-z0-9.]{1,32}$/.test(code) ? { errorCode: code } : {}),
-    ...(typeof requestId === 'string' && /^[\w-]{1,64}$/.test(requestId) ? { requestId } : {}),
+    ...(upstreamRequestIdOf(requestId) === undefined ? {} : { requestId: upstreamRequestIdOf(requestId) }),
   };
 }
 

@@ -131,4 +131,34 @@ describe('the gateway process', () => {
       await simulator.close();
     }
   });
+
+  it('on SIGTERM with DRAIN_DELAY_MS leaves first: /readyz 503 while it still serves, then the listener closes and it exits 0', async () => {
+    const simulator = new Simulator();
+    const endpoint = await simulator.listen();
+    const port = await freePort();
+    // Long enough to be seen, and never waited on: the process exits on its own once it has passed.
+    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'info', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, DRAIN_DELAY_MS: '1500' });
+    try {
+      const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
+      const origin = new URL(url ?? '').origin;
+      expect((await fetch(`${origin}/readyz`)).status).toBe(200);
+      run.child.kill('SIGTERM');
+      await run.waitFor(/"leaveDelayMs":1500/);
+      const readiness = await fetch(`${origin}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({ status: 'not ready', checks: { draining: true } });
+      const served = await fetch(url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
+        body: JSON.stringify({ query: '{ captureTasks(fwInstanceId: "ebf891cd-2163-48a0-9963-6309f99dd3c4", first: 1) { totalCount } }' }),
+      });
+      expect(served.headers.get('connection')).toBe('close');
+      expect(await served.json()).toEqual({ data: { captureTasks: { totalCount: 57 } } });
+      expect(await run.exited).toBe(0);
+      await expect(fetch(url ?? '')).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+      await simulator.close();
+    }
+  });
 });
