@@ -35,6 +35,8 @@ const BREAKER_HALF_OPEN_MS = 5_000;
 /** Simulated time runs this much faster: a one-hour capture lasts half a second, CFW's day (its quota of 20 captures) 12 s. */
 const TIME_SCALE = 7_200;
 const SIMULATOR_LATENCY_MS = 20;
+/** Where callers a to c walk captures (no capture runs there at first); the across-instances checks use another. */
+const LIFECYCLE_FIREWALL = SIMULATOR_FIREWALLS.lab;
 
 /** Per caller, per second and burst: a caller of the load sends about 18 requests a second. */
 const CALLER_RATE_LIMIT = 40;
@@ -111,7 +113,7 @@ async function main(): Promise<number> {
   );
   const plan: LoadPlan = {
     url: balancer.url,
-    callers: CALLERS.map((caller) => ({ name: caller, token: callerToken(caller), readsPerSecond: READS_PER_SECOND, ...(caller === GREEDY ? {} : { lifecycle: { fwInstanceId: SIMULATOR_FIREWALLS.lab, pauseMs: 150 } }) })),
+    callers: CALLERS.map((caller) => ({ name: caller, token: callerToken(caller), readsPerSecond: READS_PER_SECOND, ...(caller === GREEDY ? {} : { lifecycle: { fwInstanceId: LIFECYCLE_FIREWALL, pauseMs: 150 } }) })),
     reads: [
       { fwInstanceId: SIMULATOR_FIREWALLS.demo, first: 20 },
       { fwInstanceId: SIMULATOR_FIREWALLS.edge, first: 20 },
@@ -124,7 +126,7 @@ async function main(): Promise<number> {
     maxInFlightPerCaller: 64,
   };
   const load = LoadProcess.start(logDir, plan);
-  const fleet: Fleet = { redis, simulator, gateways, balancer, prometheus, load, callers: CALLERS, greedy: GREEDY, readsPerSecond: READS_PER_SECOND, probe: PROBE, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS, callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT } };
+  const fleet: Fleet = { redis, simulator, gateways, balancer, prometheus, load, callers: CALLERS, greedy: GREEDY, readsPerSecond: READS_PER_SECOND, probe: PROBE, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS, lifecycleFirewall: LIFECYCLE_FIREWALL, callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT } };
   // Warm-up: pages cached, sockets open; not counted.
   await sleep(3_000);
 

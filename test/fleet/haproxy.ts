@@ -31,9 +31,13 @@ export function haproxyConfig(plan: BalancerPlan): string {
   const lines = [
     'global',
     '  maxconn 4096',
+    // One line per request on stdout (the run's haproxy.log): termination state and retries of each.
+    '  log stdout format raw local0',
     '',
     'defaults',
     '  mode http',
+    '  log global',
+    '  option httplog',
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 30s',

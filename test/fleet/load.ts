@@ -113,11 +113,11 @@ function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest, method: '
 }
 
 /** Sends one request and records how it ended; resolves with the answer. */
-async function measured(plan: LoadPlan, caller: Caller, op: Operation, request: GraphQLRequest): Promise<Answer> {
+async function measured(plan: LoadPlan, caller: Caller, op: Operation, request: GraphQLRequest, taskName?: string): Promise<Answer> {
   const start = epochNow();
   const answer = await post(plan, caller, request, op === 'read' ? reads.method : 'POST');
   const outcome = outcomeOf(answer);
-  pending.push({ caller: caller.plan.name, op, start, end: epochNow(), class: outcome.class, code: outcome.code });
+  pending.push({ caller: caller.plan.name, op, start, end: epochNow(), class: outcome.class, code: outcome.code, taskName });
   return answer;
 }
 
@@ -144,7 +144,7 @@ async function walkLifecycle(plan: LoadPlan, caller: Caller, lifecycle: NonNulla
   const fw = lifecycle.fwInstanceId;
   for (let cycle = 0; !stopped(); cycle++) {
     const name = `fleet-${caller.plan.name}-${process.pid}-${cycle}`;
-    const created = await measured(plan, caller, 'create', { query: CREATE_TASK, variables: { input: createInput(fw, name) } });
+    const created = await measured(plan, caller, 'create', { query: CREATE_TASK, variables: { input: createInput(fw, name) } }, name);
     const id = created.kind === 'response' ? createdTaskIdOf(created.body) : undefined;
     await pause(lifecycle.pauseMs);
     if (id !== undefined && !stopped()) {

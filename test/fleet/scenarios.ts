@@ -25,6 +25,8 @@ export interface Fleet {
   /** The caller the harness's own checks use (not part of the load). */
   readonly probe: string;
   readonly breakerHalfOpenMs: number;
+  /** The firewall the load's callers walk captures on. */
+  readonly lifecycleFirewall: string;
   /** CALLER_RATE_LIMIT_PER_SECOND and CALLER_RATE_LIMIT_BURST of every gateway. */
   readonly callerRateLimit: { readonly perSecond: number; readonly burst: number };
 }
@@ -160,6 +162,11 @@ export async function killOne(fleet: Fleet): Promise<EventResult> {
   const reads = failures.filter((record) => record.op === 'read');
   const mutations = failures.filter((record) => record.op !== 'read');
   const inFlightMutations = [...inFlight].filter((record) => record.op !== 'read');
+  // A create that got no answer may still have started its capture: the list says.
+  const lostCreates = mutations.filter((record) => record.op === 'create' && record.taskName !== undefined);
+  const survivor = fleet.gateways[0];
+  const listed = lostCreates.length === 0 || survivor === undefined ? [] : (taskNamesOf((await graphql(survivor.url, callerToken(fleet.probe), READ_TASKS, { fw: fleet.lifecycleFirewall, first: 1024 })).body) ?? []);
+  const applied = lostCreates.filter((record) => record.taskName !== undefined && listed.includes(record.taskName)).length;
   return result(
     fleet,
     'kill -9 one instance',
@@ -171,6 +178,7 @@ export async function killOne(fleet: Fleet): Promise<EventResult> {
     [
       `HAProxy marked ${victim.name} DOWN ${((downAt - killedAt) / 1000).toFixed(1)} s after the kill`,
       `mutations in flight at the kill: ${inFlightMutations.length} (${classesOf(inFlightMutations)}); mutations failed in the window: ${mutations.length} (${classesOf(mutations)})`,
+      ...(lostCreates.length === 0 ? [] : [`of the ${lostCreates.length} creates that got no answer, ${applied} started their capture anyway (listed afterwards): the client cannot tell which, and must read the list before sending the create again`]),
     ],
   );
 }

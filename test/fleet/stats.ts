@@ -13,6 +13,8 @@ export interface RequestRecord {
   readonly end: number;
   readonly class: OutcomeClass;
   readonly code?: string | undefined;
+  /** A create's task name: whether a create that got no answer was applied is read from the list. */
+  readonly taskName?: string | undefined;
 }
 
 /** An event's time span, ms since the epoch. */
