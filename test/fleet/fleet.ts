@@ -3,7 +3,7 @@
 // (scenarios.ts). Prints a table, writes docs/fleet-results.md, and exits 1 when a criterion fails.
 //   node test/fleet/fleet.ts [--only steady,across,rolling,kill,outage,fairness,throttle,redis]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -126,7 +126,7 @@ async function main(): Promise<number> {
     maxInFlightPerCaller: 64,
   };
   const load = LoadProcess.start(logDir, plan);
-  const fleet: Fleet = { redis, simulator, gateways, balancer, prometheus, load, callers: CALLERS, greedy: GREEDY, readsPerSecond: READS_PER_SECOND, probe: PROBE, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS, lifecycleFirewall: LIFECYCLE_FIREWALL, callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT } };
+  const fleet: Fleet = { redis, simulator, gateways, balancer, prometheus, load, greedy: GREEDY, readsPerSecond: READS_PER_SECOND, probe: PROBE, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS, lifecycleFirewall: LIFECYCLE_FIREWALL, callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT } };
   // Warm-up: pages cached, sockets open; not counted.
   await sleep(3_000);
 
@@ -165,6 +165,8 @@ async function main(): Promise<number> {
   await load.stop();
   await Promise.all([prometheus.stop(), balancer.stop(), ...gateways.map((gateway) => gateway.terminate(15_000))]);
   await Promise.all([simulator.stop(), redis.stop()]);
+  // The logs stay for reading; Prometheus's database is of no use after the run.
+  rmSync(path.join(logDir, 'prometheus-data'), { recursive: true, force: true });
 
   const skipped = Object.entries(load.skipped).filter(([, count]) => count > 0);
   const command = `npm run test:fleet${only.size === EVENTS.length ? '' : ` -- --only ${[...only].join(',')}`}`;

@@ -7,7 +7,7 @@ import { CREATE_TASK, createInput, READ_TASKS, STOP_TASK, createdTaskIdOf, taskN
 import { ANSWERED, GRAPHQL_ANSWERS, outcomeOf, type OutcomeClass } from './outcome.ts';
 import { alertStateOf, metricSum, UPSTREAM_ALERT, type AlertState } from './prometheus.ts';
 import { callerToken, pollUntil, type BalancerProcess, type GatewayProcess, type LoadProcess, type PrometheusProcess, type RedisProcess, type SimulatorProcess } from './processes.ts';
-import { failuresOf, inFlightAt, recoveredAt, successRate, summarize, type RequestRecord, type Window } from './stats.ts';
+import { failuresOf, inFlightAt, overlaps, recoveredAt, successRate, summarize, type RequestRecord, type Window } from './stats.ts';
 import { criterion, type Criterion, type EventResult } from './verdicts.ts';
 
 export interface Fleet {
@@ -17,8 +17,7 @@ export interface Fleet {
   readonly balancer: BalancerProcess;
   readonly prometheus: PrometheusProcess | undefined;
   readonly load: LoadProcess;
-  /** The callers of the load that keep their rate; `greedy` is the one sent over its share. */
-  readonly callers: readonly string[];
+  /** The caller of the load sent over its share in the fairness event. */
   readonly greedy: string;
   /** Reads per second of each caller. */
   readonly readsPerSecond: number;
@@ -32,6 +31,11 @@ export interface Fleet {
 }
 
 const failed = (record: RequestRecord) => !ANSWERED.has(record.class);
+
+/** The load's requests in flight at any time during the window. */
+function inWindowOf(fleet: Fleet, window: Window): RequestRecord[] {
+  return fleet.load.records.filter((record) => overlaps(record, window));
+}
 
 function classesOf(records: readonly RequestRecord[]): string {
   const counts = new Map<string, number>();
@@ -54,7 +58,7 @@ function result(fleet: Fleet, name: string, window: Window, criteria: readonly C
 }
 
 function zeroFailures(fleet: Fleet, window: Window, what = '0 failed requests'): Criterion {
-  const records = fleet.load.records.filter((record) => record.start < window.to && record.end >= window.from);
+  const records = inWindowOf(fleet, window);
   const failures = records.filter(failed);
   return criterion(what, failures.length === 0, `${records.length} requests, ${failures.length} failed (${classesOf(failures)})`);
 }
@@ -155,7 +159,7 @@ export async function killOne(fleet: Fleet): Promise<EventResult> {
   await allUp(fleet, 20_000);
   const window = await closeWindow(fleet, from);
   fleet.load.setReadMethod('POST');
-  const inWindow = fleet.load.records.filter((record) => record.start < window.to && record.end >= window.from);
+  const inWindow = inWindowOf(fleet, window);
   const inFlight = new Set(inFlightAt(fleet.load.records, killedAt));
   const failures = inWindow.filter(failed);
   const notInFlight = failures.filter((record) => !inFlight.has(record));
@@ -219,7 +223,7 @@ export async function cfwOutage(fleet: Fleet, name: string, fault: Record<string
   // Recovery: wait the breaker's half-open time and a few seconds more, then look at when normal answers came back.
   await sleep(fleet.breakerHalfOpenMs + 5_000);
   const window = await closeWindow(fleet, from);
-  const inWindow = fleet.load.records.filter((record) => record.start < window.to && record.end >= window.from);
+  const inWindow = inWindowOf(fleet, window);
   const notGraphQL = inWindow.filter((record) => !GRAPHQL_ANSWERS.has(record.class));
   const reads = fleet.load.records.filter((record) => record.op === 'read' && record.start < window.to);
   const normalSince = recoveredAt(reads, endedAt, ANSWERED);
@@ -337,7 +341,7 @@ export async function cfwThrottles(fleet: Fleet, seconds: number): Promise<Event
   const window = await closeWindow(fleet, from);
   const during = summarize(fleet.load.records, window);
   const baseline = summarize(fleet.load.records, baselineWindow);
-  const inWindow = fleet.load.records.filter((record) => record.start < window.to && record.end >= window.from);
+  const inWindow = inWindowOf(fleet, window);
   const notGraphQL = inWindow.filter((record) => !GRAPHQL_ANSWERS.has(record.class));
   return result(
     fleet,
