@@ -290,14 +290,15 @@ export async function redisTrouble(fleet: Fleet, frozenSeconds: number): Promise
 export async function fairness(fleet: Fleet, seconds: number): Promise<EventResult> {
   const others = (record: RequestRecord) => record.caller !== fleet.greedy;
   const greedy = (record: RequestRecord) => record.caller === fleet.greedy;
+  // The reference: the others' requests sent in the moment before (none left over from an earlier event).
   const before: Window = { from: epochNow() - seconds * 1000, to: epochNow() };
+  const othersBefore = summarize(fleet.load.records, before, (record) => others(record) && record.start >= before.from);
   const from = epochNow();
   fleet.load.setRate(fleet.greedy, fleet.readsPerSecond * 10);
   await sleep(seconds * 1000);
   fleet.load.setRate(fleet.greedy, fleet.readsPerSecond);
   const window = await closeWindow(fleet, from);
   const allowed: ReadonlySet<OutcomeClass> = ANSWERED;
-  const othersBefore = summarize(fleet.load.records, before, others);
   const othersDuring = summarize(fleet.load.records, window, others);
   const greedyDuring = summarize(fleet.load.records, window, greedy);
   const rate = (value: number) => `${(value * 100).toFixed(2)} %`;
