@@ -96,6 +96,7 @@ async function main(): Promise<number> {
     process.stdout.write(`Not run: ${line}\n`);
     return 0;
   }
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'capture-gateway-fleet-'));
   process.stdout.write(`fleet: logs in ${logDir}\n`);
 
@@ -174,7 +175,8 @@ async function main(): Promise<number> {
   const report = markdownReport(events, {
     command,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
+    // The machine's load average says how much else ran beside the fleet (other work shares the cores).
+    machine: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${(os.loadavg()[0] ?? 0).toFixed(1)} at the end`,
     commit: commitOf(),
     versions: [`Node ${process.version}`, ...TOOLS.map((tool) => versionOf(tool.command, tool.flag))].join(', '),
     settings: [
