@@ -153,7 +153,7 @@ export function configFrom(e: Values) {
     /** /healthz answers 503 when a turn of the event loop took longer than this (the process is wedged). */
     livenessMaxLoopDelayMs: e.LIVENESS_MAX_LOOP_DELAY_MS,
     /** A token bucket per caller (server/rate-limit.ts), shared across the fleet through Redis; 0 turns it off. */
-    callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, 2 * e.CALLER_RATE_LIMIT_PER_SECOND) },
+    callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(2 * e.CALLER_RATE_LIMIT_PER_SECOND)) },
     /** Introspection; always on outside production. */
     introspection: !production || e.INTROSPECTION,
     /**

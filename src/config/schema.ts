@@ -1,7 +1,7 @@
 // Every environment variable the gateway reads, in sections: its reader, its default, what it takes
 // and what it does. docs/configuration.md is generated from this (`npm run docs:config`).
 import { z } from 'zod';
-import { bool, baseUrl, integer, Refused, matching, oneOf, optionalInteger, origins, pem, positiveInteger, scope, sha256List, text, textOr, timeZone, url } from './variables.ts';
+import { bool, baseUrl, integer, matching, oneOf, optionalInteger, origins, pem, positiveInteger, rate, Refused, scope, sha256List, text, textOr, timeZone, url } from './variables.ts';
 
 /**
  * 8 MiB. The largest real page is 1,024 records; with every field at its longest (a 255-character
@@ -43,12 +43,9 @@ const FLEET = {
     'after SIGTERM, how long `/readyz` answers 503 while the listener stays open and serves, so a balancer sees the instance leave first ([operations](operations.md#shutdown))',
   ),
   LIVENESS_MAX_LOOP_DELAY_MS: positiveInteger(5_000, 600_000, '`/healthz` answers 503 when the last turn of the event loop took longer than this (the process is wedged)'),
-  CALLER_RATE_LIMIT_PER_SECOND: integer(
-    { default: 0, min: 0, max: 1_000_000, minHint: ' (off)', shownDefault: '`0` (off)' },
-    'GraphQL requests a second each caller may send (a token bucket per caller, shared by the fleet through Redis); over it: 429 `RATE_LIMITED`',
-  ),
+  CALLER_RATE_LIMIT_PER_SECOND: rate(1_000_000, 'GraphQL requests a second each caller may send (a token bucket per caller, shared by the fleet through Redis); over it: 429 `RATE_LIMITED`'),
   CALLER_RATE_LIMIT_BURST: optionalInteger(
-    { min: 1, max: 100_000_000, shownDefault: '2 × `CALLER_RATE_LIMIT_PER_SECOND`' },
+    { min: 1, max: 100_000_000, shownDefault: '2 × `CALLER_RATE_LIMIT_PER_SECOND`, rounded up' },
     "the caller's bucket: requests it may send at once after a quiet spell; needs `CALLER_RATE_LIMIT_PER_SECOND`",
   ),
 };

@@ -96,6 +96,21 @@ export const optionalInteger = (spec: IntegerSpec & { readonly shownDefault: str
     { default: spec.shownDefault, takes: rangeOf(spec), meaning },
   );
 
+/** A rate: a number from 0 to `max` with at most 3 decimals (0.5 is one every 2 s); 0 when unset. */
+export const rate = (max: number, meaning: string): Reader<number> =>
+  documented(
+    readWith((raw) => {
+      const text = given(raw);
+      if (text === undefined) return 0;
+      const value = Number(text);
+      if (!/^\d+(\.\d{1,3})?$/.test(text) || value > max) {
+        return new Refused(`must be a number from 0 (off) to ${max} with at most 3 decimals, ${received(text, /^[+-]?\d[\d.,_eE+-]*$/.test(text))}`);
+      }
+      return value;
+    }),
+    { default: '`0` (off)', takes: `0 (off) to ${max}, up to 3 decimals (\`0.5\`: one every 2 s)`, meaning },
+  );
+
 const listed = (values: readonly string[]) => values.map((value) => `\`${value}\``).join(', ');
 
 /** One of `values`, `fallback` when unset; `shownDefault` when the default depends on other variables. */
