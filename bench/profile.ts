@@ -1,5 +1,6 @@
 // Where the gateway's CPU goes under load: the gateway as users start it plus `--cpu-prof`, driven
 // by autocannon like the bench, then the .cpuprofile's self time by function and by owner.
+//   node bench/profile.ts --summarise some.cpuprofile   → by layer, for any profile (the pass-through's)
 //   node bench/profile.ts [Page|One|Entities|Mix] [--duration 5] [--cache] [--latency-ms 0] [--connections 32]
 //   → stdout and bench/results/profile-<operation>.md
 // (--cache: the page cache on, CACHE_TTL_SECONDS=2, as the bench's (d); written to profile-<operation>-cached.md;
@@ -135,6 +136,16 @@ export function summariseProfile(profile: CpuProfile, root = ROOT): ProfileSumma
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const existing = args.indexOf('--summarise');
+  if (existing !== -1) {
+    // Any .cpuprofile (the pass-through's too): self time by layer, as below.
+    const file = args[existing + 1] ?? '';
+    const summary = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+    const busy = summary.sampledMs - (summary.byLayer.find((entry) => entry.layer === 'idle')?.ms ?? 0);
+    process.stdout.write(`${file}: ${(summary.sampledMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy\n\n| layer | self | share of busy |\n|---|---:|---:|\n`);
+    for (const entry of summary.byLayer) if (entry.layer !== 'idle') process.stdout.write(`| ${entry.layer} | ${entry.ms.toFixed(0)} ms | ${((100 * entry.ms) / busy).toFixed(1)}% |\n`);
+    return;
+  }
   const operation: Workload = args.includes('Mix') ? 'Mix' : (args.find((arg) => isOperationName(arg)) ?? 'Page');
   const numberAfter = (flag: string, fallback: number) => {
     const index = args.indexOf(flag);
