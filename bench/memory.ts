@@ -20,11 +20,9 @@ const connections = numberAfter('--connections', 32);
 async function heapSpacesMb(server: Server): Promise<string> {
   const metrics = await request(server.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
   const spaces = [...metrics.body.matchAll(/^nodejs_heap_space_size_(used|total)_bytes\{space="(\w+)"\} (\S+)$/gm)];
-  const pick = (kind: string) => spaces.filter((m) => m[1] === kind).map((m) => `${m[2]} ${(Number(m[3]) / 2 ** 20).toFixed(0)}`).join(', ');
   const gcs = [...metrics.body.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[2]} ${m[1]} ${Number(m[3]).toFixed(m[1] === 'sum' ? 2 : 0)}`);
   const wanted = new Set(['new', 'old', 'code', 'large_object', 'trusted']);
   const few = (kind: string) => spaces.filter((m) => m[1] === kind && wanted.has(m[2] ?? '')).map((m) => `${m[2]} ${(Number(m[3]) / 2 ** 20).toFixed(0)}`).join(', ');
-  void pick;
   return `used: ${few('used')} | total: ${few('total')} | GC so far: ${gcs.join(', ')}`;
 }
 
