@@ -163,10 +163,12 @@ try {
     const status = await pidOneStatus(containers.gateway);
     for (const name of ['Uid', 'Gid']) expect(/^1000\s+1000\s+1000\s+1000$/.test(status.get(name) ?? ''), `${name}: ${status.get(name) ?? 'missing'}`);
   });
-  await check('runs with a read-only root filesystem (--read-only: writing to /app fails)', async () => {
+  await check(`runs with a read-only root filesystem (--read-only, no tmpfs: writing to ${APP_DIR} or /tmp fails)`, async () => {
     expect(field(await inspect('container', containers.gateway), 'HostConfig', 'ReadonlyRootfs') === true, 'the container is not read-only');
-    const write = await run('podman', podmanArgs('exec', containers.gateway, 'touch', `${APP_DIR}/.write-probe`), { allowFailure: true });
-    expect(write.code !== 0 && write.stderr.includes('Read-only file system'), `writing to ${APP_DIR} gave exit ${write.code}: ${write.stderr.trim()}`);
+    for (const folder of [APP_DIR, '/tmp']) {
+      const write = await run('podman', podmanArgs('exec', containers.gateway, 'touch', `${folder}/.write-probe`), { allowFailure: true });
+      expect(write.code !== 0 && write.stderr.includes('Read-only file system'), `writing to ${folder} gave exit ${write.code}: ${write.stderr.trim()}`);
+    }
   });
   await check('runs with every capability dropped (--cap-drop=ALL: PID 1 has none)', async () => {
     const status = await pidOneStatus(containers.gateway);

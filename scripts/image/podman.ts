@@ -35,10 +35,14 @@ export interface RunOptions {
   readonly command?: readonly string[];
 }
 
-/** A detached container as an operator should run the image: read-only root, no capabilities at all. */
+/**
+ * A detached container as an operator should run the image: read-only root with no writable
+ * /tmp, /var/tmp or /run either (podman mounts them by default; --read-only-tmpfs=false does not),
+ * no capabilities at all.
+ */
 export function runArgs(options: RunOptions): string[] {
   const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
-  return podmanArgs('run', '--detach', '--name', options.name, '--network=host', '--read-only', '--cap-drop=ALL', ...LIMITS, ...env, options.image, ...(options.command ?? []));
+  return podmanArgs('run', '--detach', '--name', options.name, '--network=host', '--read-only', '--read-only-tmpfs=false', '--cap-drop=ALL', ...LIMITS, ...env, options.image, ...(options.command ?? []));
 }
 
 /** The simulator from the same image, on a loopback port. */

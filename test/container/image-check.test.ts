@@ -136,10 +136,10 @@ describe("podman's command lines", () => {
     ]);
   });
 
-  it('run the image read-only, with every capability dropped, on the host network', () => {
+  it('run the image read-only (no writable /tmp either), with every capability dropped, on the host network', () => {
     expect(runArgs({ name: 'sim', image: 'img', env: { PORT: '4001' }, command: simulatorCommand(9101) })).toEqual([
       '--runtime', 'runc', '--cgroup-manager=cgroupfs',
-      'run', '--detach', '--name', 'sim', '--network=host', '--read-only', '--cap-drop=ALL',
+      'run', '--detach', '--name', 'sim', '--network=host', '--read-only', '--read-only-tmpfs=false', '--cap-drop=ALL',
       '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024',
       '--env', 'PORT=4001',
       'img', 'node', 'dist/simulator/main.js', '--host', '127.0.0.1', '--port', '9101',
