@@ -9,7 +9,7 @@ import { boundedCache } from '../bounded-cache.ts';
 import { ApigErrorCode, CfwErrorCode, UPSTREAM_MAX_LIMIT } from '../upstream/codes.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 import { applyFault, isFault, phaseOfFault, statusOfFault, takeFault, type Fault, type FaultKind } from './faults.ts';
-import { scaledClock } from './lifecycle.ts';
+import { scaledClock } from './timeline.ts';
 import { captureResultQueryOf, captureTaskSpecFromBody, CfwRefusal, jsonOfBody, taskIdFromStopBody, taskIdsFromDeleteBody } from './requests.ts';
 import { SIMULATOR_PROJECT_ID, SimulatorStore, type CaptureFile, type SimulatedFirewall } from './store.ts';
 import { verifySignature } from './verify.ts';
