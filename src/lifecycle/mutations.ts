@@ -1,6 +1,6 @@
 // The three mutations as CFW must be driven to do them right: check before calling, call once,
 // read the list again to answer with what CFW actually did. No I/O of its own: every upstream call,
-// the clock and the wait go through a LifecyclePort, so tests drive time and the upstream.
+// the clock and the wait go through its LifecycleDeps, so tests drive time and the upstream.
 import { ErrorCode, GatewayError, UpstreamError, UserErrorCode, WarningCode } from '../errors.ts';
 import { CfwErrorCode } from '../upstream/codes.ts';
 import type { CaptureTaskScope, CreateCaptureTaskBody, LifecycleCallResult } from '../upstream/capture-tasks.ts';
@@ -22,7 +22,7 @@ export interface StopWait {
 }
 
 /** What the mutations need from the world. */
-export interface LifecyclePort {
+export interface LifecycleDeps {
   /** Reads the list afresh (no cache, no shared call): what CFW says now. Counted in the budget. */
   readonly read: (scope: CaptureTaskScope) => PageReader;
   readonly create: (scope: CaptureTaskScope, body: CreateCaptureTaskBody) => Promise<LifecycleCallResult<undefined>>;
@@ -96,14 +96,14 @@ function unsettled(error: UpstreamError, what: string): UpstreamError {
   return new UpstreamError(error.code === ErrorCode.UPSTREAM_TIMEOUT ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE, `${error.message} The ${what} may or may not have been applied and the list does not show it yet: read the firewall's tasks before trying again.`, error.upstream, { cause: error });
 }
 
-export async function createCaptureTask(port: LifecyclePort, input: CreateCaptureTaskInput): Promise<MutationOutcome> {
+export async function createCaptureTask(deps: LifecycleDeps, input: CreateCaptureTaskInput): Promise<MutationOutcome> {
   const checked = createBodyFrom(input);
   if ('errors' in checked) return refused(checked.errors);
   const body = checked.body;
   const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   // Creates on one firewall run one at a time here: a double click finds the first one's task by name.
-  return port.exclusive(`create\u0000${scope.fwInstanceId}`, async () => {
-    const before = await scanTasks(port.read(scope));
+  return deps.exclusive(`create\u0000${scope.fwInstanceId}`, async () => {
+    const before = await scanTasks(deps.read(scope));
     const taken = before.records.find(hasName(body.name));
     if (taken !== undefined) return refused([{ field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `Task ${taken.task_id} of this firewall is already named ${JSON.stringify(body.name)}: choose another name.` }]);
     const busy = before.records.find(isBusy);
@@ -111,23 +111,23 @@ export async function createCaptureTask(port: LifecyclePort, input: CreateCaptur
 
     let requestIds: string[];
     try {
-      requestIds = [(await port.create(scope, body)).requestId].filter((id) => id !== undefined);
+      requestIds = [(await deps.create(scope, body)).requestId].filter((id) => id !== undefined);
     } catch (error) {
       const refusal = refusalCodeOf(error);
       if (refusal !== undefined) {
         // What the list shows now decides between a lost race, a running capture and the code's meaning.
-        const after = await scanTasks(port.read(scope));
+        const after = await scanTasks(deps.read(scope));
         return refused([createRefusal(refusal.errorCode, { nameTakenBy: after.records.find(hasName(body.name))?.task_id, busyTask: after.records.find(isBusy)?.task_id }, refusal.requestId)], [], idsOf(refusal));
       }
       if (!mayHaveBeenApplied(error)) throw error;
       // Never sent again (a second capture could start): the list says whether it was applied.
-      await port.changed(scope);
-      const found = (await scanTasks(port.read(scope), hasName(body.name))).match;
+      await deps.changed(scope);
+      const found = (await scanTasks(deps.read(scope), hasName(body.name))).match;
       if (found === undefined) throw unsettled(error, 'create');
       return { task: found, deletedIds: [], userErrors: [], taskIds: [found.task_id], requestIds: error.upstream.requestId === undefined ? [] : [error.upstream.requestId] };
     }
-    await port.changed(scope);
-    const after = await reread(async () => (await scanTasks(port.read(scope), hasName(body.name))).match ?? null);
+    await deps.changed(scope);
+    const after = await reread(async () => (await scanTasks(deps.read(scope), hasName(body.name))).match ?? null);
     if ('failed' in after) {
       const message = `CFW accepted the capture, but the list could not be read after it (${failureText(after.failed)}); find it by name with captureTasks in a few seconds.`;
       return { task: null, deletedIds: [], userErrors: [], taskIds: [], requestIds, warnings: [{ code: WarningCode.TASK_NOT_LISTED_YET, message }] };
@@ -144,34 +144,34 @@ export interface StopCaptureTaskInput {
   readonly id: string;
 }
 
-export async function stopCaptureTask(port: LifecyclePort, input: StopCaptureTaskInput): Promise<MutationOutcome> {
+export async function stopCaptureTask(deps: LifecycleDeps, input: StopCaptureTaskInput): Promise<MutationOutcome> {
   const problems = stopInputProblems(input);
   if (problems.length > 0) return refused(problems);
   const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   const taskIds = [input.id];
   const notFound: UserError = { field: ['input', 'id'], code: UserErrorCode.NOT_FOUND, message: `No task ${input.id} in this firewall's list.` };
-  const task = (await scanTasks(port.read(scope), hasId(input.id))).match;
+  const task = (await scanTasks(deps.read(scope), hasId(input.id))).match;
   if (task === undefined) return refused([notFound], taskIds);
   // A second stop of a task already stopping (a double click) answers it as it is.
   if (isEnding(task)) return { task, deletedIds: [], userErrors: [], taskIds, requestIds: [] };
   if (!isRunning(task)) return { ...refused([{ field: ['input', 'id'], code: UserErrorCode.NOT_RUNNING, message: `Task ${input.id} is not running (it has stopped or finished), so it cannot be stopped.` }], taskIds), task };
   let requestIds: string[];
   try {
-    requestIds = [(await port.stop(scope, input.id)).requestId].filter((id) => id !== undefined);
+    requestIds = [(await deps.stop(scope, input.id)).requestId].filter((id) => id !== undefined);
   } catch (error) {
     const refusal = refusalCodeOf(error);
     const unknown = mayHaveBeenApplied(error) ? error : undefined;
     if (refusal === undefined && unknown === undefined) throw error;
-    await port.changed(scope);
-    const now = (await scanTasks(port.read(scope), hasId(input.id))).match;
+    await deps.changed(scope);
+    const now = (await scanTasks(deps.read(scope), hasId(input.id))).match;
     // Stopping (or stopped, when the outcome was unknown) is what a stop does: it went through.
     const ids = unknown?.upstream.requestId === undefined ? idsOf(refusal) : [unknown.upstream.requestId];
     if (now !== undefined && (isEnding(now) || (unknown !== undefined && !isRunning(now)))) return { task: now, deletedIds: [], userErrors: [], taskIds, requestIds: ids };
     if (unknown !== undefined) throw unsettled(unknown, 'stop');
     return { ...refused([now === undefined ? notFound : stopRefusal(refusal?.errorCode, refusal?.requestId)], taskIds, ids), task: now ?? null };
   }
-  await port.changed(scope);
-  const after = await reread(async () => (await scanTasks(port.read(scope), hasId(input.id))).match ?? null);
+  await deps.changed(scope);
+  const after = await reread(async () => (await scanTasks(deps.read(scope), hasId(input.id))).match ?? null);
   if ('failed' in after) {
     const message = `CFW accepted the stop of task ${input.id}, but the list could not be read after it (${failureText(after.failed)}); read the task with captureTask to see its status.`;
     return { task: null, deletedIds: [], userErrors: [], taskIds, requestIds, warnings: [{ code: WarningCode.CHANGE_NOT_CONFIRMED, message }] };
@@ -188,7 +188,7 @@ export interface DeleteCaptureTasksInput {
 /** Calls a delete keeps in reserve while it waits: the batch-delete and the confirming read. */
 const DELETE_RESERVE = 2;
 
-export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptureTasksInput): Promise<MutationOutcome> {
+export async function deleteCaptureTasks(deps: LifecycleDeps, input: DeleteCaptureTasksInput): Promise<MutationOutcome> {
   const problems = [...fwInstanceIdProblems(input.fwInstanceId), ...deleteIdsProblems(input.ids)];
   if (problems.length > 0) return refused(problems);
   const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
@@ -196,7 +196,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
   const userErrors = new Map<string, UserError>();
   const requestIds: string[] = [];
 
-  let listed = new Map((await scanTasks(port.read(scope))).records.map((record) => [record.task_id, record]));
+  let listed = new Map((await scanTasks(deps.read(scope))).records.map((record) => [record.task_id, record]));
   const confirmed = new Set<string>();
   const wanted: string[] = [];
   for (const id of input.ids) {
@@ -212,7 +212,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
     const record = listed.get(id);
     if (record === undefined || !isRunning(record)) continue;
     try {
-      const stop = await port.stop(scope, id);
+      const stop = await deps.stop(scope, id);
       if (stop.requestId !== undefined) requestIds.push(stop.requestId);
       stopped = true;
     } catch (error) {
@@ -224,16 +224,16 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
       stopped = true;
     }
   }
-  if (stopped) await port.changed(scope);
+  if (stopped) await deps.changed(scope);
   const listedAs = (id: string, test: (record: CaptureTaskRecord) => boolean) => {
     const record = listed.get(id);
     return record !== undefined && test(record);
   };
   const stillBusy = () => wanted.filter((id) => !userErrors.has(id) && listedAs(id, isBusy));
-  const deadline = port.clock.now() + port.stopWait.maxMs;
-  while (stillBusy().length > 0 && port.clock.now() < deadline && port.remainingCalls() > DELETE_RESERVE) {
-    await port.clock.sleep(Math.min(port.stopWait.pollMs, Math.max(0, deadline - port.clock.now())));
-    listed = new Map((await scanTasks(port.read(scope))).records.map((record) => [record.task_id, record]));
+  const deadline = deps.clock.now() + deps.stopWait.maxMs;
+  while (stillBusy().length > 0 && deps.clock.now() < deadline && deps.remainingCalls() > DELETE_RESERVE) {
+    await deps.clock.sleep(Math.min(deps.stopWait.pollMs, Math.max(0, deadline - deps.clock.now())));
+    listed = new Map((await scanTasks(deps.read(scope))).records.map((record) => [record.task_id, record]));
   }
   for (const id of stillBusy()) {
     userErrors.set(id, { field: fieldOf(id), code: UserErrorCode.CAPTURE_IN_PROGRESS, message: `Task ${id} is still stopping; it was not deleted. Try again in a few seconds.` });
@@ -247,7 +247,7 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
     let refusal: Refusal | undefined;
     let accepted = false;
     try {
-      const deleted = await port.batchDelete(scope, deletable);
+      const deleted = await deps.batchDelete(scope, deletable);
       if (deleted.requestId !== undefined) requestIds.push(deleted.requestId);
       accepted = true;
     } catch (error) {
@@ -256,9 +256,9 @@ export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptu
       if (refusal === undefined && !mayHaveBeenApplied(error)) throw error;
       if (error instanceof UpstreamError && error.upstream.requestId !== undefined) requestIds.push(error.upstream.requestId);
     }
-    await port.changed(scope);
+    await deps.changed(scope);
     // CFW's 200 does not guarantee deletion: only what the list confirms is reported deleted.
-    const read = async () => new Map((await scanTasks(port.read(scope))).records.map((record) => [record.task_id, record]));
+    const read = async () => new Map((await scanTasks(deps.read(scope))).records.map((record) => [record.task_id, record]));
     const reading = accepted ? await reread(read) : { value: await read() };
     if ('failed' in reading) {
       // Accepted but unconfirmed: neither deleted (unproven) nor refused (CFW said yes), so a warning.

@@ -103,7 +103,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       budget,
       mayWrite: caller.write,
       maySeeSecrets: caller.secrets,
-      lifecycle: lifecycle.port,
+      lifecycle: lifecycle.deps,
       captureResult: lifecycle.captureResult,
       response: { noStore: false },
       recordMutation: (record) => {

@@ -1,9 +1,9 @@
-// The lifecycle's view of the world for one operation (lifecycle/mutations.ts's LifecyclePort, and
+// The lifecycle's view of the world for one operation (lifecycle/mutations.ts's LifecycleDeps, and
 // the capture-result reader): upstream calls with the operation's credential, counted in its budget,
 // fresh list reads through its loader, the page cache dropped after a change, one create per
 // firewall at a time in this process, and an injectable clock.
 import { UnauthenticatedError, UpstreamError } from '../errors.ts';
-import type { LifecycleClock, LifecyclePort, StopWait } from '../lifecycle/mutations.ts';
+import type { LifecycleClock, LifecycleDeps, StopWait } from '../lifecycle/mutations.ts';
 import type { OperationBudget } from '../upstream/budget.ts';
 import {
   batchDeleteCaptureTasks,
@@ -41,7 +41,7 @@ export class KeyedLock {
   }
 }
 
-/** What the process shares between operations' lifecycle ports. */
+/** What the process shares between operations' lifecycle deps. */
 export interface LifecycleServices {
   readonly upstream: UpstreamHttp;
   /** The process-wide page reads: their cache is dropped for a firewall after a change. */
@@ -63,7 +63,7 @@ export interface OperationLifecycleOptions {
 }
 
 export interface OperationLifecycle {
-  readonly port: LifecyclePort;
+  readonly deps: LifecycleDeps;
   /**
    * A finished task's capture result, or null when CFW has none for it (still running, unknown).
    * One call per task and address list in an operation; never cached beyond it.
@@ -89,7 +89,7 @@ export function operationLifecycle(services: LifecycleServices, operation: Opera
   };
   const results = new Map<string, Promise<CaptureResultAnswer | null>>();
   return {
-    port: {
+    deps: {
       read: (scope) => (offset, limit) => operation.pages.loadFresh({ ...scope, offset, limit }),
       // Changes take no operation signal: once sent, a change is seen through.
       create: (scope, body) => createCaptureTask(services.upstream, scope, body, callOptions('create', scope, undefined)),
