@@ -12,7 +12,7 @@ import got from 'got';
 import { Pool } from 'undici';
 import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
 import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
-import { walk, type Page } from '../src/paging/walk.ts';
+import { readOnePage, type Page } from '../src/paging/walk.ts';
 import {
   captureProtocolFromCode,
   captureSizeBytesFrom,
@@ -121,7 +121,7 @@ function taskJson(record: CaptureTaskRecord) {
 /** The first `count` tasks of a firewall as the gateway's connection JSON. */
 async function connectionJson(fwInstanceId: string, count: number, token: string) {
   const scope = scopeOf(fwInstanceId, undefined);
-  const page: Page<CaptureTaskRecord> = await walk(
+  const page: Page<CaptureTaskRecord> = await readOnePage(
     { direction: 'forward', count, after: undefined },
     async (offset, limit) => {
       const answer = await listCaptureTasks(fwInstanceId, offset, limit, token);
