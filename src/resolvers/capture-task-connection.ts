@@ -56,7 +56,7 @@ export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
     return nodes;
   },
   pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.fingerprint, fingerprintOfRecord),
-  // Int is 32-bit, and Int values are written as handed (executor.ts): a larger total is an error here.
+  // A SerializedInt: a total over 2^31 - 1 is an error here, not written out.
   totalCount: (connection) => requiredInt('total', connection.page.total),
 };
 
