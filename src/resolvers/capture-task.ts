@@ -45,7 +45,7 @@ function endpointOf(record: CaptureTaskRecord, side: 'source' | 'dest'): Capture
 
 /**
  * Tasks already read, by record: a page's records serve its edges and nodes, and, when a read is
- * shared (coalesced or cached), every operation that shares it.
+ * shared (coalesced or cached), every operation that shares it (bench/results/caches.md).
  */
 const tasksByRecord = new WeakMap<CaptureTaskRecord, CaptureTaskModel>();
 

@@ -11,7 +11,7 @@ import { GraphQLError, printSchema, type GraphQLSchema, type OperationDefinition
 /**
  * `disableLeafSerialization`: String, Int, Boolean, ID and enum values are written as the resolvers
  * hand them, already serialized (the contract: resolvers/serialized.ts); the serializer calls
- * allocated each field's error path eagerly (figures: README, Performance). Custom scalars
+ * allocated each field's error path eagerly (figures: bench/results/caches.md). Custom scalars
  * (DateTime, SafeInt) are still serialized.
  */
 const COMPILE_OPTIONS = { disablingCapturingStackErrors: true, disableLeafSerialization: true } as const;
