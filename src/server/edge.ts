@@ -2,7 +2,7 @@
 // once, routes each request (/graphql to graphql-route.ts; /healthz and /readyz to probes.ts;
 // /metrics; /schema.graphql; the explorer), gives each request an id, turns a failure into the JSON
 // error body, and listens, leaves, then drains on shutdown. Its sockets' timeouts, HTTP-level
-// rejections and the drain itself are in connections.ts.
+// rejections and the drain itself are in sockets.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ConfigError, type Config } from '../config.ts';
@@ -14,7 +14,7 @@ import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
 import { clientSdlFrom } from './client-schema.ts';
 import { corsAllows } from './cross-origin.ts';
-import { createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault } from './connections.ts';
+import { createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault } from './sockets.ts';
 import { createContextFactory } from './context.ts';
 import { loadTrustedDocuments } from './persisted-documents.ts';
 import { buildGatewaySchema, readSchemaSdl } from './schema.ts';

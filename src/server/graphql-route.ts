@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
 import { tracer } from '../tracing.ts';
 import type { Caller } from './auth.ts';
-import { ClientGoneError, errorBody as graphqlErrorBody, readBody, RequestBodyError } from './connections.ts';
+import { ClientGoneError, errorBody as graphqlErrorBody, readBody, RequestBodyError } from './sockets.ts';
 import type { CreateContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { trustedBody, trustedSearch, type TrustedDocuments } from './persisted-documents.ts';
