@@ -15,7 +15,7 @@ export interface Controlled {
 /** Whether a path is the control plane's rather than the API's. */
 export const isControlPath = (pathname: string): boolean => pathname.startsWith('/_simulator/');
 
-/** GET /_simulator/state, POST /_simulator/drift, POST /_simulator/faults: the status and JSON answer. */
+/** GET /_simulator/state, POST /_simulator/drift, POST and DELETE /_simulator/faults: the status and JSON answer. */
 export async function control(simulator: Controlled, request: http.IncomingMessage, url: URL): Promise<[number, unknown]> {
   const query = url.searchParams;
   if (url.pathname === '/_simulator/state' && request.method === 'GET') {
@@ -44,6 +44,12 @@ export async function control(simulator: Controlled, request: http.IncomingMessa
     if (!Array.isArray(faults) || !faults.every(isFault)) return [400, { error: 'the body must be a JSON array of faults such as [{"kind":"status","status":503}] or [{"kind":"reset-after-apply","match":{"method":"POST","path":"/capture-task"}}]' }];
     simulator.faults.push(...faults);
     return [200, { pendingFaults: simulator.faults.length }];
+  }
+  if (url.pathname === '/_simulator/faults' && request.method === 'DELETE') {
+    // Ends an outage made of faults with a large `times`: the requests still to come are served normally.
+    const cleared = simulator.faults.length;
+    simulator.faults.length = 0;
+    return [200, { cleared, pendingFaults: 0 }];
   }
   return [404, { error: 'unknown simulator control' }];
 }
