@@ -63,7 +63,7 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
       costLimitPlugin(config.limits),
       warningsPlugin(),
       noStorePlugin(),
-      operationLogPlugin(options.metrics),
+      operationLogPlugin(options.metrics, logger),
     ],
   });
   await apollo.start();

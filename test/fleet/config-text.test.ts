@@ -2,7 +2,8 @@
 // from their stats and alerts pages.
 import { describe, expect, it } from '@jest/globals';
 import { BACKEND, haproxyConfig, serverStatesFromCsv } from './haproxy.ts';
-import { alertStateOf, metricSum, prometheusConfig, UPSTREAM_ALERT } from './prometheus.ts';
+import { readFileSync } from 'node:fs';
+import { alertStateOf, ALERT_RULES_FILE, metricSum, prometheusConfig, UPSTREAM_ALERT, withShortFor } from './prometheus.ts';
 
 describe('haproxyConfig', () => {
   const text = haproxyConfig({ port: 8080, statsPort: 8081, servers: [{ name: 'gw1', port: 4001 }, { name: 'gw2', port: 4002 }] });
@@ -87,4 +88,22 @@ describe('metricSum', () => {
     expect(metricSum(text, 'upstream_retries_total')).toBe(7);
     expect(metricSum(text, 'absent_total')).toBe(0);
   });
+});
+
+describe('the shipped rules as the fleet test loads them', () => {
+  const shipped = readFileSync(ALERT_RULES_FILE, 'utf8');
+
+  it('holds the upstream alert the test waits for', () => {
+    expect(shipped).toContain(`- alert: ${UPSTREAM_ALERT}`);
+  });
+
+  it('changes every for: and nothing else', () => {
+    const short = withShortFor(shipped, 3);
+    const fors = shipped.match(/^\s*for:.*$/gm) ?? [];
+    expect(fors.length).toBeGreaterThan(3);
+    expect(short.match(/^\s*for: 3s$/gm)).toHaveLength(fors.length);
+    const withoutFor = (text: string) => text.replace(/^\s*for:.*$/gm, '');
+    expect(withoutFor(short)).toBe(withoutFor(shipped));
+  });
+
 });

@@ -3,7 +3,7 @@
 // (scenarios.ts). Prints a table, writes docs/fleet-results.md, and exits 1 when a criterion fails.
 //   node test/fleet/fleet.ts [--only steady,across,rolling,kill,outage,fairness,throttle,redis]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,7 @@ import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { isCi } from '../helpers/ci.ts';
 import { freePort } from '../helpers/process.ts';
 import type { LoadPlan } from './load.ts';
-import { ALERT_RULES_FILE } from './prometheus.ts';
+import { ALERT_RULES_FILE, TEST_FOR_SECONDS, withShortFor } from './prometheus.ts';
 import { BalancerProcess, callerToken, GatewayProcess, gatewayEnv, killAll, LoadProcess, onPath, PrometheusProcess, RedisProcess, ROOT, SimulatorProcess } from './processes.ts';
 import { criteriaLines, markdownReport, textTable } from './report.ts';
 import { acrossInstances, cfwOutage, cfwThrottles, fairness, killOne, redisTrouble, repair, rollingRestart, steady, type Fleet } from './scenarios.ts';
@@ -107,10 +107,12 @@ async function main(): Promise<number> {
   for (const name of ['gw1', 'gw2', 'gw3']) gateways.push(new GatewayProcess(name, await freePort(), env, logDir));
   await Promise.all(gateways.map((gateway) => gateway.start()));
   const balancer = await BalancerProcess.start(logDir, gateways);
+  const rulesFile = path.join(logDir, 'alerts.yaml');
+  writeFileSync(rulesFile, withShortFor(readFileSync(path.join(ROOT, ALERT_RULES_FILE), 'utf8'), TEST_FOR_SECONDS));
   const prometheus = await PrometheusProcess.start(
     logDir,
     gateways.map((gateway) => `127.0.0.1:${gateway.port}`),
-    path.join(ROOT, ALERT_RULES_FILE),
+    rulesFile,
   );
   const plan: LoadPlan = {
     url: balancer.url,
@@ -183,7 +185,7 @@ async function main(): Promise<number> {
       `gateways: ${Object.entries(GATEWAY_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')} (the rest as shipped; NODE_ENV=production, LOG_LEVEL=warn)`,
       `simulator: --time-scale ${TIME_SCALE} --latency ${SIMULATOR_LATENCY_MS}`,
       `load: callers ${CALLERS.join(', ')} at ${READS_PER_SECOND} reads/s each (up to 64 in flight each), callers ${CALLERS.filter((caller) => caller !== GREEDY).join(', ')} also walking captures on one firewall (create, stop, delete, 150 ms apart); ${GREEDY} at 10× in the fairness event${skipped.length === 0 ? '' : `; reads skipped because 64 were in flight: ${skipped.map(([caller, count]) => `${caller} ${count}`).join(', ')}`}`,
-      `alert rules: ${ALERT_RULES_FILE}, scraped and evaluated every 1 s`,
+      `alert rules: ${ALERT_RULES_FILE} with every for: at ${TEST_FOR_SECONDS} s, scraped and evaluated every 1 s`,
     ],
   });
   process.stdout.write(`\n${textTable(events)}\n\n${criteriaLines(events).join('\n')}\n`);

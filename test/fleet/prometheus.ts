@@ -1,14 +1,22 @@
 // Prometheus for the fleet: its configuration as text (every gateway scraped and the rules evaluated
 // each second), and the alerts read back from its own API (/api/v1/alerts). Pure.
 
-/**
- * The rules file Prometheus loads, relative to the repository: the one place to switch to the
- * shipped rules (deploy/observability/alerts.yaml) once they land. It is loaded as it is, never rewritten.
- */
-export const ALERT_RULES_FILE = 'test/fleet/alerts.yaml';
+/** The shipped rules, relative to the repository: Prometheus loads them with only their `for:` shortened. */
+export const ALERT_RULES_FILE = 'deploy/observability/alerts.yaml';
 
-/** The alert that must fire during a CFW outage and resolve after it. */
-export const UPSTREAM_ALERT = 'CaptureGatewayUpstreamFailing';
+/** The shipped alert that must fire during a CFW outage and resolve after it. */
+export const UPSTREAM_ALERT = 'CaptureGatewayCfwBreakerOpen';
+
+/** How long each rule's condition must hold in the fleet test, seconds. */
+export const TEST_FOR_SECONDS = 3;
+
+/**
+ * The shipped rules with every `for:` set to `seconds`, and nothing else changed: a 20 s outage
+ * cannot outlast a 1-minute `for`, and Prometheus has no flag to scale them.
+ */
+export function withShortFor(rules: string, seconds: number): string {
+  return rules.replace(/^(\s*for:\s*)\S+\s*$/gm, `$1${seconds}s`);
+}
 
 export interface ScrapePlan {
   /** `host:port` of each gateway. */
