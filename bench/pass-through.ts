@@ -14,7 +14,7 @@ import { Pool } from 'undici';
 import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
 import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
 import { pageRequestFromArgs, type ConnectionArgs, type PageRequest } from '../src/paging/page-request.ts';
-import { walk, type Page } from '../src/paging/walk.ts';
+import { readOnePage, type Page } from '../src/paging/walk.ts';
 import { hasId, scanTasks } from '../src/lifecycle/tasks.ts';
 import {
   captureProtocolFromCode,
@@ -123,7 +123,7 @@ function taskJson(record: CaptureTaskRecord) {
 
 /** A page of a firewall's tasks (`request`: the connection arguments as the gateway reads them). */
 function pageOf(fwInstanceId: string, request: PageRequest, token: string): Promise<Page<CaptureTaskRecord>> {
-  return walk(
+  return readOnePage(
     request,
     async (offset, limit) => {
       const answer = await listCaptureTasks(fwInstanceId, offset, limit, token);

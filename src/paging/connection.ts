@@ -21,9 +21,9 @@ interface IssuedCursor {
 }
 
 /**
- * Fingerprints and cursors already worked out, by item (an upstream record). A page read is shared
- * by every operation that joins it or finds it in the page cache, and by its edges and pageInfo: each
- * cursor is encoded once for as long as its item, its position and its neighbours stay the same.
+ * Fingerprints and cursors already worked out, by item (an upstream record, shared by the operations
+ * that share its read): each cursor is encoded once while its item, position and neighbours stay the
+ * same. Why per record, and the figures: bench/results/caches.md.
  */
 const fingerprintsByFunction = new WeakMap<(item: never) => number, WeakMap<object, number>>();
 const cursorByItem = new WeakMap<object, IssuedCursor>();

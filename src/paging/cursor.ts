@@ -64,7 +64,7 @@ function checksumOf(bytes: Uint8Array, length: number): number {
   return hash >>> 0;
 }
 
-/** Where cursors are written before their text is taken: one buffer, reused (no I/O in between). */
+/** Where cursors are written before their text is taken: one buffer, reused (no I/O in between; bench/results/caches.md). */
 const scratch = Buffer.alloc(CURSOR_BYTES);
 
 export function encodeCursor(scope: number, position: CursorPosition): string {

@@ -17,7 +17,7 @@ import {
   TaskStatus,
   utcDayOf,
   type CaptureTimeline,
-} from './lifecycle.ts';
+} from './timeline.ts';
 import { CfwRefusal, type CaptureTaskSpec } from './requests.ts';
 
 export const SIMULATOR_PROJECT_ID = '09bb24e6fe80d23d2fa2c010b53b418c';
