@@ -1,3 +1,4 @@
+// Over 300 lines: the three mutations and the named steps of deleteCaptureTasks, read in order.
 // The three mutations as CFW must be driven to do them right: check before calling, call once,
 // read the list again to answer with what CFW actually did. No I/O of its own: every upstream call,
 // the clock and the wait go through its LifecycleDeps, so tests drive time and the upstream.
