@@ -18,8 +18,8 @@ export interface FirewallRef {
 
 /** Which connection a page belongs to: cursors are bound to it. */
 export interface ConnectionScope extends FirewallScope {
-  /** scopeOf(fwInstanceId, enterpriseProjectId), computed once. */
-  readonly fingerprint: number;
+  /** connectionKeyOf(fwInstanceId, enterpriseProjectId), computed once: the hash its cursors carry. */
+  readonly connectionKey: number;
 }
 
 export interface CaptureTaskConnectionModel {
