@@ -25,7 +25,7 @@ export const layers: Linter.Config[] = [
   layer('base', [BASE, 'src/config/**/*.ts', 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
   layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
-  // The capture lifecycle's pure checks and its mutations over an injected port: below the resolvers.
+  // The capture lifecycle's pure checks and its mutations over injected LifecycleDeps: below the resolvers.
   layer('lifecycle', ['src/lifecycle/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('resolvers', ['src/resolvers/**/*.ts'], ['../server/*', '../simulator/*', '../main.ts']),
   layer('server/context', ['src/server/**/*.ts'], ['./edge.ts', './apollo.ts', '../simulator/*', '../main.ts'], ['src/server/edge.ts', 'src/server/apollo.ts']),
