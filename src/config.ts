@@ -169,6 +169,29 @@ const apiKeyHashes = (name: string) =>
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
+/** Live capture status (docs/live-status.md): the pollers' pace, keep-alives and the caps on subscriptions. */
+const liveVariables = {
+  // Below 1 s a poller would read a firewall's whole list faster than a capture changes, for nothing.
+  SUBSCRIPTION_POLL_INTERVAL_MS: integer('SUBSCRIPTION_POLL_INTERVAL_MS', 5_000, 1_000, 600_000),
+  SUBSCRIPTION_FAILURE_LIMIT_MS: integer('SUBSCRIPTION_FAILURE_LIMIT_MS', 120_000, 1_000, 3_600_000),
+  SUBSCRIPTION_KEEPALIVE_MS: integer('SUBSCRIPTION_KEEPALIVE_MS', 15_000, 1_000, 600_000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt('MAX_SUBSCRIPTIONS_PER_CONNECTION', 50, 10_000),
+  MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt('MAX_SUBSCRIPTIONS_PER_CALLER', 200, 1_000_000),
+  MAX_SUBSCRIPTIONS_PER_INSTANCE: positiveInt('MAX_SUBSCRIPTIONS_PER_INSTANCE', 20_000, 1_000_000),
+};
+
+const liveSettingsOf = (e: { readonly [K in keyof typeof liveVariables]: number }) => ({
+  /** How often a poller reads a watched firewall's list, for all its subscribers. */
+  pollIntervalMs: e.SUBSCRIPTION_POLL_INTERVAL_MS,
+  /** How long a poller's reads may keep failing (passing failures, backed off) before its streams end with the last error. */
+  failureLimitMs: e.SUBSCRIPTION_FAILURE_LIMIT_MS,
+  /** SSE comments and WebSocket pings on idle streams, so proxies do not cut them. */
+  keepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
+  maxPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  maxPerCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER,
+  maxPerInstance: e.MAX_SUBSCRIPTIONS_PER_INSTANCE,
+});
+
 /** The schema, with the name the environment used for each renamed variable in its messages. */
 const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
   z
@@ -265,6 +288,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       EXPLORER: oneOf('EXPLORER', ['sandbox', 'graphiql', 'off'], undefined),
       PERSISTED_DOCUMENTS: optionalText,
       PERSISTED_DOCUMENTS_ALLOW_TEXT: bool('PERSISTED_DOCUMENTS_ALLOW_TEXT', false),
+      ...liveVariables,
     })
     .transform((e) => ({
       nodeEnv: e.NODE_ENV,
@@ -412,6 +436,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
         /** Also run a document sent as text when it is exactly one of the manifest's. */
         allowText: e.PERSISTED_DOCUMENTS_ALLOW_TEXT,
       },
+      live: liveSettingsOf(e),
     }));
 
 type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

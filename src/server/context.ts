@@ -16,6 +16,9 @@ import type { LifecycleClock } from '../lifecycle/mutations.ts';
 import { createAuthenticator, type Caller } from './auth.ts';
 import { KeyedLock, operationLifecycle, SYSTEM_CLOCK } from './lifecycle.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { createLiveService, type LiveService } from './live.ts';
+import { LiveMetrics, type LiveTransport } from './live-metrics.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 export interface ContextOptions {
   readonly config: Config;
@@ -30,15 +33,19 @@ export interface ContextOptions {
   readonly fallbackToken?: string | undefined;
   /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
   readonly lifecycleClock?: LifecycleClock | undefined;
+  /** The timers live pollers run by; real ones unless a test drives them. */
+  readonly liveTimers?: LiveTimers | undefined;
 }
 
-/** Builds one operation's context for its caller. */
-export type CreateContext = (caller: Caller, requestId: string, signal: AbortSignal) => GatewayContext;
+/** Builds one operation's context for its caller; a subscription's also says its transport (an HTTP request's is the router's callback). */
+export type CreateContext = (caller: Caller, requestId: string, signal: AbortSignal, transport?: LiveTransport) => GatewayContext;
 
 export interface ContextFactory {
   /** Who is calling: asked at the edge, before anything else is spent on the request. */
   readonly authenticate: (request: http.IncomingMessage) => Promise<Caller>;
   readonly createContext: CreateContext;
+  /** Live capture status: its pollers and subscriptions. */
+  readonly live: LiveService;
 }
 
 export async function createContextFactory(options: ContextOptions): Promise<ContextFactory> {
@@ -63,7 +70,18 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
     clock: options.lifecycleClock ?? SYSTEM_CLOCK,
     locks: new KeyedLock(),
   };
-  const createContext: CreateContext = (caller, requestId, signal) => {
+  const live = createLiveService({
+    config,
+    logger,
+    metrics: new LiveMetrics(metrics.registry),
+    reads,
+    timers: options.liveTimers,
+    onCall: (query, event) => {
+      metrics.observeUpstream(event);
+      logger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'live poll upstream call');
+    },
+  });
+  const createContext: CreateContext = (caller, requestId, signal, transport = 'callback') => {
     const credential = caller.credential;
     const operationLogger = logger.child({ requestId });
     const budget = new OperationBudget(config.limits.upstreamBudget);
@@ -106,6 +124,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       lifecycle: lifecycle.port,
       captureResult: lifecycle.captureResult,
       response: { noStore: false },
+      live: live.portFor(caller, transport),
       recordMutation: (record) => {
         metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
         operationLogger[record.outcome === 'error' ? 'warn' : 'info'](
@@ -125,7 +144,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       },
     };
   };
-  return { authenticate: (request) => authenticate(request.headers), createContext };
+  return { authenticate: (request) => authenticate(request.headers), createContext, live };
 }
 
 /** Logs each unknown upstream code once per (field, value) while it is among the last 1000 seen. */
