@@ -3,7 +3,7 @@
 // the clock and the wait go through a LifecyclePort, so tests drive time and the upstream.
 import { ErrorCode, GatewayError, UpstreamError, UserErrorCode, WarningCode } from '../errors.ts';
 import { CfwErrorCode } from '../upstream/codes.ts';
-import type { CaptureTaskScope, CreateCaptureTaskBody, LifecycleCallResult } from '../upstream/capture-tasks.ts';
+import type { FirewallScope, CreateCaptureTaskBody, LifecycleCallResult } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 import { createBodyFrom, deleteIdsProblems, fwInstanceIdProblems, stopInputProblems, type CreateCaptureTaskInput, type UserError } from './input.ts';
 import { createRefusal, deleteRefusal, stopRefusal } from './refusals.ts';
@@ -24,12 +24,12 @@ export interface StopWait {
 /** What the mutations need from the world. */
 export interface LifecyclePort {
   /** Reads the list afresh (no cache, no shared call): what CFW says now. Counted in the budget. */
-  readonly read: (scope: CaptureTaskScope) => PageReader;
-  readonly create: (scope: CaptureTaskScope, body: CreateCaptureTaskBody) => Promise<LifecycleCallResult<undefined>>;
-  readonly stop: (scope: CaptureTaskScope, taskId: string) => Promise<LifecycleCallResult<undefined>>;
-  readonly batchDelete: (scope: CaptureTaskScope, taskIds: readonly string[]) => Promise<LifecycleCallResult<undefined>>;
+  readonly read: (scope: FirewallScope) => PageReader;
+  readonly create: (scope: FirewallScope, body: CreateCaptureTaskBody) => Promise<LifecycleCallResult<undefined>>;
+  readonly stop: (scope: FirewallScope, taskId: string) => Promise<LifecycleCallResult<undefined>>;
+  readonly batchDelete: (scope: FirewallScope, taskIds: readonly string[]) => Promise<LifecycleCallResult<undefined>>;
   /** Drops what is cached of the firewall's list after a change. */
-  readonly changed: (scope: CaptureTaskScope) => Promise<void>;
+  readonly changed: (scope: FirewallScope) => Promise<void>;
   /** Upstream calls the operation may still make. */
   readonly remainingCalls: () => number;
   /** Runs `work` after any earlier work of the same key in this process has finished. */
@@ -100,7 +100,7 @@ export async function createCaptureTask(port: LifecyclePort, input: CreateCaptur
   const checked = createBodyFrom(input);
   if ('errors' in checked) return refused(checked.errors);
   const body = checked.body;
-  const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
+  const scope: FirewallScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   // Creates on one firewall run one at a time here: a double click finds the first one's task by name.
   return port.exclusive(`create\u0000${scope.fwInstanceId}`, async () => {
     const before = await scanTasks(port.read(scope));
@@ -147,7 +147,7 @@ export interface StopCaptureTaskInput {
 export async function stopCaptureTask(port: LifecyclePort, input: StopCaptureTaskInput): Promise<MutationOutcome> {
   const problems = stopInputProblems(input);
   if (problems.length > 0) return refused(problems);
-  const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
+  const scope: FirewallScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   const taskIds = [input.id];
   const notFound: UserError = { field: ['input', 'id'], code: UserErrorCode.NOT_FOUND, message: `No task ${input.id} in this firewall's list.` };
   const task = (await scanTasks(port.read(scope), hasId(input.id))).match;
@@ -191,7 +191,7 @@ const DELETE_RESERVE = 2;
 export async function deleteCaptureTasks(port: LifecyclePort, input: DeleteCaptureTasksInput): Promise<MutationOutcome> {
   const problems = [...fwInstanceIdProblems(input.fwInstanceId), ...deleteIdsProblems(input.ids)];
   if (problems.length > 0) return refused(problems);
-  const scope: CaptureTaskScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
+  const scope: FirewallScope = { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined };
   const fieldOf = (id: string) => ['input', 'ids', String(input.ids.indexOf(id))];
   const userErrors = new Map<string, UserError>();
   const requestIds: string[] = [];

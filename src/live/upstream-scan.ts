@@ -4,9 +4,9 @@
 import { ErrorCode, UpstreamError } from '../errors.ts';
 import { scanTasks } from '../lifecycle/tasks.ts';
 import { OperationBudget } from '../upstream/budget.ts';
-import type { CaptureTaskListQuery, UpstreamCallEvent } from '../upstream/capture-tasks.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
-import { createOperationPages, type PageReads } from '../upstream/read.ts';
+import { createOperationPages, type OperationUpstreamOptions } from '../upstream/operation.ts';
+import type { PageReads } from '../upstream/read.ts';
 import type { PollScope } from './hub.ts';
 import type { ListScan } from './poller.ts';
 
@@ -20,7 +20,7 @@ export interface UpstreamScanOptions {
   /** Upstream calls one poll may make (OPERATION_UPSTREAM_BUDGET). */
   readonly budget: number;
   readonly concurrency: number;
-  readonly onCall?: ((query: CaptureTaskListQuery, event: UpstreamCallEvent) => void) | undefined;
+  readonly onCall?: OperationUpstreamOptions['onCall'];
 }
 
 export function upstreamScanFor(options: UpstreamScanOptions, scope: UpstreamPollScope): ListScan {

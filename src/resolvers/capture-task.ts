@@ -7,6 +7,7 @@ import type { CaptureTaskResolvers } from '../__generated__/resolvers-types.ts';
 import { FieldValueError } from '../errors.ts';
 import { allowedIpsFrom } from '../lifecycle/input.ts';
 import { isBusy } from '../lifecycle/tasks.ts';
+import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 import { taskIdOf } from '../upstream/wire.ts';
 import type { CaptureEndpointModel, CaptureTaskModel, Read } from './mappers.ts';
@@ -49,17 +50,11 @@ function endpointOf(record: CaptureTaskRecord, side: 'source' | 'dest'): Capture
  */
 const tasksByRecord = new WeakMap<CaptureTaskRecord, CaptureTaskModel>();
 
-/** Where a task was listed: its firewall and enterprise project (a capture result is asked there). */
-export interface CaptureTaskScope {
-  readonly fwInstanceId: string;
-  readonly enterpriseProjectId: string | undefined;
-}
-
 /**
  * The task a record describes, its values read once: every CaptureTask the resolvers receive (list
  * pages, Query.captureTask, mutation payloads) is made here.
  */
-export function captureTaskOf(record: CaptureTaskRecord, scope: CaptureTaskScope, timeZone: string, onUnknownCode: UnknownCodeListener): CaptureTaskModel {
+export function captureTaskOf(record: CaptureTaskRecord, scope: FirewallScope, timeZone: string, onUnknownCode: UnknownCodeListener): CaptureTaskModel {
   const { fwInstanceId, enterpriseProjectId } = scope;
   const known = tasksByRecord.get(record);
   if (known !== undefined && known.fwInstanceId === fwInstanceId && known.enterpriseProjectId === enterpriseProjectId && known.timeZone === timeZone) return known;

@@ -7,11 +7,11 @@ import type { ForbiddenError, UnauthenticatedError, WarningCode } from '../error
 import type { UserError } from '../lifecycle/input.ts';
 import type { LifecyclePort } from '../lifecycle/mutations.ts';
 import type { OperationBudget } from '../upstream/budget.ts';
-import type { CaptureTaskScope } from '../upstream/capture-tasks.ts';
+import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureResultAnswer } from '../upstream/wire.ts';
 import type { Logger } from '../logger.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
-import type { OperationPages } from '../upstream/read.ts';
+import type { OperationPages } from '../upstream/operation.ts';
 import type { UnknownCodeListener } from './values.ts';
 import type { LiveEvent } from '../live/state.ts';
 
@@ -61,7 +61,7 @@ export interface GatewayContext {
   /** What the mutations need: fresh reads, the changes themselves, the clock. */
   readonly lifecycle: LifecyclePort;
   /** A finished task's capture result (secret), or null when CFW has none. */
-  readonly captureResult: (scope: CaptureTaskScope, taskId: string, allowedIps: readonly string[]) => Promise<CaptureResultAnswer | null>;
+  readonly captureResult: (scope: FirewallScope, taskId: string, allowedIps: readonly string[]) => Promise<CaptureResultAnswer | null>;
   /** Set when the response carries secrets or a change: it is sent with `Cache-Control: no-store`. */
   readonly response: { noStore: boolean };
   /** Subscriptions: the shared pollers, behind this caller's caps. */

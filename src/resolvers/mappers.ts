@@ -4,6 +4,7 @@
 import type { FieldValueError } from '../errors.ts';
 import type { Page } from '../paging/walk.ts';
 import type { CaptureProtocolName, CaptureTaskStatusName, IpVersionName } from '../upstream/codes.ts';
+import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureResultAnswer, CaptureResultFile, CaptureTaskRecord } from '../upstream/wire.ts';
 
 /**
@@ -15,9 +16,7 @@ export interface FirewallRef {
 }
 
 /** Which connection a page belongs to: cursors are bound to it. */
-export interface ConnectionScope {
-  readonly fwInstanceId: string;
-  readonly enterpriseProjectId: string | undefined;
+export interface ConnectionScope extends FirewallScope {
   /** scopeOf(fwInstanceId, enterpriseProjectId), computed once. */
   readonly fingerprint: number;
 }

@@ -1,7 +1,7 @@
-// createContext: for each operation, given who is calling (auth.ts, asked first at the edge), the page reads built for this
-// operation alone (upstream/read.ts), with its concurrency, budget and cancellation, and the
-// lifecycle's calls (lifecycle.ts) on the same budget; the process-wide part of those (page cache,
-// shared calls, the per-firewall create lock, the clock) is made once, here.
+// createContext: for each operation, given who is calling (auth.ts, asked first at the edge), its
+// upstream access (upstream/operation.ts: every call on one credential, budget and dedup) and the
+// lifecycle's calls over it; the process-wide part (page cache, shared calls, the per-firewall
+// create lock, the clock) is made once, here.
 import type http from 'node:http';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.ts';
@@ -10,11 +10,12 @@ import type { GatewayContext } from '../resolvers/context.ts';
 import type { UnknownCodeListener } from '../resolvers/values.ts';
 import { boundedCache } from '../bounded-cache.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
-import { createOperationPages, createPageReads } from '../upstream/read.ts';
+import { createPageReads } from '../upstream/read.ts';
+import { createOperationUpstream } from '../upstream/operation.ts';
 import { OperationBudget } from '../upstream/budget.ts';
-import type { LifecycleClock } from '../lifecycle/mutations.ts';
+import type { LifecycleClock, LifecyclePort } from '../lifecycle/mutations.ts';
+import { KeyedLock, SYSTEM_CLOCK } from '../lifecycle/services.ts';
 import { createAuthenticator, type Caller } from './auth.ts';
-import { KeyedLock, operationLifecycle, SYSTEM_CLOCK } from './lifecycle.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { createLiveService, type LiveService } from './live.ts';
 import { LiveMetrics, type LiveTransport } from './live-metrics.ts';
@@ -62,67 +63,60 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
   });
   const authenticate = await createAuthenticator(config, options.fallbackToken);
   const onUnknownCode = unknownCodeLogger(logger);
-  const lifecycleServices = {
-    upstream: options.upstream,
-    reads,
-    timeoutMs: config.upstream.timeoutMs,
-    stopWait: { maxMs: config.lifecycle.stopWaitMs, pollMs: config.lifecycle.stopPollMs },
-    clock: options.lifecycleClock ?? SYSTEM_CLOCK,
-    locks: new KeyedLock(),
-  };
+  const stopWait = { maxMs: config.lifecycle.stopWaitMs, pollMs: config.lifecycle.stopPollMs };
+  const clock = options.lifecycleClock ?? SYSTEM_CLOCK;
+  const locks = new KeyedLock();
   const live = createLiveService({
     config,
     logger,
     metrics: new LiveMetrics(metrics.registry),
     reads,
     timers: options.liveTimers,
-    onCall: (query, event) => {
+    onCall: (call, query, event) => {
       metrics.observeUpstream(event);
-      logger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'live poll upstream call');
+      logger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'live poll upstream call');
     },
   });
   const createContext: CreateContext = (caller, requestId, signal, transport = 'callback') => {
     const credential = caller.credential;
     const operationLogger = logger.child({ requestId });
     const budget = new OperationBudget(config.limits.upstreamBudget);
-    const pages = createOperationPages({
+    const upstream = createOperationUpstream({
       reads,
       credential,
+      budget,
       concurrency: config.limits.upstreamConcurrency,
-      budget,
       signal,
-      onCall: (query, event) => {
+      onCall: (call, query, event) => {
         metrics.observeUpstream(event);
-        operationLogger[event.outcome === 'error' ? 'warn' : 'debug'](
-          { upstream: { fwInstanceId: query.fwInstanceId, offset: query.offset, limit: query.limit, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
-          'upstream call',
-        );
+        // The call's name, firewall and outcome only: a capture result's answer is secret and never logged.
+        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
       },
     });
-    const lifecycle = operationLifecycle(lifecycleServices, {
-      credential,
-      pages,
-      budget,
-      signal,
-      onCall: (call, scope, event) => {
-        metrics.observeUpstream(event);
-        // The call's name and outcome only: a capture result's answer is secret and never logged.
-        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, fwInstanceId: scope.fwInstanceId, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
-      },
-    });
+    const lifecycle: LifecyclePort = {
+      read: (scope) => (offset, limit) => upstream.pages.loadFresh({ ...scope, offset, limit }),
+      create: upstream.create,
+      stop: upstream.stop,
+      batchDelete: upstream.batchDelete,
+      changed: upstream.changed,
+      remainingCalls: upstream.remainingCalls,
+      exclusive: (key, work) => locks.run(key, work),
+      clock,
+      stopWait,
+    };
     return {
       config,
       logger: operationLogger,
       requestId,
       credential,
-      pages,
+      pages: upstream.pages,
       onUnknownCode,
       warnings: [],
       budget,
       mayWrite: caller.write,
       maySeeSecrets: caller.secrets,
-      lifecycle: lifecycle.port,
-      captureResult: lifecycle.captureResult,
+      lifecycle,
+      captureResult: upstream.captureResult,
       response: { noStore: false },
       live: live.portFor(caller, transport),
       recordMutation: (record) => {

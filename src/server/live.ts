@@ -11,7 +11,7 @@ import type { LiveEvent } from '../live/state.ts';
 import { SYSTEM_TIMERS, type LiveTimers } from '../live/timers.ts';
 import { isPassingFailure, upstreamScanFor, type UpstreamPollScope } from '../live/upstream-scan.ts';
 import type { LivePort } from '../resolvers/context.ts';
-import type { CaptureTaskListQuery, UpstreamCallEvent } from '../upstream/capture-tasks.ts';
+import type { OperationUpstreamOptions } from '../upstream/operation.ts';
 import { credentialKeyOf, type PageReads } from '../upstream/read.ts';
 import type { Caller } from './auth.ts';
 import type { LiveMetrics, LiveTransport } from './live-metrics.ts';
@@ -23,7 +23,7 @@ export interface LiveServiceOptions {
   readonly reads: PageReads;
   readonly timers?: LiveTimers | undefined;
   /** Told of every upstream call a poll makes. */
-  readonly onCall?: ((query: CaptureTaskListQuery, event: UpstreamCallEvent) => void) | undefined;
+  readonly onCall?: OperationUpstreamOptions['onCall'];
 }
 
 export interface LiveService {

@@ -1,14 +1,12 @@
 // The capture-task calls: the list (GET /v1/{project_id}/capture-task, one page of one firewall's tasks), and the lifecycle's create, stop, batch-delete and capture result (below).
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import { tracer } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
 import { captureResultFromBody, captureTaskListFromBody, upstreamRequestIdOf, type CaptureResultAnswer, type CaptureTaskListAnswer } from './wire.ts';
 
-export interface CaptureTaskListQuery {
-  readonly fwInstanceId: string;
-  readonly enterpriseProjectId: string | undefined;
+export interface CaptureTaskListQuery extends FirewallScope {
   readonly offset: number;
   /** 1..UPSTREAM_MAX_LIMIT */
   readonly limit: number;
@@ -63,53 +61,91 @@ function endCallFailed(span: Span, onDone: ((event: UpstreamCallEvent) => void) 
   });
 }
 
-/** Reads one page; throws a GatewayError (never a got error) when it cannot. */
-export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTaskListQuery, options: ListCallOptions): Promise<CaptureTaskListAnswer> {
-  const searchParams = new URLSearchParams({ fw_instance_id: query.fwInstanceId });
-  if (query.enterpriseProjectId !== undefined) searchParams.set('enterprise_project_id', query.enterpriseProjectId);
-  searchParams.set('limit', String(query.limit));
-  searchParams.set('offset', String(query.offset));
-  const signal = options.signal;
+/** Which firewall a call is about: its id and, when it has one, its enterprise project. */
+export interface FirewallScope {
+  readonly fwInstanceId: string;
+  readonly enterpriseProjectId: string | undefined;
+}
+
+/** One upstream request, as the one call path below sends it. */
+interface UpstreamRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly searchParams: URLSearchParams;
+  readonly body?: unknown;
+  /** Span attributes beyond the method (never a secret). */
+  readonly attributes?: Attributes;
+}
+
+interface CallOptions {
+  readonly credential: UpstreamCredential;
+  /** Ends the call: its deadline, retries and queueing included, and anything else the caller adds. */
+  readonly signal: AbortSignal;
+  readonly onDone?: ((event: UpstreamCallEvent) => void) | undefined;
+}
+
+/**
+ * Every upstream call, read or change, goes this one way: a span (with W3C trace context to CFW), the
+ * caller's credential, the guard (the 429 hold-off, breaker, bulkhead), got's retry rule, the error
+ * conversion, and one event for logs and metrics.
+ */
+async function upstreamCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, options: CallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
+  const { signal } = options;
   const started = performance.now();
-  const span = tracer().startSpan('GET capture-task', {
-    kind: SpanKind.CLIENT,
-    attributes: { 'http.request.method': 'GET', 'cfw.fw_instance_id': query.fwInstanceId, 'cfw.offset': query.offset, 'cfw.limit': query.limit },
-  });
-  // W3C trace context to the upstream, so its request joins the operation's trace.
+  const span = tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method, ...request.attributes } });
   const traceHeaders: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  const headers = options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders;
   try {
-    const { answer, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
+    const { value, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
       try {
-        const response = await upstream.got.get('capture-task', {
-          searchParams,
-          headers: options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders,
-          // The caller's signal first: when the deadline fires, got sees its TimeoutError reason and
-          // throws a TimeoutError (UPSTREAM_TIMEOUT), not an abort.
-          signal: AbortSignal.any([signal, guardSignal]),
-        });
-        const id = response.headers['x-request-id'];
-        return { answer: captureTaskListFromBody(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(id) };
+        // The caller's signal first: when the deadline fires, got sees its TimeoutError reason and
+        // throws a TimeoutError (UPSTREAM_TIMEOUT), not an abort.
+        const callSignal = AbortSignal.any([signal, guardSignal]);
+        const response =
+          request.method === 'GET'
+            ? await upstream.got.get(request.path, { searchParams: request.searchParams, headers, signal: callSignal })
+            : await upstream.got.post(request.path, {
+                searchParams: request.searchParams,
+                headers: { ...headers, 'content-type': 'application/json;charset=UTF-8' },
+                body: JSON.stringify(request.body),
+                // Any 200 means the change was accepted, whatever its body: it is not parsed as JSON.
+                responseType: 'text',
+                // A fresh connection: a kept-alive socket the upstream already closed would fail the POST
+                // after sending, which can never be retried.
+                agent: upstream.freshAgent,
+                signal: callSignal,
+              });
+        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
       } catch (error) {
         throw toUpstreamError(error);
       }
     }, signal);
     endCallOk(span, options.onDone, started, { status, attempts, requestId });
-    return answer;
+    return { value, requestId };
   } catch (error) {
     endCallFailed(span, options.onDone, started, error);
     throw error;
   }
 }
 
+function firewallParams(firewall: FirewallScope): URLSearchParams {
+  const params = new URLSearchParams({ fw_instance_id: firewall.fwInstanceId });
+  if (firewall.enterpriseProjectId !== undefined) params.set('enterprise_project_id', firewall.enterpriseProjectId);
+  return params;
+}
+
+/** Reads one page; throws a GatewayError (never a got error) when it cannot. */
+export async function listCaptureTasks(upstream: UpstreamHttp, query: CaptureTaskListQuery, options: ListCallOptions): Promise<CaptureTaskListAnswer> {
+  const searchParams = firewallParams(query);
+  searchParams.set('limit', String(query.limit));
+  searchParams.set('offset', String(query.offset));
+  const attributes = { 'cfw.fw_instance_id': query.fwInstanceId, 'cfw.offset': query.offset, 'cfw.limit': query.limit };
+  return (await upstreamCall(upstream, { method: 'GET', path: 'capture-task', searchParams, attributes }, options, captureTaskListFromBody)).value;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The capture lifecycle: create, stop, batch-delete (POSTs) and the capture result (a GET).
-
-/** Which firewall a lifecycle call is about. */
-export interface CaptureTaskScope {
-  readonly fwInstanceId: string;
-  readonly enterpriseProjectId: string | undefined;
-}
 
 export interface LifecycleCallOptions {
   readonly credential: UpstreamCredential;
@@ -148,81 +184,33 @@ export interface LifecycleCallResult<T> {
   readonly requestId: string | undefined;
 }
 
-interface LifecycleRequest {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly searchParams: URLSearchParams;
-  readonly body?: unknown;
-}
-
-function scopeParams(scope: CaptureTaskScope): URLSearchParams {
-  const params = new URLSearchParams({ fw_instance_id: scope.fwInstanceId });
-  if (scope.enterpriseProjectId !== undefined) params.set('enterprise_project_id', scope.enterpriseProjectId);
-  return params;
-}
-
-/** One lifecycle call: span, guard (breaker and bulkhead), deadline, retry rule, error conversion, event. */
-async function lifecycleCall<T>(upstream: UpstreamHttp, request: LifecycleRequest, options: LifecycleCallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
+/** A lifecycle call: its own deadline, and the operation's signal for reads. */
+function lifecycleCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, options: LifecycleCallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
-  const started = performance.now();
-  // The span names the call, never its query: a capture result's answer is secret, its request is not, but stays out anyway.
-  const span = tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method } });
-  const traceHeaders: Record<string, string> = {};
-  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
-  const headers = options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders;
-  try {
-    const { value, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {
-      try {
-        const callSignal = AbortSignal.any([signal, guardSignal]);
-        if (request.method === 'GET') {
-          const response = await upstream.got.get(request.path, { searchParams: request.searchParams, headers, signal: callSignal });
-          return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
-        }
-        const response = await upstream.got.post(request.path, {
-          searchParams: request.searchParams,
-          headers: { ...headers, 'content-type': 'application/json;charset=UTF-8' },
-          body: JSON.stringify(request.body),
-          // Any 200 means the change was accepted, whatever its body: it is not parsed as JSON.
-          responseType: 'text',
-          // A fresh connection: a kept-alive socket the upstream already closed would fail the POST
-          // after sending, which can never be retried.
-          agent: upstream.freshAgent,
-          signal: callSignal,
-        });
-        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
-      } catch (error) {
-        throw toUpstreamError(error);
-      }
-    }, signal);
-    endCallOk(span, options.onDone, started, { status, attempts, requestId });
-    return { value, requestId };
-  } catch (error) {
-    endCallFailed(span, options.onDone, started, error);
-    throw error;
-  }
+  return upstreamCall(upstream, request, { credential: options.credential, signal, onDone: options.onDone }, read);
 }
 
 const accepted = (): undefined => undefined;
 
 /** Starts a capture. CFW's answer names the firewall, not the new task: find it by name afterwards. */
-export function createCaptureTask(upstream: UpstreamHttp, scope: CaptureTaskScope, body: CreateCaptureTaskBody, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
-  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task', searchParams: scopeParams(scope), body }, options, accepted);
+export function createCaptureTask(upstream: UpstreamHttp, scope: FirewallScope, body: CreateCaptureTaskBody, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task', searchParams: firewallParams(scope), body }, options, accepted);
 }
 
 /** Stops a running capture. */
-export function stopCaptureTask(upstream: UpstreamHttp, scope: CaptureTaskScope, taskId: string, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
-  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/stop', searchParams: scopeParams(scope), body: { task_id: taskId } }, options, accepted);
+export function stopCaptureTask(upstream: UpstreamHttp, scope: FirewallScope, taskId: string, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/stop', searchParams: firewallParams(scope), body: { task_id: taskId } }, options, accepted);
 }
 
 /** Deletes tasks; CFW's 200 does not guarantee they are gone (re-list to confirm). */
-export function batchDeleteCaptureTasks(upstream: UpstreamHttp, scope: CaptureTaskScope, taskIds: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
-  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/batch-delete', searchParams: scopeParams(scope), body: { task_ids: taskIds } }, options, accepted);
+export function batchDeleteCaptureTasks(upstream: UpstreamHttp, scope: FirewallScope, taskIds: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/batch-delete', searchParams: firewallParams(scope), body: { task_ids: taskIds } }, options, accepted);
 }
 
 /** Where a finished task's files can be downloaded; `allowedIps` empty: from anywhere (type 0). */
-export function readCaptureResult(upstream: UpstreamHttp, scope: CaptureTaskScope, taskId: string, allowedIps: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<CaptureResultAnswer>> {
-  const searchParams = scopeParams(scope);
+export function readCaptureResult(upstream: UpstreamHttp, scope: FirewallScope, taskId: string, allowedIps: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<CaptureResultAnswer>> {
+  const searchParams = firewallParams(scope);
   searchParams.set('task_id', taskId);
   searchParams.set('type', allowedIps.length === 0 ? '0' : '1');
   for (const ip of allowedIps) searchParams.append('ip', ip);

@@ -1,18 +1,16 @@
-// The one upstream page read. Every page an operation reads comes through here, in this order:
-//   1. per operation (createOperationPages): identical reads are made once (DataLoader), at most
-//      `concurrency` calls run at once, at most `upstreamBudget` calls are made in all;
-//   2. per process (readCaptureTaskPage): the optional page cache, then sharing of an identical call
-//      already in flight, which is cancelled only when every operation waiting for it has gone;
+// The process-wide page read. Every page an operation reads (operation.ts: credential, budget, its
+// own dedup) then comes through here, in this order:
+//   1. the optional page cache (page-cache.ts);
+//   2. sharing of an identical call already in flight, which is cancelled only when every operation
+//      waiting for it has gone;
 //   3. the call itself (capture-tasks.ts) under ONE deadline, set here, that counts time queued for a
 //      connection slot and every retry.
 // The page key is built once per read (pageKeyOf); caching and sharing add the credential's hash to
 // it, never the URL alone, so one caller is never served another caller's page.
 import { createHash, randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import DataLoader from 'dataloader';
 import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
-import { UnauthenticatedError, UpstreamCancelledError } from '../errors.ts';
-import type { OperationBudget } from './budget.ts';
+import { UpstreamCancelledError } from '../errors.ts';
 import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from './capture-tasks.ts';
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
 import type { CaptureTaskListAnswer, CaptureTaskRecord } from './wire.ts';
@@ -219,120 +217,4 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
     leave();
     if (shared.waiters === 0) shared.controller.abort();
   }).finally(leave);
-}
-
-/** One operation's page reads, counted. */
-export interface OperationPages {
-  load(query: CaptureTaskListQuery): Promise<CaptureTaskListAnswer>;
-  /** Upstream reads made past the operation's own dedup (a cache hit or a shared call counts: each uses budget). */
-  calls(): number;
-  /** Page reads asked for, served by a call or by an identical earlier read. */
-  loads(): number;
-  /**
-   * Reads a page as the upstream has it now: no cache, no call shared with other operations. Later
-   * reads of the same page in this operation see this answer. For the lifecycle, after a change.
-   */
-  loadFresh(query: CaptureTaskListQuery): Promise<CaptureTaskListAnswer>;
-}
-
-export interface OperationPagesOptions {
-  readonly reads: PageReads;
-  /** Why the caller may not call the upstream, when it may not: then no call is made. */
-  readonly credential: UpstreamCredential | UnauthenticatedError;
-  /** Upstream calls in flight at once for this operation. */
-  readonly concurrency: number;
-  /** Upstream calls this operation may make in all, shared with its other upstream calls (lifecycle). */
-  readonly budget: OperationBudget;
-  readonly signal?: AbortSignal | undefined;
-  /** Told how every call went, for logs and metrics. */
-  readonly onCall?: ((query: CaptureTaskListQuery, event: UpstreamCallEvent) => void) | undefined;
-}
-
-/** Runs `task` over `items` with at most `limit` running at once, keeping order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index];
-      if (item !== undefined) results[index] = await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** A DataLoader cache that counts how often a read was served from it. */
-class CountingCache<V> extends Map<string, V> {
-  hits = 0;
-  override get(key: string): V | undefined {
-    const value = super.get(key);
-    if (value !== undefined) this.hits++;
-    return value;
-  }
-}
-
-interface KeyedQuery {
-  readonly query: CaptureTaskListQuery;
-  readonly key: string;
-}
-
-/**
- * When an operation's reads are dispatched: in the check phase of the event loop (setImmediate),
- * after every request read in this turn has started, rather than on the next tick (DataLoader's
- * default). Reads that are served at once, page cache hits, then finish together with those of the
- * other requests of the turn, and their answers go out in one burst, as answers to a shared upstream
- * call already do. Answered one request at a time instead, hits made the page cache slower than no
- * cache under load (bench: 0 ms upstream, 32 connections, 0.78× the gateway without it; 1.00–1.15×
- * with this). A turn with one request pays one event-loop phase, microseconds.
- */
-function dispatchAfterThisTurn(dispatch: () => void): void {
-  setImmediate(dispatch);
-}
-
-/** An operation's page reads: built per operation in the context factory, keyed by its credential. */
-export function createOperationPages(options: OperationPagesOptions): OperationPages {
-  let calls = 0;
-  const cache = new CountingCache<Promise<CaptureTaskListAnswer>>();
-  const credential = options.credential;
-  const credentialKey = credential instanceof UnauthenticatedError ? '' : credentialKeyOf(credential);
-  const onCall = options.onCall;
-  const read = async ({ query, key }: KeyedQuery, fresh: boolean): Promise<CaptureTaskListAnswer | Error> => {
-    if (credential instanceof UnauthenticatedError) return credential;
-    if (options.signal?.aborted === true) return new UpstreamCancelledError(0);
-    const refused = options.budget.take();
-    if (refused !== undefined) return refused;
-    calls++;
-    try {
-      return await readCaptureTaskPage(options.reads, query, key, {
-        credential,
-        credentialKey,
-        signal: options.signal,
-        fresh,
-        onDone: onCall === undefined ? undefined : (event) => {
-          onCall(query, event);
-        },
-      });
-    } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
-    }
-  };
-  const loader = new DataLoader<KeyedQuery, CaptureTaskListAnswer, string>(
-    (batch) => mapConcurrently(batch, options.concurrency, (keyed) => read(keyed, false)),
-    // One batch per operation and event-loop turn, however many reads it holds: `concurrency` paces
-    // them, not the batch size.
-    { cacheKeyFn: (keyed) => keyed.key, cacheMap: cache, batchScheduleFn: dispatchAfterThisTurn },
-  );
-  return {
-    load: (query) => loader.load({ query, key: pageKeyOf(query) }),
-    calls: () => calls,
-    loads: () => calls + cache.hits,
-    async loadFresh(query) {
-      const keyed = { query, key: pageKeyOf(query) };
-      const answer = await read(keyed, true);
-      if (answer instanceof Error) throw answer;
-      loader.clear(keyed).prime(keyed, answer);
-      return answer;
-    },
-  };
 }

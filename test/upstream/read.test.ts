@@ -11,7 +11,8 @@ import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID } from '../../src/simulator/s
 import type { CaptureTaskListQuery } from '../../src/upstream/capture-tasks.ts';
 import { createUpstreamHttp, upstreamOptionsFrom, type UpstreamCredential, type UpstreamHttp } from '../../src/upstream/client.ts';
 import { OperationBudget } from '../../src/upstream/budget.ts';
-import { createOperationPages, createPageReads, credentialKeyOf, pageKeyOf, readCaptureTaskPage, type PageReads, type PageReadsOptions } from '../../src/upstream/read.ts';
+import { createOperationPages } from '../../src/upstream/operation.ts';
+import { createPageReads, credentialKeyOf, pageKeyOf, readCaptureTaskPage, type PageReads, type PageReadsOptions } from '../../src/upstream/read.ts';
 import { until } from '../helpers/until.ts';
 
 const OTHER_TOKEN = 'other-token';

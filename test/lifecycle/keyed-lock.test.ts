@@ -1,6 +1,6 @@
 // The lifecycle's process-wide parts: creates on one firewall run one at a time, others in parallel.
 import { describe, expect, it } from '@jest/globals';
-import { KeyedLock } from '../../src/server/lifecycle.ts';
+import { KeyedLock } from '../../src/lifecycle/services.ts';
 
 describe('KeyedLock', () => {
   it('runs work of one key one after another, in order, and of other keys at once', async () => {
