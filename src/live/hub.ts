@@ -42,10 +42,11 @@ class HubWatch extends LatestChannel<LiveEvent> implements Watch {
   #error: Error | undefined;
   readonly #listeners: ((reason: LiveEndReason, error: Error | undefined) => void)[] = [];
 
-  constructor(leave: () => void) {
+  constructor(leave: () => void, leaving: () => boolean) {
     super(() => {
       leave();
-      this.#ended('client');
+      // A consumer that leaves while the instance shuts down is ended by the shutdown.
+      this.#ended(leaving() ? 'draining' : 'client');
     });
   }
 
@@ -78,6 +79,7 @@ export class LiveHub<S extends PollScope> {
   readonly #options: LiveHubOptions<S>;
   readonly #pollers = new Map<string, FirewallPoller>();
   #closed = false;
+  #leaving = false;
 
   constructor(options: LiveHubOptions<S>) {
     this.#options = options;
@@ -112,10 +114,15 @@ export class LiveHub<S extends PollScope> {
     let leave = (): void => undefined;
     const watch = new HubWatch(() => {
       leave();
-    });
+    }, () => this.#leaving || this.#closed);
     if (this.#closed) watch.finish('draining');
     else leave = poller.watch(taskId, { offer: (event, stateKey) => { watch.offer(event, stateKey); }, end: (reason, last) => { watch.finish(reason, last); } });
     return watch;
+  }
+
+  /** The instance is shutting down: streams its transports end from now on end as `draining`. */
+  leave(): void {
+    this.#leaving = true;
   }
 
   /** Ends every stream (draining) and stops every poller; later watches end at once. */

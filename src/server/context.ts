@@ -44,6 +44,8 @@ export type CreateContext = (caller: Caller, requestId: string, signal: AbortSig
 export interface ContextFactory {
   /** Who is calling: asked at the edge, before anything else is spent on the request. */
   readonly authenticate: (request: http.IncomingMessage) => Promise<Caller>;
+  /** The same, from headers alone (a WebSocket's connection_init payload). */
+  readonly authenticateHeaders: (headers: http.IncomingHttpHeaders) => Promise<Caller>;
   readonly createContext: CreateContext;
   /** Live capture status: its pollers and subscriptions. */
   readonly live: LiveService;
@@ -138,7 +140,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       },
     };
   };
-  return { authenticate: (request) => authenticate(request.headers), createContext, live };
+  return { authenticate: (request) => authenticate(request.headers), authenticateHeaders: authenticate, createContext, live };
 }
 
 /** Logs each unknown upstream code once per (field, value) while it is among the last 1000 seen. */

@@ -26,6 +26,9 @@ import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } fro
 import { GatewayMetrics } from './metrics.ts';
 import { LoopDelayWatch } from './liveness.ts';
 import { createCallerRateLimit } from './rate-limit.ts';
+import { createLiveTransports } from './live-transports.ts';
+import { wantsEventStream } from './live-sse.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -52,6 +55,8 @@ export interface GatewayOptions {
   readonly defaultMetrics?: boolean;
   /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
   readonly lifecycleClock?: LifecycleClock | undefined;
+  /** The timers live pollers run by; real ones unless a test drives them. */
+  readonly liveTimers?: LiveTimers | undefined;
 }
 
 export interface CloseOptions {
@@ -140,10 +145,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const { authenticate, createContext } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock });
+  const { authenticate, authenticateHeaders, createContext, live } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock, liveTimers: options.liveTimers });
 
   const { perSecond, burst } = config.callerRateLimit;
   const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
+  // Subscriptions: SSE through handleGraphQL below, WebSocket upgrades on the same port and path.
+  const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); } });
   const loop = new LoopDelayWatch({ intervalMs: LOOP_SAMPLE_MS, maxDelayMs: config.livenessMaxLoopDelayMs }, performance.now());
   const loopTimer = setInterval(() => {
     loop.tick(performance.now());
@@ -231,6 +238,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         sendError(429, ErrorCode.RATE_LIMITED, `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds });
         return;
       }
+    }
+    if (wantsEventStream(request)) {
+      await liveTransports.sse.handle(request, response, body, caller, requestId, cors);
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -379,6 +390,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       listening = false;
       clearInterval(loopTimer);
+      // Streams end first, with a signal their clients retry on; the drain would otherwise wait on them.
+      await liveTransports.close();
       // The edge's own drain, not Apollo's: Apollo's waits for every socket, a slow uploader's
       // included. It leaves a moment of SHUTDOWN_TIMEOUT_MS for the rest of the shutdown.
       const drained = await drain.close(httpServer, Math.max(0, config.shutdownTimeoutMs - 500));

@@ -29,6 +29,8 @@ export interface LiveServiceOptions {
 export interface LiveService {
   /** The port a subscription's context holds, for this caller on this transport. */
   portFor(caller: Caller, transport: LiveTransport): LivePort;
+  /** Shutdown begins: streams the transports end from now on are logged as `draining`. */
+  leave(): void;
   /** Ends every stream and stops every poller (shutdown); later subscriptions end at once. */
   close(): void;
   readonly hub: LiveHub<UpstreamPollScope>;
@@ -75,6 +77,9 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
 
   return {
     portFor,
+    leave: () => {
+      hub.leave();
+    },
     close: () => {
       hub.close();
     },

@@ -1,0 +1,129 @@
+// GraphQL over Server-Sent Events, the graphql-sse library's protocol in its "distinct connections"
+// mode: a POST with `Accept: text/event-stream` opens one stream for one subscription, answered with
+// `next` events and a last `complete`. Written here rather than with graphql-sse's handler, which
+// queues every result in memory ahead of a slow reader and pings at a fixed 12 s: this one takes the
+// next event only once the last is written (the stream keeps only the latest unsent state), and sends
+// a comment every SUBSCRIPTION_KEEPALIVE_MS. On shutdown a stream ends without `complete`, which
+// graphql-sse clients retry.
+import type http from 'node:http';
+import type { GraphQLError } from 'graphql';
+import type { Caller } from './auth.ts';
+import type { CreateContext } from './context.ts';
+import type { LiveOperations } from './live-operations.ts';
+
+export interface SseTransportOptions {
+  readonly operations: LiveOperations;
+  readonly createContext: CreateContext;
+  readonly keepAliveMs: number;
+}
+
+export interface SseTransport {
+  /** Serves one subscription request whose body the edge has read (and resolved, with trusted documents). */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, body: unknown, caller: Caller, requestId: string, headers: Readonly<Record<string, string>>): Promise<void>;
+  /** Ends every open stream without `complete` (shutdown: clients reconnect elsewhere). */
+  close(): void;
+  /** Streams open now. */
+  readonly open: number;
+}
+
+/** One message of the stream, written as graphql-sse's `print` writes it. */
+function message(event: 'next' | 'complete', data: unknown): string {
+  return data === null ? `event: ${event}\ndata:\n\n` : `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Whether a request asks for an event stream (graphql-sse's distinct-connections mode). */
+export function wantsEventStream(request: http.IncomingMessage): boolean {
+  return request.method === 'POST' && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(request.headers.accept ?? '');
+}
+
+export function createSseTransport(options: SseTransportOptions): SseTransport {
+  const { operations } = options;
+  const open = new Set<() => void>();
+  const shutdown = { closing: false };
+
+  /** Writes a chunk; resolves once the socket took it (false when the stream is gone). */
+  const write = (response: http.ServerResponse, chunk: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (response.writableEnded || response.destroyed) {
+        resolve(false);
+        return;
+      }
+      if (response.write(chunk)) {
+        resolve(true);
+        return;
+      }
+      const done = (ok: boolean) => () => {
+        response.off('drain', drained);
+        response.off('close', gone);
+        resolve(ok);
+      };
+      const drained = done(true);
+      const gone = done(false);
+      response.once('drain', drained);
+      response.once('close', gone);
+    });
+
+  return {
+    get open() {
+      return open.size;
+    },
+    close() {
+      shutdown.closing = true;
+      for (const end of [...open]) end();
+    },
+    async handle(request, response, body, caller, requestId, headers) {
+      response.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      // An empty comment first: some browsers only fire `open` on a first chunk.
+      response.write(':\n\n');
+      const finish = async (errors?: readonly GraphQLError[]) => {
+        if (errors !== undefined) await write(response, message('next', { errors: operations.formatErrors(errors) }));
+        await write(response, message('complete', null));
+        response.end();
+      };
+      const prepared = operations.prepare(body);
+      if (!prepared.ok) {
+        await finish(prepared.errors);
+        return;
+      }
+      const controller = new AbortController();
+      const context = options.createContext(caller, requestId, controller.signal, 'sse');
+      const result = await operations.run(prepared.args, context);
+      if (!(Symbol.asyncIterator in result)) {
+        await write(response, message('next', operations.format(result)));
+        await finish();
+        return;
+      }
+      const state = { ended: false };
+      const end = () => {
+        if (state.ended) return;
+        state.ended = true;
+        controller.abort();
+        void result.return();
+        if (!response.writableEnded) response.end();
+      };
+      if (shutdown.closing) {
+        end();
+        return;
+      }
+      open.add(end);
+      response.once('close', end);
+      const keepAlive = setInterval(() => {
+        // A reader that is behind already has bytes coming: no comment is queued behind them.
+        if (!response.writableNeedDrain && !response.writableEnded) response.write(':\n\n');
+      }, options.keepAliveMs);
+      keepAlive.unref();
+      try {
+        for await (const event of result) {
+          if (state.ended || !(await write(response, message('next', operations.format(event))))) break;
+        }
+        // Ended by shutdown (close() ends every open stream): no `complete`, so the client reconnects.
+        if (!state.ended) await finish();
+      } finally {
+        clearInterval(keepAlive);
+        open.delete(end);
+        response.off('close', end);
+        end();
+      }
+    },
+  };
+}
