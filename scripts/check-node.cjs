@@ -29,7 +29,14 @@ function nodeVersionProblem(found, engine, nodePath) {
   return undefined;
 }
 
-module.exports = { nodeVersionProblem };
+/** The lowest release engines.node (">=X.Y[.Z]") allows, as "X.Y.Z": what CI also runs the tests on. */
+function lowestNodeVersion(engine) {
+  const need = versionOf(engine);
+  if (need === undefined || !/^\s*>=/.test(engine)) return undefined;
+  return need.join('.');
+}
+
+module.exports = { nodeVersionProblem, lowestNodeVersion };
 
 if (require.main === module) {
   const engine = require('../package.json').engines.node;

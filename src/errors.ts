@@ -22,7 +22,7 @@ export const ErrorCode = {
   // PERSISTED_DOCUMENTS_ALLOW_TEXT, a text it lacks); a document sent as text instead of an id.
   PERSISTED_DOCUMENT_NOT_FOUND: 'PERSISTED_DOCUMENT_NOT_FOUND',
   PERSISTED_DOCUMENTS_REQUIRED: 'PERSISTED_DOCUMENTS_REQUIRED',
-  // What Node's HTTP parser or the edge's timeouts refuse (server/connections.ts), and draining.
+  // What Node's HTTP parser or the edge's timeouts refuse (server/sockets.ts), and draining.
   REQUEST_HEADER_FIELDS_TOO_LARGE: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   SHUTTING_DOWN: 'SHUTTING_DOWN',

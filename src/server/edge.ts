@@ -1,44 +1,33 @@
-// The HTTP edge: node:http in front of the GraphQL server (apollo.ts). It routes /graphql,
-// /healthz, /readyz and /metrics, reads bodies within a size limit, answers CORS, turns malformed
-// requests into GraphQL-shaped JSON errors, gives each request an id, admits each operation's caller
-// (authentication, then the per-caller rate limit) before Apollo sees it, ends an operation's upstream
-// calls when its client goes away, and leaves then drains on shutdown. Its sockets' timeouts, HTTP-level
-// rejections and the drain itself are in connections.ts.
+// The HTTP edge: node:http in front of the GraphQL server (apollo.ts). It builds the gateway's parts
+// once, routes each request (/graphql to graphql-route.ts; /healthz and /readyz to probes.ts;
+// /metrics; /schema.graphql; the explorer), gives each request an id, turns a failure into the JSON
+// error body, and listens, leaves, then drains on shutdown. Its sockets' timeouts, HTTP-level
+// rejections and the drain itself are in sockets.ts.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { HeaderMap } from '@apollo/server';
-import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { ConfigError, type Config } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { tracer } from '../tracing.ts';
 import type { LifecycleClock } from '../lifecycle/mutations.ts';
 import type { UpstreamHttp } from '../upstream/client.ts';
 import { createCacheStore } from '../cache/stores.ts';
 import { createApollo } from './apollo.ts';
 import { clientSdlFrom } from './client-schema.ts';
 import { corsAllows } from './cross-origin.ts';
-import { ClientGoneError, createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault, readBody, RequestBodyError } from './connections.ts';
+import { createHttpServer, Drain, errorBody as graphqlErrorBody, handleClientErrors, isClientFault } from './sockets.ts';
 import { createContextFactory } from './context.ts';
-import { loadTrustedDocuments, trustedBody, trustedSearch } from './persisted-documents.ts';
+import { loadTrustedDocuments } from './persisted-documents.ts';
 import { buildGatewaySchema, readSchemaSdl } from './schema.ts';
 import { createGraphiqlExplorer, EXPLORER_ASSET_PREFIX, explorerHeaderHint } from './explorer.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { LoopDelayWatch } from './liveness.ts';
+import { createGraphQLRoute, JSON_TYPE } from './graphql-route.ts';
+import { createProbes } from './probes.ts';
 import { createCallerRateLimit } from './rate-limit.ts';
 import { createLiveTransports } from './live-transports.ts';
-import { wantsEventStream } from './live-sse.ts';
 import type { LiveTimers } from '../live/timers.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
-const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
-const JSON_TYPE = 'application/json; charset=utf-8';
-/** Distinct trusted-document refusals logged before the gateway stops logging new ones (the metric still counts them). */
-const MAX_REFUSALS_LOGGED = 1_000;
-
-/** How often liveness samples the event loop. */
-const LOOP_SAMPLE_MS = 1_000;
 
 /** A caller's X-Request-Id is kept when it is tidy; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -138,8 +127,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const schema = buildGatewaySchema();
   const trusted = config.persistedDocuments.path === undefined ? undefined : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
-  /** Trusted-document refusals already logged; bounded, as clients choose the ids. */
-  const refusalsLogged = new Set<string>();
   if (trusted !== undefined) logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
@@ -149,130 +136,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const { perSecond, burst } = config.callerRateLimit;
   const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
-  // Subscriptions: SSE through handleGraphQL below, WebSocket upgrades on the same port and path.
+  // Subscriptions: SSE through the /graphql route, WebSocket upgrades on the same port and path.
   const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); } });
-  const loop = new LoopDelayWatch({ intervalMs: LOOP_SAMPLE_MS, maxDelayMs: config.livenessMaxLoopDelayMs }, performance.now());
-  const loopTimer = setInterval(() => {
-    loop.tick(performance.now());
-  }, LOOP_SAMPLE_MS);
-  loopTimer.unref();
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
     if (origin === undefined || !allowsOrigin(origin)) return {};
     return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-credentials': 'true' };
   };
-
-  const handleGraphQL = async (request: http.IncomingMessage, response: http.ServerResponse, url: URL, requestId: string) => {
-    const cors = corsHeaders(request);
-    const sendError = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}, extensions: Record<string, unknown> = {}) => {
-      response.writeHead(status, { 'content-type': JSON_TYPE, ...cors, ...extra });
-      response.end(graphqlErrorBody(message, code, extensions));
-    };
-    if (request.method === 'OPTIONS') {
-      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': ALLOWED_HEADERS, 'access-control-max-age': '600' });
-      response.end();
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'POST') {
-      response.setHeader('allow', 'GET, POST, OPTIONS');
-      sendError(405, ErrorCode.METHOD_NOT_ALLOWED, 'Use GET or POST for GraphQL requests.');
-      return;
-    }
-    let body: unknown = undefined;
-    if (request.method === 'POST') {
-      const contentType = request.headers['content-type'] ?? '';
-      const json = /^application\/(json|graphql-response\+json)\b/i.test(contentType);
-      let text: string;
-      try {
-        text = await readBody(request, { limitBytes: config.http.bodyLimitBytes, timeoutMs: config.http.bodyTimeoutMs, drain: drain.signal });
-      } catch (error) {
-        if (error instanceof ClientGoneError) {
-          logger.debug({ requestId }, 'the client went away while sending its request');
-          response.destroy();
-          return;
-        }
-        if (!(error instanceof RequestBodyError)) throw error;
-        logger.debug({ requestId, status: error.status, code: error.code }, 'request body refused');
-        // The rest of the body is unread: this connection cannot carry another request.
-        sendError(error.status, error.code, error.message, { connection: 'close' });
-        response.once('finish', () => request.destroy());
-        return;
-      }
-      if (!json) {
-        sendError(415, ErrorCode.BAD_REQUEST, 'POST requests must have the content-type application/json.');
-        return;
-      }
-      try {
-        body = JSON.parse(text);
-      } catch {
-        sendError(400, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
-        return;
-      }
-    }
-    let search = url.search;
-    if (trusted !== undefined) {
-      // Trusted documents: the id becomes the manifest's text here, before Apollo (and its APQ) see the request.
-      const resolved = request.method === 'GET' ? trustedSearch(search, trusted) : trustedBody(body, trusted);
-      if (!resolved.ok) {
-        const { code, message } = resolved.refusal;
-        metrics.trustedDocumentRefusals.inc({ code });
-        // Once per distinct refusal (its message names the id), so a client retrying fills no log.
-        if (!refusalsLogged.has(message) && refusalsLogged.size < MAX_REFUSALS_LOGGED) {
-          refusalsLogged.add(message);
-          logger.info({ requestId, code, reason: message }, 'trusted documents: refused a request (each distinct refusal logged once)');
-        }
-        sendError(resolved.refusal.status, code, message);
-        return;
-      }
-      if (request.method === 'GET' && typeof resolved.value === 'string') search = resolved.value;
-      else body = resolved.value;
-    }
-    const caller = await authenticate(request);
-    if (rateLimit !== undefined) {
-      const decision = await rateLimit(caller.who);
-      if (!decision.allowed) {
-        metrics.callerRateLimited.inc();
-        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        logger.debug({ requestId, who: caller.who, retryAfterMs: decision.retryAfterMs }, 'caller over its rate limit');
-        sendError(429, ErrorCode.RATE_LIMITED, `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds });
-        return;
-      }
-    }
-    if (wantsEventStream(request)) {
-      await liveTransports.sse.handle(request, response, body, caller, requestId, cors);
-      return;
-    }
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const controller = new AbortController();
-    const abortIfGone = () => {
-      if (!response.writableFinished) controller.abort();
-    };
-    response.once('close', abortIfGone);
-    // One span per operation, a child of the caller's trace when it sent W3C trace context.
-    const parent = propagation.extract(otelContext.active(), request.headers);
-    const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
-    const result = await otelContext.with(trace.setSpan(parent, span), () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method ?? 'POST', headers, search, body },
-        context: () => Promise.resolve(createContext(caller, requestId, controller.signal)),
-      }),
-    );
-    span.setAttribute('http.response.status_code', result.status ?? 200);
-    span.end();
-    const outHeaders: Record<string, string> = { ...cors };
-    for (const [name, value] of result.headers) outHeaders[name] = value;
-    response.writeHead(result.status ?? 200, outHeaders);
-    if (result.body.kind === 'complete') {
-      response.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) response.write(chunk);
-    response.end();
-  };
+  const graphqlRoute = createGraphQLRoute({ config, logger, metrics, apollo, authenticate, createContext, rateLimit, trusted, corsHeaders, drain: drain.signal, sse: liveTransports.sse });
 
   // The client SDL for frontend tooling, wherever introspection is allowed (it says no more).
   const clientSdl = config.introspection ? clientSdlFrom(readSchemaSdl()) : undefined;
@@ -294,25 +166,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     response.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' });
     response.end(JSON.stringify(body));
   };
-  /**
-   * Liveness: fails only when the process is wedged (a turn of the event loop took longer than
-   * LIVENESS_MAX_LOOP_DELAY_MS). Cheap and unauthenticated; says nothing sensitive.
-   */
-  const health = () => {
-    const live = loop.live(performance.now());
-    return { status: live ? 'ok' : 'wedged', eventLoopDelayMs: Math.round(loop.delayMs(performance.now())), ...(anonymousAksk ? { warnings: ['ALLOW_ANONYMOUS: callers are not authenticated'] } : {}) };
-  };
-  /**
-   * Readiness: fails only while starting (not yet listening) and from the moment the instance starts
-   * leaving. Never because of a dependency every replica shares: an open CFW breaker or an
-   * unreachable Redis would take the whole fleet out at once. Those are shown, not acted on.
-   */
-  const isReady = () => listening && !drain.leaving;
-  const readiness = () => ({
-    status: isReady() ? 'ready' : 'not ready',
-    checks: { config: 'ok', listening, draining: drain.leaving, upstreamBreaker: options.upstream.guard.state(), cacheStore: store.breaker?.state ?? 'memory' },
+  const probes = createProbes({
+    listening: () => listening,
+    leaving: () => drain.leaving,
+    upstreamBreaker: () => options.upstream.guard.state(),
+    cacheStore: () => store.breaker?.state ?? 'memory',
+    maxLoopDelayMs: config.livenessMaxLoopDelayMs,
+    warnings: anonymousAksk ? ['ALLOW_ANONYMOUS: callers are not authenticated'] : [],
   });
-  metrics.observeReadiness(isReady, () => drain.leaving);
+  metrics.observeReadiness(() => probes.ready(), () => drain.leaving);
 
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
@@ -330,18 +192,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (explorer?.handle(request, response, url, '/graphql') === true) return;
       switch (route) {
         case '/graphql':
-          return handleGraphQL(request, response, url, requestId);
+          return graphqlRoute(request, response, url, requestId);
         case '/schema.graphql':
           handleClientSchema(request, response);
           return;
         case '/healthz': {
-          const state = health();
-          sendJson(response, state.status === 'ok' ? 200 : 503, state);
+          const { status, body } = probes.health();
+          sendJson(response, status, body);
           return;
         }
         case '/readyz': {
-          const state = readiness();
-          sendJson(response, state.status === 'ready' ? 200 : 503, state);
+          const { status, body } = probes.readiness();
+          sendJson(response, status, body);
           return;
         }
         case '/metrics':
@@ -389,7 +251,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await new Promise((resolve) => setTimeout(resolve, leaveDelayMs));
       }
       listening = false;
-      clearInterval(loopTimer);
+      probes.close();
       // Streams end first, with a signal their clients retry on; the drain would otherwise wait on them.
       await liveTransports.close();
       // The edge's own drain, not Apollo's: Apollo's waits for every socket, a slow uploader's

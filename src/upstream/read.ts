@@ -7,13 +7,13 @@
 //      connection slot and every retry.
 // The page key is built once per read (pageKeyOf); caching and sharing add the credential's hash to
 // it, never the URL alone, so one caller is never served another caller's page.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { boundedCache, type BoundedCache } from '../bounded-cache.ts';
 import { UpstreamCancelledError } from '../errors.ts';
 import { listCaptureTasks, type CaptureTaskListQuery, type UpstreamCallEvent } from './capture-tasks.ts';
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
-import type { CaptureTaskListAnswer, CaptureTaskRecord } from './wire.ts';
+import { cachedPage, createPageCache, firewallChanged as forgetFirewall, generationOf, storePage, type PageCache } from './page-cache.ts';
+import type { CaptureTaskListAnswer } from './wire.ts';
 
 export interface PageReadsOptions {
   readonly upstream: UpstreamHttp;
@@ -41,31 +41,25 @@ interface SharedCall {
   waiters: number;
 }
 
-/** A page this process read itself, kept parsed until its TTL ends. */
-interface LocalPage {
-  readonly page: CaptureTaskListAnswer;
-  /** performance.now() when the TTL ends. */
-  readonly expires: number;
-}
-
-/**
- * Pages kept parsed in the process, per cache key, besides the shared store: a hit hands back the
- * very object read (no JSON.parse of the stored text, and the task values and fingerprints worked
- * out from its records are reused). Bounded in pages; a 50-task page is ~50 kB of objects.
- */
-const LOCAL_PAGES = 256;
-
 /** What the process shares between operations: calls in flight and the page cache. */
 export interface PageReads {
   readonly options: PageReadsOptions;
   readonly inFlight: Map<string, SharedCall>;
   /** Undefined when the page cache is off. */
-  readonly local: BoundedCache<string, LocalPage> | undefined;
+  readonly cache: PageCache | undefined;
 }
 
 export function createPageReads(options: PageReadsOptions): PageReads {
-  const cache = options.ttlSeconds > 0 ? options.cache : undefined;
-  return { options: { ...options, cache }, inFlight: new Map(), local: cache === undefined || options.keepParsed !== true ? undefined : boundedCache<string, LocalPage>(LOCAL_PAGES) };
+  const store = options.ttlSeconds > 0 ? options.cache : undefined;
+  return { options, inFlight: new Map(), cache: store === undefined ? undefined : createPageCache(store, options.ttlSeconds, options.keepParsed === true) };
+}
+
+/**
+ * Forgets every cached page of a firewall, for every caller and every instance sharing the store.
+ * Called after a mutation on the firewall succeeds.
+ */
+export function firewallChanged(reads: PageReads, fwInstanceId: string): Promise<void> {
+  return forgetFirewall(reads.cache, fwInstanceId);
 }
 
 export interface PageRead {
@@ -87,41 +81,6 @@ export function pageKeyOf(query: CaptureTaskListQuery): string {
 /** A stable, non-reversible key for whose authority a read carries. */
 export function credentialKeyOf(credential: UpstreamCredential): string {
   return credential.kind === 'service' ? 'service' : `token:${createHash('sha256').update(credential.token).digest('base64url')}`;
-}
-
-/** Bumped whenever CaptureTaskListAnswer changes shape: a shared store never serves an older one. */
-const CACHE_FORMAT = 'page:v1:';
-
-/** Where a firewall's page cache generation is kept, shared by every instance using the store. */
-function generationKeyOf(fwInstanceId: string): string {
-  return `pagegen:${createHash('sha256').update(fwInstanceId).digest('base64url')}`;
-}
-
-/**
- * Forgets every cached page of a firewall, for every caller and every instance sharing the store:
- * its generation, part of each page's cache key, changes, so older entries are never read again
- * (they expire with their TTL). Called after a mutation on the firewall succeeds.
- */
-export async function firewallChanged(reads: PageReads, fwInstanceId: string): Promise<void> {
-  const cache = reads.options.cache;
-  if (cache === undefined) return;
-  // Outlives every page stored under the old generation, so an expiry never brings one back.
-  await cache.set(generationKeyOf(fwInstanceId), randomUUID(), { ttl: Math.max(reads.options.ttlSeconds * 4, 60) });
-}
-
-interface CachedPage {
-  readonly total: number;
-  readonly records: readonly CaptureTaskRecord[];
-}
-
-/**
- * A page this gateway's format version stored: its records were checked (wire.ts) before they were
- * stored, so only the envelope is looked at, not every record again.
- */
-function isCachedPage(value: unknown): value is CachedPage {
-  if (typeof value !== 'object' || value === null) return false;
-  const total: unknown = Reflect.get(value, 'total');
-  return typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 && Array.isArray(Reflect.get(value, 'records'));
 }
 
 /** Waits for `promise` unless `signal` ends first; then calls `onAbort` and rejects with a cancellation. */
@@ -154,20 +113,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, o
 export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskListQuery, pageKey: string, read: PageRead): Promise<CaptureTaskListAnswer> {
   // An operation that already ended starts nothing.
   if (read.signal?.aborted === true) throw new UpstreamCancelledError(0);
-  const { upstream, timeoutMs, cache, onShared } = reads.options;
+  const { upstream, timeoutMs, onShared } = reads.options;
+  const cache = reads.cache;
   // The firewall's generation is part of the key: a change through a mutation starts a new one.
-  const generation = cache === undefined ? '' : ((await cache.get(generationKeyOf(query.fwInstanceId))) ?? '0');
+  const generation = cache === undefined ? '' : await generationOf(cache, query.fwInstanceId);
   const key = `${read.credentialKey}\u0000${pageKey}\u0000${generation}`;
   if (cache !== undefined && read.fresh !== true) {
-    // A page this process read within its TTL: the same object, as it was read.
-    const local = reads.local?.get(key);
-    if (local !== undefined && local.expires > performance.now()) {
-      onShared?.('cache');
-      return local.page;
-    }
-    const cached = await cache.get(CACHE_FORMAT + key);
-    const page: unknown = cached === undefined ? undefined : JSON.parse(cached);
-    if (isCachedPage(page)) {
+    const page = await cachedPage(cache, key);
+    if (page !== undefined) {
       onShared?.('cache');
       return page;
     }
@@ -189,16 +142,7 @@ export async function readCaptureTaskPage(reads: PageReads, query: CaptureTaskLi
     promise.catch(() => undefined);
     call = { promise, controller, waiters: 0 };
     if (read.fresh !== true) reads.inFlight.set(key, call);
-    if (cache !== undefined) {
-      const ttl = reads.options.ttlSeconds;
-      const local = reads.local;
-      promise
-        .then((answer) => {
-          local?.set(key, { page: answer, expires: performance.now() + ttl * 1000 });
-          return cache.set(CACHE_FORMAT + key, JSON.stringify(answer), { ttl });
-        })
-        .catch(() => undefined);
-    }
+    if (cache !== undefined) promise.then((answer) => storePage(cache, key, answer)).catch(() => undefined);
   } else {
     onShared?.('coalesced');
   }

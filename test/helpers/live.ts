@@ -57,15 +57,18 @@ export async function withLive<T>(options: HarnessOptions, test: (harness: LiveH
 }
 
 /** Reads an async iterator into an array as its items come; `done` once it ends. */
-export function collect<T>(iterator: AsyncIterable<T>): { readonly items: T[]; readonly done: Promise<void>; ended: boolean } {
+export function collect<T>(iterator: AsyncIterable<T>): { readonly items: T[]; readonly done: Promise<void>; readonly ended: boolean } {
   const items: T[] = [];
-  const state = {
+  const flags = { ended: false };
+  const done = (async () => {
+    for await (const item of iterator) items.push(item);
+    flags.ended = true;
+  })();
+  return {
     items,
-    ended: false,
-    done: (async () => {
-      for await (const item of iterator) items.push(item);
-      state.ended = true;
-    })(),
+    done,
+    get ended() {
+      return flags.ended;
+    },
   };
-  return state;
 }

@@ -3,7 +3,7 @@
 // to STOPPED, the shared poller, the stream's ends and errors as the contract says.
 import { describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-sse';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql-sse';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { EMPTY_FIREWALL, STOP } from '../helpers/lifecycle.ts';
 import { collect, WATCH, withLive, type LiveHarness, type WatchedShape } from '../helpers/live.ts';
@@ -15,7 +15,7 @@ function watch(client: Client, id: string, fw = EMPTY_FIREWALL) {
   return collect(client.iterate<WatchedShape>({ query: WATCH, variables: { fw, id } }));
 }
 
-const statuses = (items: readonly ExecutionResult<WatchedShape>[]) => items.map((item) => item.data?.captureTaskChanged?.status ?? null);
+const statuses = (items: readonly ExecutionResult<WatchedShape, unknown>[]) => items.map((item) => item.data?.captureTaskChanged?.status ?? null);
 
 describe('captureTaskChanged over SSE', () => {
   it('follows a capture from RUNNING to its end (SUCCESSFUL when its duration is up): one event per listed change, then completes', async () => {
@@ -100,7 +100,7 @@ describe('captureTaskChanged over SSE', () => {
   it('refuses queries on the stream and checks subscriptions as queries are checked (validation, depth)', async () => {
     await withLive({ env: { MAX_QUERY_DEPTH: '3' } }, async (harness) => {
       const first = (query: string) =>
-        new Promise<ExecutionResult>((resolve, reject) => {
+        new Promise<ExecutionResult<Record<string, unknown>, unknown>>((resolve, reject) => {
           sseClient(harness).subscribe({ query, variables: { fw: EMPTY_FIREWALL, id: 'x' } }, { next: resolve, error: reject, complete: () => undefined });
         });
       expect((await first('query { __typename }')).errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })]);

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { nodeVersionProblem } from '../../scripts/check-node.cjs';
+import { lowestNodeVersion, nodeVersionProblem } from '../../scripts/check-node.cjs';
 
 const SCRIPT = new URL('../../scripts/check-node.cjs', import.meta.url);
 const HINT = 'get Node.js 24 LTS from https://nodejs.org/en/download (or `nvm install 24`), then run the command again';
@@ -27,12 +27,30 @@ describe('nodeVersionProblem', () => {
   });
 });
 
+describe('lowestNodeVersion', () => {
+  it.each([['>=22.18', '22.18.0'], ['>=22.18.1', '22.18.1'], ['>= 24', '24.0.0']])('reads %s as the release %s', (engine, lowest) => {
+    expect(lowestNodeVersion(engine)).toBe(lowest);
+  });
+
+  it.each(['^22.18 || >=24', '22.18', '*'])('has no answer for %s', (engine) => {
+    expect(lowestNodeVersion(engine)).toBeUndefined();
+  });
+});
+
 describe('scripts/check-node.cjs', () => {
   it("reads package.json's engines.node: the Node.js running these tests passes it, Node.js 20 does not", () => {
     const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(manifest).toMatchObject({ engines: { node: '>=22.18' } });
     expect(nodeVersionProblem(process.versions.node, '>=22.18', process.execPath)).toBeUndefined();
     expect(nodeVersionProblem('20.20.2', '>=22.18', process.execPath)).toContain('needs Node.js 22.18 or later; found Node.js 20.20.2');
+  });
+
+  it('names the floor the README states and CI installs (.ci/run reads it with lowestNodeVersion)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    expect(readme).toContain('Node.js 22.18 or later');
+    expect(lowestNodeVersion('>=22.18')).toBe('22.18.0');
+    expect(ci).toContain("lowestNodeVersion(require('./package.json').engines.node)");
   });
 
   it('passes silently on the Node.js running these tests', () => {

@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
-import { isClientFault, rawAnswer, rejectionFor } from '../../src/server/connections.ts';
+import { isClientFault, rawAnswer, rejectionFor } from '../../src/server/sockets.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { until } from '../helpers/until.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';

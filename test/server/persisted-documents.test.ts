@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from '@graphql-codegen/cli';
+import { preset as clientPreset } from '@graphql-codegen/client-preset';
 import fc from 'fast-check';
 import { printSchema } from 'graphql';
 import { ConfigError } from '../../src/config.ts';
@@ -266,8 +267,10 @@ describe('a gateway with a manifest from the client preset', () => {
 
   beforeAll(async () => {
     // What a frontend's build runs: codegen's client preset over its documents, against this API.
+    // The preset is imported, not named: codegen loads a named preset's CommonJS build, which
+    // require()s ES modules, and Jest allows that only from Node 24.9 (package.json allows 22.18).
     const generated: unknown = await generate(
-      { schema: printSchema(schema), documents: ['examples/documents/*.graphql'], silent: true, generates: { 'gql/': { preset: 'client', presetConfig: { persistedDocuments: true } } } },
+      { schema: printSchema(schema), documents: ['examples/documents/*.graphql'], silent: true, generates: { 'gql/': { preset: clientPreset, presetConfig: { persistedDocuments: true } } } },
       false,
     );
     const files = filesOf(generated);
