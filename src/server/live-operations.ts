@@ -82,7 +82,8 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
     return checked;
   };
 
-  const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
+  // A refusal raised outside execution carries its GatewayError as originalError, with no path to unwrap it by.
+  const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error.path === undefined && error.originalError instanceof GatewayError ? error.originalError : error));
 
   return {
     trusted(payload) {
