@@ -137,7 +137,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { perSecond, burst } = config.callerRateLimit;
   const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
   // Subscriptions: SSE through the /graphql route, WebSocket upgrades on the same port and path.
-  const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); } });
+  const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); }, timers: options.liveTimers });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;

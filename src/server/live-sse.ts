@@ -10,11 +10,13 @@ import type { GraphQLError } from 'graphql';
 import type { Caller } from './auth.ts';
 import type { CreateContext } from './context.ts';
 import type { LiveOperations } from './live-operations.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 export interface SseTransportOptions {
   readonly operations: LiveOperations;
   readonly createContext: CreateContext;
   readonly keepAliveMs: number;
+  readonly timers: LiveTimers;
 }
 
 export interface SseTransport {
@@ -107,11 +109,16 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       }
       open.add(end);
       response.once('close', end);
-      const keepAlive = setInterval(() => {
-        // A reader that is behind already has bytes coming: no comment is queued behind them.
-        if (!response.writableNeedDrain && !response.writableEnded) response.write(':\n\n');
-      }, options.keepAliveMs);
-      keepAlive.unref();
+      const { timers } = options;
+      let keepAlive: unknown;
+      const keepAliveSoon = () => {
+        keepAlive = timers.setTimeout(() => {
+          // A reader that is behind already has bytes coming: no comment is queued behind them.
+          if (!response.writableNeedDrain && !response.writableEnded) response.write(':\n\n');
+          keepAliveSoon();
+        }, options.keepAliveMs);
+      };
+      keepAliveSoon();
       try {
         for await (const event of result) {
           if (state.ended || !(await write(response, message('next', operations.format(event))))) break;
@@ -119,7 +126,7 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         // Ended by shutdown (close() ends every open stream): no `complete`, so the client reconnects.
         if (!state.ended) await finish();
       } finally {
-        clearInterval(keepAlive);
+        timers.clearTimeout(keepAlive);
         open.delete(end);
         response.off('close', end);
         end();

@@ -15,6 +15,7 @@ import { createSseTransport, type SseTransport } from './live-sse.ts';
 import { createWsTransport } from './live-ws.ts';
 import type { TrustedDocuments } from './persisted-documents.ts';
 import type { CallerRateLimit } from './rate-limit.ts';
+import { SYSTEM_TIMERS, type LiveTimers } from '../live/timers.ts';
 
 export interface LiveTransportsOptions {
   readonly config: Pick<Config, 'live' | 'limits'>;
@@ -30,6 +31,8 @@ export interface LiveTransportsOptions {
   readonly rateLimit: CallerRateLimit | undefined;
   /** Told when the rate limit refuses a subscription. */
   readonly onRateLimited: () => void;
+  /** Keep-alives run on them; real ones unless a test drives them. */
+  readonly timers?: LiveTimers | undefined;
 }
 
 export interface LiveTransports {
@@ -41,7 +44,8 @@ export interface LiveTransports {
 export function createLiveTransports(options: LiveTransportsOptions): LiveTransports {
   const { config, logger } = options;
   const operations = createLiveOperations({ schema: options.schema, config, logger, trusted: options.trusted });
-  const sse = createSseTransport({ operations, createContext: options.createContext, keepAliveMs: config.live.keepAliveMs });
+  const timers = options.timers ?? SYSTEM_TIMERS;
+  const sse = createSseTransport({ operations, createContext: options.createContext, keepAliveMs: config.live.keepAliveMs, timers });
   const ws = createWsTransport({
     httpServer: options.httpServer,
     path: options.path,
@@ -50,6 +54,7 @@ export function createLiveTransports(options: LiveTransportsOptions): LiveTransp
     authenticate: options.authenticate,
     allowsOrigin: options.allowsOrigin,
     keepAliveMs: config.live.keepAliveMs,
+    timers,
     maxPerConnection: config.live.maxPerConnection,
     logger,
     admit: async (caller) => {

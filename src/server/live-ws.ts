@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { Caller } from './auth.ts';
 import type { CreateContext } from './context.ts';
 import type { LiveOperations } from './live-operations.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 /** graphql-transport-ws's close code for a server going away to restart: clients reconnect. */
 export const SERVICE_RESTART = 1012;
@@ -32,6 +33,7 @@ export interface WsTransportOptions {
   /** A caller's admission per subscription (the per-caller rate limit), or the refusal. */
   readonly admit: (caller: Caller) => Promise<GraphQLError | undefined>;
   readonly keepAliveMs: number;
+  readonly timers: LiveTimers;
   readonly maxPerConnection: number;
   readonly logger: Logger;
 }
@@ -61,6 +63,30 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   const server = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   let closing = false;
 
+  /** Pings every keepAliveMs; a peer that has not answered the last ping by the next is cut. */
+  const keepAlive = (ws: WebSocket) => {
+    const { timers } = options;
+    let answered = true;
+    let timer: unknown;
+    const tick = () => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (!answered) {
+        ws.terminate();
+        return;
+      }
+      answered = false;
+      ws.ping();
+      timer = timers.setTimeout(tick, options.keepAliveMs);
+    };
+    ws.on('pong', () => {
+      answered = true;
+    });
+    ws.once('close', () => {
+      timers.clearTimeout(timer);
+    });
+    timer = timers.setTimeout(tick, options.keepAliveMs);
+  };
+
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://gateway').pathname;
     const origin = request.headers.origin;
@@ -82,6 +108,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       return;
     }
     server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      keepAlive(ws);
       server.emit('connection', ws, request);
     });
   };
@@ -112,7 +139,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       onError: (_ctx, _id, _payload, errors) => operations.formatErrors(errors),
     },
     server,
-    options.keepAliveMs,
+    // The pings are keepAlive()'s, on the live timers.
+    0,
   );
 
   return {

@@ -27,18 +27,20 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   const timers = new ManualTimers();
   const harness = await startLifecycleHarness({ ...options, liveTimers: timers });
   const interval = harness.config.live.pollIntervalMs;
-  const polls = async () => {
-    const metric = await harness.gateway.metrics.registry.getSingleMetric('live_polls_total')?.get();
-    return (metric?.values ?? []).reduce((sum, value) => sum + value.value, 0);
+  const sum = async (name: string) => {
+    const metric = await harness.gateway.metrics.registry.getSingleMetric(name)?.get();
+    return (metric?.values ?? []).reduce((total, value) => total + value.value, 0);
   };
+  const polls = () => sum('live_polls_total');
   return Object.assign(harness, {
     timers,
     async step(ms: number) {
       const before = await polls();
       harness.clock.advance(ms);
-      const pending = timers.pending;
+      // Every poller is waiting out its interval between two steps (none backs off here).
+      const pending = await sum('live_pollers_active');
       timers.advance(interval);
-      // Each poller that was waiting reads once, and has dealt with what it read.
+      // Each poller reads once, and has dealt with what it read.
       await until(async () => (await polls()) >= before + pending, 'the pollers to read');
     },
     async startCapture(change: Record<string, unknown> = {}) {
