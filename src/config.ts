@@ -50,6 +50,22 @@ const optionalInteger = (name: string, min: number, max: number, hint = '') =>
       return value;
     });
 
+/** A rate: a number from 0 to `max` with at most 3 decimals (0.5 is one every 2 s); unset or blank gives 0. */
+const rate = (name: string, max: number, hint = '') =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const text = raw?.trim();
+      if (text === undefined || text === '') return 0;
+      const value = Number(text);
+      if (!/^\d+(\.\d{1,3})?$/.test(text) || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a number from 0${hint} to ${max} with at most 3 decimals, ${received(text, /^[+-]?\d[\d.,_eE+-]*$/.test(text))}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
 /** A whole number from `min` to `max`; unset or blank gives `fallback`. */
 const integer = (name: string, fallback: number, min: number, max: number, hint = '') => optionalInteger(name, min, max, hint).transform((value) => value ?? fallback);
 
@@ -243,7 +259,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       SHUTDOWN_TIMEOUT_MS: positiveInt('SHUTDOWN_TIMEOUT_MS', 10_000, 600_000),
       DRAIN_DELAY_MS: optionalInteger('DRAIN_DELAY_MS', 0, 600_000),
       LIVENESS_MAX_LOOP_DELAY_MS: positiveInt('LIVENESS_MAX_LOOP_DELAY_MS', 5_000, 600_000),
-      CALLER_RATE_LIMIT_PER_SECOND: integer('CALLER_RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000, ' (off)'),
+      CALLER_RATE_LIMIT_PER_SECOND: rate('CALLER_RATE_LIMIT_PER_SECOND', 1_000_000, ' (off)'),
       CALLER_RATE_LIMIT_BURST: optionalInteger('CALLER_RATE_LIMIT_BURST', 1, 100_000_000),
       BODY_LIMIT_BYTES: positiveInt('BODY_LIMIT_BYTES', 102_400, 104_857_600),
       BODY_TIMEOUT_MS: positiveInt('BODY_TIMEOUT_MS', 10_000, 600_000),
@@ -419,7 +435,7 @@ const configSchemaFor = (name: (variable: RenamedVariable) => string) =>
       /** /healthz answers 503 when a turn of the event loop took longer than this (the process is wedged). */
       livenessMaxLoopDelayMs: e.LIVENESS_MAX_LOOP_DELAY_MS,
       /** A token bucket per caller (server/rate-limit.ts), shared across the fleet through Redis; 0 turns it off. */
-      callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, 2 * e.CALLER_RATE_LIMIT_PER_SECOND) },
+      callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(2 * e.CALLER_RATE_LIMIT_PER_SECOND)) },
       /** Introspection; always on outside production. */
       introspection: e.NODE_ENV !== 'production' || e.INTROSPECTION,
       /**
@@ -515,7 +531,7 @@ function crossVariableProblems(env: Readonly<Record<string, string | undefined>>
   if (!persistedDocuments && isTrue(given(env, 'PERSISTED_DOCUMENTS_ALLOW_TEXT'))) {
     problems.push('PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)');
   }
-  if (given(env, 'CALLER_RATE_LIMIT_BURST') !== undefined && !/^[1-9]\d*$/.test(given(env, 'CALLER_RATE_LIMIT_PER_SECOND') ?? '')) {
+  if (given(env, 'CALLER_RATE_LIMIT_BURST') !== undefined && !(Number(given(env, 'CALLER_RATE_LIMIT_PER_SECOND') ?? '0') > 0)) {
     problems.push('CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0');
   }
   return problems;

@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     }, leaveDelayMs + config.shutdownTimeoutMs);
     force.unref();
     void gateway
-      .close({ leaveDelayMs })
+      .close({ leaving: leaveDelayMs === 0 ? undefined : new Promise((resolve) => setTimeout(resolve, leaveDelayMs)) })
       .then(() => simulator?.close())
       .then(() => tracing?.shutdown())
       .then(

@@ -459,7 +459,15 @@ describe('running as a fleet', () => {
     expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '20', CALLER_RATE_LIMIT_BURST: '5' }).callerRateLimit).toEqual({ perSecond: 20, burst: 5 });
   });
 
+  it('takes a rate below one a second, rounding the default burst up', () => {
+    expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '0.25' }).callerRateLimit).toEqual({ perSecond: 0.25, burst: 1 });
+    expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '2.5' }).callerRateLimit).toEqual({ perSecond: 2.5, burst: 5 });
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '0.0001' })).toEqual(['CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "0.0001"']);
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '-1' })).toEqual(['CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "-1"']);
+  });
+
   it('refuses a burst without a rate, and a burst of 0', () => {
+    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5', CALLER_RATE_LIMIT_PER_SECOND: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0']);
     expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5' })).toEqual(['CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0']);
     expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '1', CALLER_RATE_LIMIT_BURST: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST must be a whole number from 1 to 100000000, got "0"']);
   });

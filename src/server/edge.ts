@@ -50,17 +50,18 @@ export interface GatewayOptions {
 
 export interface CloseOptions {
   /**
-   * How long to keep serving, with /readyz answering 503, before the listener closes: the time a
-   * balancer needs to see the instance leave (config.drainDelayMs on SIGTERM). 0 by default.
+   * Settles when the instance has been seen to leave: until then it keeps serving, with /readyz
+   * answering 503, and only then the listener closes (main.ts: DRAIN_DELAY_MS after SIGTERM). By
+   * default the listener closes at once.
    */
-  readonly leaveDelayMs?: number;
+  readonly leaving?: Promise<unknown>;
 }
 
 export interface Gateway {
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
-   * Leaves (readiness fails at once, the listener stays open for `leaveDelayMs`), then stops
+   * Leaves (readiness fails at once, the listener stays open until `leaving` settles), then stops
    * accepting, lets in-flight operations finish, closes upstream sockets.
    */
   close(options?: CloseOptions): Promise<void>;
@@ -243,12 +244,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}/graphql`;
     },
-    async close({ leaveDelayMs = 0 } = {}) {
+    async close({ leaving } = {}) {
       drain.leave();
       metrics.drainStarted.set(Date.now() / 1000);
-      if (leaveDelayMs > 0) {
-        logger.info({ leaveDelayMs }, 'leaving: /readyz answers 503 while requests are still served');
-        await new Promise((resolve) => setTimeout(resolve, leaveDelayMs));
+      if (leaving !== undefined) {
+        logger.info('leaving: /readyz answers 503 while requests are still served');
+        await leaving.catch(() => undefined);
       }
       listening = false;
       probes.close();

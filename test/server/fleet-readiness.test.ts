@@ -82,8 +82,10 @@ describe('leaving before draining', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       expect(await get(`${harness.origin}/readyz`, agent)).toEqual({ status: 200, connection: 'keep-alive' });
+      // The test says when the instance has been seen to leave: no time is guessed.
+      let seenToLeave = () => {};
       let closed = false;
-      const closing = harness.gateway.close({ leaveDelayMs: 300 }).then(() => {
+      const closing = harness.gateway.close({ leaving: new Promise<void>((resolve) => (seenToLeave = resolve)) }).then(() => {
         closed = true;
       });
       const during = await get(`${harness.origin}/readyz`, agent);
@@ -96,6 +98,8 @@ describe('leaving before draining', () => {
       expect(metrics).toMatch(/^gateway_ready 0$/m);
       expect(metrics).toMatch(/^gateway_draining 1$/m);
       expect(metrics).toMatch(/^gateway_drain_started_timestamp_seconds [1-9]/m);
+      expect(closed).toBe(false);
+      seenToLeave();
       await closing;
       await expect(fetch(`${harness.origin}/readyz`)).rejects.toThrow();
     } finally {
