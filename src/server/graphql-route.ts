@@ -15,7 +15,7 @@ import type { CreateContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { trustedBody, trustedSearch, type TrustedDocuments } from './persisted-documents.ts';
 import type { CallerRateLimit } from './rate-limit.ts';
-import { wantsEventStream, type SseTransport } from './live-sse.ts';
+import type { SseTransport } from './live-sse.ts';
 
 export const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -124,7 +124,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
         return;
       }
     }
-    if (options.sse !== undefined && wantsEventStream(request)) {
+    if (options.sse?.serves(request, body) === true) {
       await options.sse.handle(request, response, body, caller, requestId, cors);
       return;
     }

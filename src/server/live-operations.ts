@@ -43,6 +43,8 @@ export type Prepared = { readonly ok: true; readonly args: Omit<ExecutionArgs, '
 export interface LiveOperations {
   /** Resolves a trusted document's id into its text (WebSocket payloads; the edge does it for HTTP). */
   trusted(payload: unknown): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly errors: readonly GraphQLError[] };
+  /** Whether a request's operation is a subscription (false when it cannot be read). */
+  isSubscription(request: unknown): boolean;
   /** Checks a request ({ query, variables, operationName }) as Apollo checks one. */
   prepare(request: unknown): Prepared;
   /** Runs a prepared subscription with its context: its events, or one result (errors). */
@@ -90,6 +92,13 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
       if (options.trusted === undefined) return { ok: true, value: payload };
       const resolved = trustedBody(payload, options.trusted);
       return resolved.ok ? resolved : { ok: false, errors: [refusal(resolved.refusal.message, resolved.refusal.code)] };
+    },
+    isSubscription(request) {
+      if (!isRecord(request) || typeof request['query'] !== 'string') return false;
+      const operationName = request['operationName'];
+      const document = documentOf(request['query']);
+      if (!('kind' in document)) return false;
+      return getOperationAST(document, typeof operationName === 'string' ? operationName : undefined)?.operation === OperationTypeNode.SUBSCRIPTION;
     },
     prepare(request) {
       if (!isRecord(request) || typeof request['query'] !== 'string') return { ok: false, errors: [refusal('Send the subscription as { "query": "subscription …" }.', ErrorCode.BAD_REQUEST)] };

@@ -20,6 +20,12 @@ export interface SseTransportOptions {
 }
 
 export interface SseTransport {
+  /**
+   * Whether the stream serves this request: a client that asks for an event stream first
+   * (graphql-sse's), or one that also accepts it (urql's fetch) for a subscription. Queries and
+   * mutations from the latter go to Apollo as JSON.
+   */
+  serves(request: http.IncomingMessage, body: unknown): boolean;
   /** Serves one subscription request whose body the edge has read (and resolved, with trusted documents). */
   handle(request: http.IncomingMessage, response: http.ServerResponse, body: unknown, caller: Caller, requestId: string, headers: Readonly<Record<string, string>>): Promise<void>;
   /** Ends every open stream without `complete` (shutdown: clients reconnect elsewhere). */
@@ -33,9 +39,11 @@ function message(event: 'next' | 'complete', data: unknown): string {
   return data === null ? `event: ${event}\ndata:\n\n` : `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** Whether a request asks for an event stream (graphql-sse's distinct-connections mode). */
-export function wantsEventStream(request: http.IncomingMessage): boolean {
-  return request.method === 'POST' && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(request.headers.accept ?? '');
+/** How a request's Accept lists text/event-stream: first (or alone), among others, or not at all. */
+export function eventStreamIn(accept: string | undefined): 'first' | 'listed' | 'absent' {
+  const types = (accept ?? '').split(',').map((type) => type.split(';')[0]?.trim().toLowerCase());
+  const index = types.indexOf('text/event-stream');
+  return index === -1 ? 'absent' : index === 0 ? 'first' : 'listed';
 }
 
 export function createSseTransport(options: SseTransportOptions): SseTransport {
@@ -66,6 +74,11 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
     });
 
   return {
+    serves(request, body) {
+      if (request.method !== 'POST') return false;
+      const listed = eventStreamIn(request.headers.accept);
+      return listed === 'first' || (listed === 'listed' && operations.isSubscription(body));
+    },
     get open() {
       return open.size;
     },

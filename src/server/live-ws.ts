@@ -58,6 +58,14 @@ export function headersFromPayload(payload: unknown): http.IncomingHttpHeaders {
   return headers;
 }
 
+/** Whether `origin` is the gateway's own (the Host the request was sent to). */
+function isSameOrigin(origin: string, request: http.IncomingMessage): boolean {
+  const host = request.headers.host;
+  if (host === undefined) return false;
+  const secure = 'encrypted' in request.socket && request.socket.encrypted === true;
+  return origin === `${secure ? 'https' : 'http'}://${host}`;
+}
+
 export function createWsTransport(options: WsTransportOptions): WsTransport {
   const { operations, logger } = options;
   const server = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -101,8 +109,9 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       refuse(503, 'Service Unavailable');
       return;
     }
-    // A browser always sends its page's origin; a page CORS does not allow may not open a socket.
-    if (origin !== undefined && !options.allowsOrigin(origin)) {
+    // A browser always sends its page's origin; a page CORS does not allow may not open a socket (the
+    // gateway's own pages, the explorer, are same-origin).
+    if (origin !== undefined && !options.allowsOrigin(origin) && !isSameOrigin(origin, request)) {
       logger.debug({ origin }, 'WebSocket upgrade refused: origin not allowed');
       refuse(403, 'Forbidden');
       return;
