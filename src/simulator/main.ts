@@ -1,9 +1,11 @@
 // `npm run simulator`: the CFW simulator alone, for exploring the upstream or pointing a gateway at it.
 //   npm run simulator -- --port 9100 --latency 20 --drift-insert 2 --drift-delete 1 --drift-at random
 //   npm run simulator -- --time-scale 60   (a 3-minute capture ends in 3 seconds)
+//   npm run simulator -- --token caller-a --token caller-b   (more accepted tokens, one per caller)
 // While it runs, drift and faults can be applied on demand:
 //   curl -X POST 'localhost:9100/_simulator/drift?fw=<id>&insert=5&at=head'
 //   curl -X POST localhost:9100/_simulator/faults -d '[{"kind":"status","status":503,"times":2}]'
+//   curl -X DELETE localhost:9100/_simulator/faults   (every pending fault dropped)
 import { parseArgs } from 'node:util';
 import { timeScaleOf } from './lifecycle.ts';
 import { DEMO_TOKEN, Simulator, type CaptureResultForm } from './server.ts';
@@ -21,6 +23,8 @@ const usage = `Usage: npm run simulator -- [options]
                       passes and deleted tasks vanish sooner
   --deleted-retention S  simulated seconds a deleted task stays listed with is_deleted 1 (default 60)
   --result-form FORM  capture-result answers as url (default) or file-list
+  --token T           also accept the IAM token T, which may read every firewall (repeatable:
+                      several callers, each with a token of its own)
   --help              this text`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number): number {
@@ -46,6 +50,7 @@ try {
       'time-scale': { type: 'string' },
       'deleted-retention': { type: 'string' },
       'result-form': { type: 'string' },
+      token: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -74,12 +79,19 @@ if (resultForm !== 'url' && resultForm !== 'file-list') {
   process.exit(2);
 }
 const form: CaptureResultForm = resultForm;
+const extraTokens = values.token ?? [];
+const badToken = extraTokens.find((token) => !/^[\w.-]{1,128}$/.test(token));
+if (badToken !== undefined) {
+  process.stderr.write(`--token must be 1 to 128 letters, digits, _, . or -, got ${JSON.stringify(badToken)}\n`);
+  process.exit(2);
+}
 const simulator = new Simulator({
   latencyMs: wholeNumber('latency', values.latency, 0),
   legacyShape: values.legacy === true,
   timeScale,
   deletedRetentionMs: wholeNumber('deleted-retention', values['deleted-retention'], 60) * 1000,
   resultForm: form,
+  tokens: new Map([DEMO_TOKEN, ...extraTokens].map((token) => [token, {}])),
 });
 const insert = wholeNumber('drift-insert', values['drift-insert'], 0);
 const remove = wholeNumber('drift-delete', values['drift-delete'], 0);
@@ -90,7 +102,7 @@ if (insert > 0 || remove > 0) {
 const url = await simulator.listen(wholeNumber('port', values.port, 9100), values.host ?? '127.0.0.1');
 const api = `${url}/v1/${SIMULATOR_PROJECT_ID}/capture-task`;
 const lab = SIMULATOR_FIREWALLS.lab;
-process.stdout.write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN}${timeScale === 1 ? '' : `, time ${timeScale}x`})
+process.stdout.write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN}${extraTokens.length === 0 ? '' : ` and ${extraTokens.length} more`}${timeScale === 1 ? '' : `, time ${timeScale}x`})
 Firewalls: ${Object.entries(SIMULATOR_FIREWALLS).map(([role, id]) => `${role} ${id}`).join(', ')}
 Try: curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${api}?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=2&offset=0'
 Start a capture on the lab firewall:

@@ -95,13 +95,20 @@ function signingHook(projectId: string, keys: ServiceKeys): NonNullable<Hooks['b
 export const PROBE_FIREWALL = 'capture-gateway-health-probe';
 
 /**
+ * How long the probe waits for CFW's answer. A probe that hangs keeps the circuit half-open, and the
+ * next one comes a half-open time after it fails: so the circuit closes at most this long plus
+ * CFW_BREAKER_HALF_OPEN_MS after CFW answers again, even after an outage where calls hung.
+ */
+export const PROBE_TIMEOUT_MS = 1_000;
+
+/**
  * The breaker's recovery probe: one list call for no real firewall, with no caller's credential (in
  * AK/SK mode it is signed like every call), never retried. Whatever CFW answers below 500 (401, 400,
  * an empty page) says it is up; a 5xx or no answer says it is not.
  */
 function probeWith(instance: Got): (signal: AbortSignal) => Promise<void> {
   return async (signal) => {
-    const response = await instance.get('capture-task', { searchParams: { fw_instance_id: PROBE_FIREWALL, limit: 1, offset: 0 }, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text', signal });
+    const response = await instance.get('capture-task', { searchParams: { fw_instance_id: PROBE_FIREWALL, limit: 1, offset: 0 }, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text', timeout: { request: PROBE_TIMEOUT_MS }, signal });
     if (response.statusCode >= 500) throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream health probe failed.', { status: response.statusCode, attempts: 1 });
   };
 }

@@ -27,6 +27,21 @@ function breakerMovesTo(harness: Harness, state: BreakerState): Promise<void> {
 }
 
 describe('readiness behind a balancer', () => {
+  it('closes the breaker after an outage where calls hung: a hanging probe gives up after PROBE_TIMEOUT_MS, not CFW_RESPONSE_TIMEOUT_MS', async () => {
+    // A minute's response timeout: were the probe to wait for it, the test would time out.
+    await withHarness({ env: { ...BREAKER, CFW_RESPONSE_TIMEOUT_MS: '60000', CFW_TIMEOUT_MS: '60000' } }, async (harness) => {
+      harness.simulator.faults.push({ kind: 'status', status: 503, times: 2 }, { kind: 'hang', times: 1 });
+      const opened = breakerMovesTo(harness, 'open');
+      await harness.gql(LIST);
+      await harness.gql(LIST);
+      await opened;
+      const callsBefore = harness.simulator.callCount;
+      await breakerMovesTo(harness, 'closed');
+      // The first probe hung and was given up on; the next one, a half-open time later, answered.
+      expect(harness.simulator.callCount - callsBefore).toBe(2);
+    });
+  });
+
   it('stays 200 while the CFW breaker is open, and shows the breaker', async () => {
     await withHarness({ env: BREAKER }, async (harness) => {
       harness.simulator.faults.push({ kind: 'status', status: 503, times: Infinity });

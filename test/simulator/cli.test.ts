@@ -37,7 +37,23 @@ describe('npm run simulator', () => {
     }
   });
 
+  it('takes --token, repeated: each token is accepted besides the demo token, any other refused', async () => {
+    const run = runNode(['src/simulator/main.ts', '--port', '0', '--token', 'caller-a', '--token', 'caller-b'], {});
+    try {
+      const [, base = ''] = await run.waitFor(/CFW simulator at (http:\/\/\S+) \(project \S+, token demo-token and 2 more\)/);
+      const list = (token: string) => fetch(`${base}/v1/${SIMULATOR_PROJECT_ID}/capture-task?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=1&offset=0`, { headers: { 'X-Auth-Token': token } });
+      expect((await list('caller-a')).status).toBe(200);
+      expect((await list('caller-b')).status).toBe(200);
+      expect((await list(DEMO_TOKEN)).status).toBe(200);
+      expect((await list('caller-c')).status).toBe(401);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+
   it.each([
+    [['--token', 'has space'], '--token must be 1 to 128 letters, digits, _, . or -, got "has space"'],
     [['--time-scale', 'fast'], '--time-scale must be a positive number up to 1000000, got "fast"'],
     [['--time-scale', '0'], '--time-scale must be a positive number up to 1000000, got "0"'],
     [['--deleted-retention', 'ten'], '--deleted-retention must be a whole number, got "ten"'],

@@ -712,6 +712,17 @@ describe('faults and counters for the lifecycle', () => {
       expect(simulator.faults).toHaveLength(4);
     });
   });
+
+  it('clears every pending fault over HTTP, so an outage of many faults ends at once', async () => {
+    await withSimulator({}, async (base, simulator) => {
+      await fetch(new URL('/_simulator/faults', base), { method: 'POST', body: JSON.stringify([{ kind: 'status', status: 503, times: 1_000_000 }, { kind: 'hang' }]) });
+      const cleared = await fetch(new URL('/_simulator/faults', base), { method: 'DELETE' });
+      expect(cleared.status).toBe(200);
+      expect(await cleared.json()).toEqual({ cleared: 2, pendingFaults: 0 });
+      expect(simulator.faults).toEqual([]);
+      expect((await call(base, '/capture-task', { query: { limit: '1', offset: '0' } })).status).toBe(200);
+    });
+  });
 });
 
 describe('options', () => {
