@@ -41,12 +41,20 @@ if (!existsSync(CHROMIUM)) {
         await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
         await page.locator('.graphiql-query-editor .CodeMirror').evaluate(SET_EDITOR, `subscription Watch { captureTaskChanged(fwInstanceId: "${EMPTY_FIREWALL}", id: "${id}") { id status } }`);
         await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').evaluate(SET_EDITOR, JSON.stringify({ 'X-Auth-Token': DEMO_TOKEN }));
+        // GraphiQL has taken both editors' text (a busy machine renders late) before it runs them.
+        await page.locator('.graphiql-query-editor', { hasText: 'captureTaskChanged' }).waitFor({ timeout: 30_000 });
+        await page.locator('.graphiql-editor-tool', { hasText: DEMO_TOKEN }).waitFor({ timeout: 30_000 });
         await page.click('.graphiql-execute-button');
-        await page.locator('.result-window', { hasText: '"RUNNING"' }).waitFor({ timeout: 30_000 });
+        await page
+          .locator('.result-window', { hasText: '"RUNNING"' })
+          .waitFor({ timeout: 60_000 })
+          .catch(async (error: unknown) => {
+            throw new Error(`no RUNNING in the result pane, which shows: ${(await page.locator('.result-window').textContent()) ?? ''}`, { cause: error });
+          });
         expect((await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } })).body.errors).toBeUndefined();
         await harness.step(1_000);
         await harness.step(10_000);
-        await page.locator('.result-window', { hasText: '"STOPPED"' }).waitFor({ timeout: 30_000 });
+        await page.locator('.result-window', { hasText: '"STOPPED"' }).waitFor({ timeout: 60_000 });
         expect(await page.locator('.result-window').textContent()).toContain(id);
         expect(pageErrors).toEqual([]);
       } finally {
@@ -54,5 +62,5 @@ if (!existsSync(CHROMIUM)) {
         rmSync(profile, { recursive: true, force: true });
       }
     });
-  }, 120_000);
+  }, 180_000);
 });
