@@ -10,7 +10,11 @@ export interface LoadOptions {
   readonly headers: Record<string, string>;
   readonly body?: string | undefined;
   /** Every answer must be exactly this; anything else counts as a mismatch. */
-  readonly expectBody: string;
+  readonly expectBody?: string;
+  /** Distinct requests: each one's headers and body, asked for as it is sent (all connections share the sequence). */
+  readonly next?: () => { readonly headers: Record<string, string>; readonly body: string };
+  /** With `next`: whether an answer is acceptable; one that is not counts as a mismatch. */
+  readonly verifyBody?: (body: string) => boolean;
   readonly connections: number;
   readonly durationS: number;
   /** The process serving `url`, whose CPU and memory are read. */
@@ -45,8 +49,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** autocannon hands verifyBody the body as it collected it. */
+function verifyWith(verify: (body: string) => boolean): (body: autocannon.Request['body']) => boolean {
+  return (body) => verify(typeof body === 'string' ? body : (body?.toString() ?? ''));
+}
+
 export async function measure(options: LoadOptions): Promise<Measurement> {
   const latencies: number[] = [];
+  const next = options.next ?? (() => ({ headers: options.headers, body: options.body ?? '' }));
   const stopSampling = sampleProcess(options.pid);
   const helpers = options.helperPids.filter((pid) => pid !== options.pid);
   const helperCpu = () => helpers.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
@@ -61,7 +71,20 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
         method: options.method,
         headers: options.headers,
         ...(options.body === undefined ? {} : { body: options.body }),
-        expectBody: options.expectBody,
+        ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }),
+        ...(options.verifyBody === undefined ? {} : { verifyBody: verifyWith(options.verifyBody) }),
+        ...(options.next === undefined
+          ? {}
+          : {
+              requests: [
+                {
+                  setupRequest: (request: autocannon.Request) => {
+                    const { headers, body } = next();
+                    return { ...request, method: options.method, headers, body };
+                  },
+                },
+              ],
+            }),
         connections: options.connections,
         duration: options.durationS,
       },

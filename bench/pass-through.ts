@@ -1,7 +1,8 @@
 // The limit a Node BFF can reach: node:http in, keep-alive out, no GraphQL library. It does not
 // parse GraphQL: it reads the JSON body, picks a hand-written answer by `operationName`, makes the
 // same upstream calls as the gateway, and maps each record by hand into the same JSON the gateway
-// returns, cursors included (the gateway's own pure paging and value functions).
+// returns, cursors included (the gateway's own pure paging and value functions). The mix's
+// documents (fixtures.ts) read their page arguments with the gateway's pageRequestFromArgs.
 // PASS_THROUGH_CLIENT picks the upstream client: `undici` (the default: the fastest Node client,
 // the honest limit), `got` (the gateway's client class, to show what got itself costs) or `http`
 // (a node:http keep-alive Agent, what this pass-through used before).
@@ -12,7 +13,9 @@ import got from 'got';
 import { Pool } from 'undici';
 import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
 import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
+import { pageRequestFromArgs, type ConnectionArgs, type PageRequest } from '../src/paging/page-request.ts';
 import { walk, type Page } from '../src/paging/walk.ts';
+import { hasId, scanTasks } from '../src/lifecycle/tasks.ts';
 import {
   captureProtocolFromCode,
   captureSizeBytesFrom,
@@ -26,7 +29,7 @@ import {
   optionalString,
 } from '../src/resolvers/values.ts';
 import { captureTaskListFromBody, taskIdOf, type CaptureTaskListAnswer, type CaptureTaskRecord } from '../src/upstream/wire.ts';
-import { BENCH_PROJECT_ID, isOperationName, OPERATIONS } from './fixtures.ts';
+import { BENCH_PROJECT_ID, isMixDocument, isOperationName, OPERATIONS } from './fixtures.ts';
 
 const upstreamUrl = new URL(process.env['UPSTREAM_URL'] ?? 'http://127.0.0.1:9100');
 const port = Number(process.env['PORT'] ?? '0');
@@ -118,17 +121,22 @@ function taskJson(record: CaptureTaskRecord) {
   };
 }
 
-/** The first `count` tasks of a firewall as the gateway's connection JSON. */
-async function connectionJson(fwInstanceId: string, count: number, token: string) {
-  const scope = scopeOf(fwInstanceId, undefined);
-  const page: Page<CaptureTaskRecord> = await walk(
-    { direction: 'forward', count, after: undefined },
+/** A page of a firewall's tasks (`request`: the connection arguments as the gateway reads them). */
+function pageOf(fwInstanceId: string, request: PageRequest, token: string): Promise<Page<CaptureTaskRecord>> {
+  return walk(
+    request,
     async (offset, limit) => {
       const answer = await listCaptureTasks(fwInstanceId, offset, limit, token);
       return { total: answer.total, items: answer.records };
     },
     { fingerprint: fingerprintOfRecord, driftWindow: DRIFT_WINDOW },
   );
+}
+
+/** A page of tasks as the gateway's connection JSON, every field. */
+async function connectionJson(fwInstanceId: string, request: PageRequest, token: string) {
+  const scope = scopeOf(fwInstanceId, undefined);
+  const page = await pageOf(fwInstanceId, request, token);
   const edges = [];
   for (let index = page.from; index < page.to; index++) {
     edges.push({ cursor: cursorAt(page, index, scope, fingerprintOfRecord), node: taskJson(page.items[index] as CaptureTaskRecord) });
@@ -136,13 +144,50 @@ async function connectionJson(fwInstanceId: string, count: number, token: string
   return { totalCount: page.total, pageInfo: pageInfoOf(page, scope, fingerprintOfRecord), edges };
 }
 
+/** A page of tasks as the gateway's JSON for the mix's small document (fixtures.ts MIX_SMALL_FIELDS). */
+async function smallConnectionJson(fwInstanceId: string, request: PageRequest, token: string) {
+  const scope = scopeOf(fwInstanceId, undefined);
+  const page = await pageOf(fwInstanceId, request, token);
+  const { hasNextPage, hasPreviousPage, endCursor } = pageInfoOf(page, scope, fingerprintOfRecord);
+  const edges = [];
+  for (let index = page.from; index < page.to; index++) {
+    const record = page.items[index] as CaptureTaskRecord;
+    edges.push({ node: { id: taskIdOf(record), name: optionalString('name', record.name), status: captureTaskStatusFromCode(record.status, ignoreUnknownCode) } });
+  }
+  return { pageInfo: { hasNextPage, hasPreviousPage, endCursor }, edges };
+}
+
+const firstPage = (count: number): PageRequest => ({ direction: 'forward', count, after: undefined });
+
 interface RequestBody {
   readonly operationName?: unknown;
-  readonly variables?: { readonly fw?: unknown; readonly reps?: unknown };
+  readonly variables?: { readonly fw?: unknown; readonly reps?: unknown; readonly id?: unknown; readonly first?: unknown; readonly after?: unknown; readonly last?: unknown; readonly before?: unknown };
+}
+
+/** The connection arguments of a mix request, as GraphQL would coerce its variables. */
+function connectionArgsOf(variables: RequestBody['variables']): ConnectionArgs {
+  const int = (value: unknown) => (typeof value === 'number' ? value : undefined);
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { first: int(variables?.first), after: text(variables?.after), last: int(variables?.last), before: text(variables?.before) };
+}
+
+/** The mix's documents (fixtures.ts MIX_DOCUMENTS). */
+async function mixAnswer(document: 'MixAll' | 'MixSmall' | 'MixTask', variables: RequestBody['variables'], token: string): Promise<unknown> {
+  const fw = variables?.fw;
+  if (typeof fw !== 'string') throw new HttpError(400, 'variables.fw must be a string');
+  if (document === 'MixTask') {
+    const id = variables?.id;
+    if (typeof id !== 'string') throw new HttpError(400, 'variables.id must be a string');
+    const { match } = await scanTasks((offset, limit) => listCaptureTasks(fw, offset, limit, token), hasId(id));
+    return { data: { captureTask: match === undefined ? null : taskJson(match) } };
+  }
+  const request = pageRequestFromArgs(connectionArgsOf(variables), scopeOf(fw, undefined));
+  return { data: { captureTasks: document === 'MixAll' ? await connectionJson(fw, request, token) : await smallConnectionJson(fw, request, token) } };
 }
 
 async function answer(body: RequestBody, token: string): Promise<unknown> {
   const operation = body.operationName;
+  if (isMixDocument(operation)) return mixAnswer(operation, body.variables, token);
   if (!isOperationName(operation)) throw new HttpError(400, 'unknown operationName');
   if (operation === 'Entities') {
     const reps = body.variables?.reps;
@@ -151,14 +196,14 @@ async function answer(body: RequestBody, token: string): Promise<unknown> {
       reps.map(async (rep: unknown) => {
         const id = typeof rep === 'object' && rep !== null && 'id' in rep && typeof rep.id === 'string' ? rep.id : undefined;
         if (id === undefined) throw new HttpError(400, 'a representation has no id');
-        return { id, captureTasks: await connectionJson(id, OPERATIONS.Entities.first, token) };
+        return { id, captureTasks: await connectionJson(id, firstPage(OPERATIONS.Entities.first), token) };
       }),
     );
     return { data: { _entities: entities } };
   }
   const fw = body.variables?.fw;
   if (typeof fw !== 'string') throw new HttpError(400, 'variables.fw must be a string');
-  return { data: { captureTasks: await connectionJson(fw, OPERATIONS[operation].first, token) } };
+  return { data: { captureTasks: await connectionJson(fw, firstPage(OPERATIONS[operation].first), token) } };
 }
 
 async function readBody(request: http.IncomingMessage): Promise<string> {

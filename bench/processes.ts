@@ -77,7 +77,8 @@ export interface Server {
   crash(): Crash | undefined;
   /** Settles when the process has ended, however it ended. */
   readonly exited: Promise<void>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (3 s) if it is still running. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface Crash {
@@ -144,13 +145,13 @@ export function startServer(options: StartOptions): Promise<Server> {
       resolve();
     });
   });
-  const stop = async () => {
+  const stop = async (graceMs = 3000) => {
     stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
       sendSignal('SIGTERM');
       const timer = setTimeout(() => {
         sendSignal('SIGKILL');
-      }, 3000);
+      }, graceMs);
       await exited;
       clearTimeout(timer);
     }

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SIMULATOR_FIREWALLS } from '../src/simulator/store.ts';
-import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, OPERATIONS, upstreamPathFor, type OperationName } from './fixtures.ts';
+import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, MIX_KINDS, mixRequest, mixSample, OPERATIONS, upstreamPathFor, type MixKind, type OperationName, type Workload } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure, type Measurement } from './load.ts';
 import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
@@ -51,7 +51,7 @@ const RESULTS = path.join(ROOT, 'bench', 'results');
 
 /** What is measured at one upstream latency: an operation, at a concurrency, on some servers. */
 interface Case {
-  readonly operation: OperationName;
+  readonly operation: Workload;
   readonly connections: number;
   /** The servers measured. */
   readonly servers: readonly ServerKind[];
@@ -69,6 +69,7 @@ const PHASES: readonly { readonly latencyMs: number; readonly cases: readonly Ca
       { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'passThroughGot', 'gateway', 'gatewayCached'] },
       { operation: 'One', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway'] },
       { operation: 'Entities', connections: CONNECTIONS, servers: ['passThrough', 'gateway'] },
+      { operation: 'Mix', connections: CONNECTIONS, servers: ['passThrough', 'passThroughGot', 'gateway'] },
     ],
   },
   {
@@ -76,6 +77,8 @@ const PHASES: readonly { readonly latencyMs: number; readonly cases: readonly Ca
     cases: [
       { operation: 'Page', connections: CONNECTIONS, servers: ['upstream', 'passThrough', 'gateway', 'gatewayCached'] },
       { operation: 'Page', connections: LIGHT_CONNECTIONS, servers: ['passThrough', 'gateway'] },
+      { operation: 'Mix', connections: CONNECTIONS, servers: ['passThrough', 'passThroughGot', 'gateway'] },
+      { operation: 'Mix', connections: LIGHT_CONNECTIONS, servers: ['passThrough', 'passThroughGot', 'gateway'] },
     ],
   },
 ];
@@ -177,7 +180,10 @@ interface Target {
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
-  readonly expectBody: string;
+  /** The one acceptable answer; undefined for the mix, whose answers differ per request. */
+  readonly expectBody: string | undefined;
+  /** The mix: each request's headers and body, in the mix's order. */
+  readonly next?: () => { readonly headers: Record<string, string>; readonly body: string };
 }
 
 /**
@@ -226,6 +232,65 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
   return { targets, identical };
 }
 
+/** Mix requests verified before measuring: the first of each kind, and this many more. */
+const MIX_VERIFIED_EXTRA = 40;
+/** Where measurements start in the mix's sequence, past the verified requests; it runs on from there. */
+let mixNext = 10_000;
+
+function nextMixRequest(): { headers: Record<string, string>; body: string } {
+  const { token, body } = mixRequest(mixNext++);
+  return { headers: { 'content-type': 'application/json', 'x-auth-token': token }, body };
+}
+
+/** Under load a mix answer is checked for data and no errors (each was compared byte for byte before). */
+const mixAnswerIsData = (body: string) => body.startsWith('{"data":{"captureTask') && !body.includes('"errors"');
+
+/**
+ * Asks (b), (b′) and (c) each kind of mix request (and more, from the same sequence) and fails
+ * loudly unless all three answer each with the same bytes and no errors.
+ */
+async function verifyMix(slots: Record<ServerKind, Slot>): Promise<Set<MixKind>> {
+  const checked = new Set<MixKind>();
+  for (const mix of mixSample(0, MIX_VERIFIED_EXTRA)) {
+    const headers = { 'content-type': 'application/json', 'x-auth-token': mix.token };
+    const answers = await Promise.all(
+      (['passThrough', 'passThroughGot', 'gateway'] as const).map(async (kind) => ({ kind, answer: await request(slots[kind].server.url, { method: 'POST', headers, body: mix.body }) })),
+    );
+    const [reference, ...others] = answers;
+    if (reference === undefined) continue;
+    for (const { kind, answer } of answers) {
+      if (answer.status !== 200 || !mixAnswerIsData(answer.body)) throw new Error(`${SERVER_LABELS[kind]} answered the mix request ${mix.body} with HTTP ${answer.status}: ${answer.body.slice(0, 500)}`);
+    }
+    for (const { kind, answer } of others) {
+      if (answer.body === reference.answer.body) continue;
+      let at = 0;
+      while (answer.body[at] === reference.answer.body[at]) at++;
+      throw new Error(
+        `${SERVER_LABELS[kind]} and ${SERVER_LABELS[reference.kind]} answer the mix request (${mix.kind}) ${mix.body} differently: the comparison would not be honest.\n` +
+          `  first difference at character ${at}:\n  ${reference.kind}: …${reference.answer.body.slice(Math.max(0, at - 80), at + 80)}\n  ${kind}: …${answer.body.slice(Math.max(0, at - 80), at + 80)}`,
+      );
+    }
+    checked.add(mix.kind);
+  }
+  const missing = MIX_KINDS.filter((kind) => !checked.has(kind));
+  if (missing.length > 0) throw new Error(`the mix's sample lacks ${missing.join(', ')}`);
+  return checked;
+}
+
+function mixTargets(slots: Record<ServerKind, Slot>): Target[] {
+  return (['passThrough', 'passThroughGot', 'gateway'] as const).map((kind) => ({
+    kind,
+    slot: slots[kind],
+    simulator: slots.upstream,
+    path: '',
+    method: 'POST',
+    headers: CLIENT_HEADERS,
+    body: undefined,
+    expectBody: undefined,
+    next: nextMixRequest,
+  }));
+}
+
 /**
  * The gateway's event-loop delay (perf_hooks.monitorEventLoopDelay, as prom-client reports it in
  * /metrics: each scrape gives the figures since the previous one and starts afresh), in ms.
@@ -245,7 +310,8 @@ async function run(target: Target, connections: number, durationS: number): Prom
     method: target.method,
     headers: target.headers,
     body: target.body,
-    expectBody: target.expectBody,
+    ...(target.expectBody === undefined ? {} : { expectBody: target.expectBody }),
+    ...(target.next === undefined ? {} : { next: target.next, verifyBody: mixAnswerIsData }),
     connections,
     durationS,
     pid: target.slot.server.pid,
@@ -342,7 +408,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const coldStarts = noColdStarts();
   const firstAnswerRssKb: Partial<Record<ColdStartKind, number>> = {};
-  const identical: Partial<Record<OperationName, 'bytes' | 'deep-equal'>> = {};
+  const identical: Partial<Record<Workload, 'bytes' | 'deep-equal'>> = {};
   const restRssKb: BenchReport['restRssKb'][number][] = [];
   const crashes: CrashRecord[] = [];
   log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
@@ -407,8 +473,15 @@ async function main(): Promise<void> {
       restRssKb.push(rest);
       log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB; as \`node dist/main.js\` ${(rest.gatewayBuilt / 1024).toFixed(0)} MB)`);
 
-      const targetsByOperation = new Map<OperationName, Target[]>();
+      const targetsByOperation = new Map<Workload, Target[]>();
       for (const operation of new Set(phase.cases.map((c) => c.operation))) {
+        if (operation === 'Mix') {
+          const kinds = await verifyMix(slots);
+          identical.Mix = 'bytes';
+          log(`verified: (b), (b′) and the gateway answer every kind of mix request byte-identically (${[...kinds].join(', ')}; ${MIX_VERIFIED_EXTRA} more)`);
+          targetsByOperation.set(operation, mixTargets(slots));
+          continue;
+        }
         const { targets, identical: how } = await targetsFor(operation, slots);
         identical[operation] = how;
         log(`verified: pass-through and gateway answer ${operation} ${how === 'bytes' ? 'byte-identically' : 'with deep-equal JSON'}`);

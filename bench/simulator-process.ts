@@ -1,9 +1,10 @@
 // The upstream of the benchmark, in its own process: the CFW simulator with fixed latency and its
-// pre-serialised, cached pages, plus the extra firewalls of fixtures.ts. Prints {"url": …} on stdout.
+// pre-serialised, cached pages, plus the extra firewalls of fixtures.ts and the mix's 100 firewalls
+// and 1,000 tokens (with the demo token). Prints {"url": …} on stdout.
 //   node bench/simulator-process.ts --latency-ms 20
-import { Simulator } from '../src/simulator/server.ts';
+import { DEMO_TOKEN, Simulator } from '../src/simulator/server.ts';
 import { SimulatorStore } from '../src/simulator/store.ts';
-import { extraFirewalls } from './fixtures.ts';
+import { extraFirewalls, mixFirewalls, mixTokens } from './fixtures.ts';
 
 function latencyFromArgs(argv: readonly string[]): number {
   const index = argv.indexOf('--latency-ms');
@@ -13,8 +14,9 @@ function latencyFromArgs(argv: readonly string[]): number {
 }
 
 const store = new SimulatorStore();
-for (const firewall of extraFirewalls()) store.addFirewall(firewall);
-const simulator = new Simulator({ store, latencyMs: latencyFromArgs(process.argv.slice(2)) });
+for (const firewall of [...extraFirewalls(), ...mixFirewalls()]) store.addFirewall(firewall);
+const tokens = new Map([DEMO_TOKEN, ...mixTokens()].map((token) => [token, {}]));
+const simulator = new Simulator({ store, tokens, latencyMs: latencyFromArgs(process.argv.slice(2)) });
 const url = await simulator.listen(0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url })}\n`);
 

@@ -12,6 +12,16 @@ export function tracer(): Tracer {
   return trace.getTracer(TRACER_NAME);
 }
 
+let started = false;
+
+/**
+ * Whether startTracing registered a provider. Without one, spans would be no-ops: the hot path then
+ * skips making them and the trace context they carry, rather than build and drop them per call.
+ */
+export function tracingOn(): boolean {
+  return started;
+}
+
 export interface Tracing {
   /** Flushes pending spans and stops exporting. */
   shutdown(): Promise<void>;
@@ -36,8 +46,10 @@ export async function startTracing(options: { readonly serviceName?: string; rea
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
+  started = true;
   return {
     async shutdown() {
+      started = false;
       await provider.shutdown();
       trace.disable();
       context.disable();

@@ -66,7 +66,7 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
       ApolloServerPluginSubscriptionCallback({ logger }),
       warningsPlugin(),
       noStorePlugin(),
-      operationLogPlugin(options.metrics),
+      operationLogPlugin(options.metrics, logger),
     ],
   });
   await apollo.start();

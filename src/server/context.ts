@@ -81,7 +81,9 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
   });
   const createContext: CreateContext = (caller, requestId, signal, transport = 'callback') => {
     const credential = caller.credential;
-    const operationLogger = logger.child({ requestId });
+    // The child logger (pino serialises its bindings) is made the first time a line is written.
+    let childLogger: Logger | undefined;
+    const operationLogger = () => (childLogger ??= logger.child({ requestId }));
     const budget = new OperationBudget(config.limits.upstreamBudget);
     const upstream = createOperationUpstream({
       reads,
@@ -91,8 +93,11 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       signal,
       onCall: (call, query, event) => {
         metrics.observeUpstream(event);
+        const level = event.outcome === 'error' ? 'warn' : 'debug';
+        // Nothing is built for a line the level drops (debug, for every call that succeeds).
+        if (!logger.isLevelEnabled(level)) return;
         // The call's name, firewall and outcome only: a capture result's answer is secret and never logged.
-        operationLogger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
+        operationLogger()[level]({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
       },
     });
     const lifecycle: LifecyclePort = {
@@ -108,7 +113,9 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
     };
     return {
       config,
-      logger: operationLogger,
+      get logger() {
+        return operationLogger();
+      },
       requestId,
       credential,
       pages: upstream.pages,
@@ -123,7 +130,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       live: live.portFor(caller, transport),
       recordMutation: (record) => {
         metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
-        operationLogger[record.outcome === 'error' ? 'warn' : 'info'](
+        operationLogger()[record.outcome === 'error' ? 'warn' : 'info'](
           {
             mutation: record.mutation,
             who: caller.who,

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
-import { tracer } from '../tracing.ts';
+import { tracer, tracingOn } from '../tracing.ts';
 import type { Caller } from './auth.ts';
 import { ClientGoneError, errorBody as graphqlErrorBody, readBody, RequestBodyError } from './sockets.ts';
 import type { CreateContext } from './context.ts';
@@ -137,17 +137,23 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
       if (!response.writableFinished) controller.abort();
     };
     response.once('close', abortIfGone);
-    // One span per operation, a child of the caller's trace when it sent W3C trace context.
-    const parent = propagation.extract(otelContext.active(), request.headers);
-    const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
-    const result = await otelContext.with(trace.setSpan(parent, span), () =>
+    const execute = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method ?? 'POST', headers, search, body },
         context: () => Promise.resolve(createContext(caller, requestId, controller.signal)),
-      }),
-    );
-    span.setAttribute('http.response.status_code', result.status ?? 200);
-    span.end();
+      });
+    let result: Awaited<ReturnType<typeof execute>>;
+    if (tracingOn()) {
+      // One span per operation, a child of the caller's trace when it sent W3C trace context.
+      const parent = propagation.extract(otelContext.active(), request.headers);
+      const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
+      result = await otelContext.with(trace.setSpan(parent, span), execute);
+      span.setAttribute('http.response.status_code', result.status ?? 200);
+      span.end();
+    } else {
+      // Tracing off: no span to make, no trace context to read or enter.
+      result = await execute();
+    }
     const outHeaders: Record<string, string> = { ...cors };
     for (const [name, value] of result.headers) outHeaders[name] = value;
     response.writeHead(result.status ?? 200, outHeaders);

@@ -4,6 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../resolvers/context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
@@ -51,7 +52,7 @@ export function noStorePlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /** One log line per operation (request id, name, duration, upstream calls, error codes), and metrics. */
-export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function operationLogPlugin(metrics: GatewayMetrics, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     requestDidStart: () => {
       const started = performance.now();
@@ -73,10 +74,13 @@ export function operationLogPlugin(metrics: GatewayMetrics): ApolloServerPlugin<
           metrics.operationDuration.observe({ operation, outcome }, durationMs / 1000);
           const dedup = contextValue.pages.loads() - contextValue.pages.calls();
           if (dedup > 0) metrics.loaderDedupHits.inc(dedup);
-          contextValue.logger.info(
-            { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.budget.used, outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
-            'operation',
-          );
+          // The operation's child logger has the gateway's level: below info, neither it nor the line is made.
+          if (logger.isLevelEnabled('info')) {
+            contextValue.logger.info(
+              { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.budget.used, outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
+              'operation',
+            );
+          }
           return Promise.resolve();
         },
       });

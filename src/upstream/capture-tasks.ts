@@ -2,7 +2,7 @@
 import type { UpstreamCredential, UpstreamHttp } from './client.ts';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { GatewayError, UnauthenticatedError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
-import { tracer } from '../tracing.ts';
+import { tracer, tracingOn } from '../tracing.ts';
 import { toUpstreamError } from './errors.ts';
 import { captureResultFromBody, captureTaskListFromBody, upstreamRequestIdOf, type CaptureResultAnswer, type CaptureTaskListAnswer } from './wire.ts';
 
@@ -36,20 +36,23 @@ export interface UpstreamCallEvent {
 }
 
 /** Ends a call that answered: its span's attributes, then its event. */
-function endCallOk(span: Span, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, answer: { readonly status: number; readonly attempts: number; readonly requestId: string | undefined }): void {
+function endCallOk(span: Span | undefined, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, answer: { readonly status: number; readonly attempts: number; readonly requestId: string | undefined }): void {
   const { status, attempts, requestId } = answer;
   onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
+  if (span === undefined) return;
   span.setAttributes({ 'http.response.status_code': status, 'cfw.attempts': attempts, ...(requestId === undefined ? {} : { 'cfw.request_id': requestId }) });
   span.end();
 }
 
 /** Ends a call that failed (`error`, a GatewayError): its span's status and attributes, then its event. */
-function endCallFailed(span: Span, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, error: unknown): void {
+function endCallFailed(span: Span | undefined, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, error: unknown): void {
   const details = error instanceof UpstreamError || error instanceof UnauthenticatedError ? (error.upstream ?? {}) : {};
   const cancelled = error instanceof UpstreamCancelledError;
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
-  span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
-  span.end();
+  if (span !== undefined) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
+    span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
+    span.end();
+  }
   onDone?.({
     outcome: cancelled ? 'cancelled' : 'error',
     status: details.status,
@@ -92,9 +95,10 @@ interface CallOptions {
 async function upstreamCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, options: CallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
   const { signal } = options;
   const started = performance.now();
-  const span = tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method, ...request.attributes } });
+  // Tracing off (no OTLP endpoint): no span and no traceparent, rather than no-op ones made per call.
+  const span = tracingOn() ? tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method, ...request.attributes } }) : undefined;
   const traceHeaders: Record<string, string> = {};
-  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  if (span !== undefined) propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
   const headers = options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders;
   try {
     const { value, status, attempts, requestId } = await upstream.guard.execute(async (guardSignal) => {

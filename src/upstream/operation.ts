@@ -179,7 +179,9 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
     { cacheKeyFn: (keyed) => keyed.key, cacheMap: pageCache, batchScheduleFn: dispatchAfterThisTurn },
   );
 
-  const captureResults = new DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string>(
+  // Made on the first capture-result read: few operations ask for one, and each would pay for it.
+  let captureResultLoader: DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string> | undefined;
+  const captureResults = () => (captureResultLoader ??= new DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string>(
     (batch) =>
       Promise.all(
         batch.map(async ({ firewall, taskId, allowedIps }) => {
@@ -194,7 +196,7 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
         }),
       ),
     { cacheKeyFn: ({ firewall, taskId, allowedIps }) => JSON.stringify([firewall.fwInstanceId, firewall.enterpriseProjectId ?? null, taskId, allowedIps]) },
-  );
+  ));
 
   return {
     pages: {
@@ -213,7 +215,7 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
     create: (firewall, body) => createCaptureTask(upstream, firewall, body, callOptions('create', firewall, false)),
     stop: (firewall, taskId) => stopCaptureTask(upstream, firewall, taskId, callOptions('stop', firewall, false)),
     batchDelete: (firewall, taskIds) => batchDeleteCaptureTasks(upstream, firewall, taskIds, callOptions('batch-delete', firewall, false)),
-    captureResult: (firewall, taskId, allowedIps) => captureResults.load({ firewall, taskId, allowedIps }),
+    captureResult: (firewall, taskId, allowedIps) => captureResults().load({ firewall, taskId, allowedIps }),
     changed: (firewall) => firewallChanged(reads, firewall.fwInstanceId),
     remainingCalls: () => budget.remaining(),
   };

@@ -31,7 +31,7 @@ describe("package.json's scripts", () => {
     expect(scripts[name]).toMatch(/(^|&& )exec node /);
   });
 
-  it.each(['start', 'dev', 'simulator', 'test', 'bench', 'bench:profile', 'bench:pass-through', 'supergraph'])('%s checks the Node.js version first', (name) => {
+  it.each(['start', 'dev', 'simulator', 'test', 'test:image', 'bench', 'bench:profile', 'bench:pass-through', 'supergraph'])('%s checks the Node.js version first', (name) => {
     expect(checksNode(name)).toBe(true);
   });
 
