@@ -11,6 +11,23 @@ import type { LiveTimers } from './timers.ts';
 /** The longest wait between two reads of a failing poller, in intervals. */
 export const MAX_BACKOFF_FACTOR = 8;
 
+/** The one `gone` event: every subscriber told so gets the same object. */
+const GONE: LiveEvent = { kind: 'gone' };
+
+/**
+ * One event object per record read: every subscriber of a task gets the same object from a read, so
+ * a transport can work out the answer once for all of them (live-operations.ts shares by it).
+ */
+const eventsByRecord = new WeakMap<CaptureTaskRecord, LiveEvent>();
+function eventOf(record: CaptureTaskRecord): LiveEvent {
+  let event = eventsByRecord.get(record);
+  if (event === undefined) {
+    event = { kind: 'task', record };
+    eventsByRecord.set(record, event);
+  }
+  return event;
+}
+
 /** Reads the firewall's whole list (every page), or fails. */
 export type ListScan = (signal: AbortSignal) => Promise<readonly CaptureTaskRecord[]>;
 
@@ -152,7 +169,7 @@ export class FirewallPoller {
       if (record !== undefined) this.#tell(watcher, record);
       // Not listed: told only by a read that started after it joined (a task created just before it
       // subscribed is not yet in an older read), or when it was listed before; else read again now.
-      else if (watcher.seen || started > watcher.joinedAt) this.#end(watcher, 'gone', { kind: 'gone' });
+      else if (watcher.seen || started > watcher.joinedAt) this.#end(watcher, 'gone', GONE);
       else this.#readAgain = true;
     }
     // Every subscriber may have been told its last event: the poller then stopped.
@@ -179,7 +196,7 @@ export class FirewallPoller {
 
   #tell(watcher: Watcher, record: CaptureTaskRecord): void {
     watcher.seen = true;
-    const event: LiveEvent = { kind: 'task', record };
+    const event = eventOf(record);
     watcher.sink.offer(event, listedStateOf(record));
     if (hasFinalStatus(record)) this.#end(watcher, 'final');
   }

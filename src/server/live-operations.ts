@@ -11,7 +11,8 @@ import {
   OperationTypeNode,
   parse,
   specifiedRules,
-  subscribe,
+  createSourceEventStream,
+  execute,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -49,6 +50,8 @@ export interface LiveOperations {
   prepare(request: unknown): Prepared;
   /** Runs a prepared subscription with its context: its events, or one result (errors). */
   run(args: Omit<ExecutionArgs, 'contextValue'>, context: GatewayContext): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult>;
+  /** format(result) as JSON, written once per result however many subscribers share it. */
+  serialize(result: ExecutionResult): string;
   /** A result as the client receives it: errors masked and coded as for queries. */
   format(result: ExecutionResult): FormattedExecutionResult;
   formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[];
@@ -57,6 +60,11 @@ export interface LiveOperations {
 const refusal = (message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code, ...extensions } });
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Executions shared by the subscribers of one event: by event, document, then variables and rights. */
+const shared = new WeakMap<object, WeakMap<DocumentNode, Map<string, Promise<ExecutionResult>>>>();
+/** Results already written as JSON. */
+const serialized = new WeakMap<ExecutionResult, string>();
 
 export function createLiveOperations(options: LiveOperationsOptions): LiveOperations {
   const { schema, config } = options;
@@ -127,12 +135,68 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
       return { ok: true, args: { schema, document, variableValues: variables ?? {}, operationName: operationName ?? undefined } };
     },
     async run(args, context) {
+      let source: AsyncIterable<unknown> | ExecutionResult;
       try {
-        return await subscribe({ ...args, contextValue: context });
+        source = await createSourceEventStream({ ...args, contextValue: context });
       } catch (error) {
-        // subscribe() reports its own errors as results; a throw is a bug, shown masked.
+        // createSourceEventStream reports its own errors as results; a throw is a bug, shown masked.
         return { errors: [error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { originalError: error instanceof Error ? error : new Error(String(error)) })] };
       }
+      if (!(Symbol.asyncIterator in source)) return source;
+      const events = source[Symbol.asyncIterator]();
+      // What graphql-js's subscribe does (execute the operation with each event as its root), except
+      // that subscribers of one event with the same document, variables and right to secrets share
+      // one execution: 100 people watching a capture cost one, not 100.
+      const shareKey = `${JSON.stringify(args.variableValues ?? {})}\u0000${args.operationName ?? ''}\u0000${context.maySeeSecrets === true ? 'secrets' : ''}`;
+      const resultOf = (event: unknown): Promise<ExecutionResult> => {
+        if (typeof event !== 'object' || event === null) return Promise.resolve(execute({ ...args, rootValue: event, contextValue: context }));
+        let byDocument = shared.get(event);
+        if (byDocument === undefined) {
+          byDocument = new WeakMap();
+          shared.set(event, byDocument);
+        }
+        let byKey = byDocument.get(args.document);
+        if (byKey === undefined) {
+          byKey = new Map();
+          byDocument.set(args.document, byKey);
+        }
+        let result = byKey.get(shareKey);
+        if (result === undefined) {
+          result = Promise.resolve(execute({ ...args, rootValue: event, contextValue: context }));
+          byKey.set(shareKey, result);
+        }
+        return result;
+      };
+      const iterator: AsyncGenerator<ExecutionResult, void, void> = {
+        async next() {
+          const step = await events.next();
+          if (step.done === true) return { value: undefined, done: true };
+          return { value: await resultOf(step.value), done: false };
+        },
+        async return() {
+          await events.return?.();
+          return { value: undefined, done: true };
+        },
+        async throw(error: unknown) {
+          await events.return?.();
+          throw error;
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        async [Symbol.asyncDispose]() {
+          await events.return?.();
+        },
+      };
+      return iterator;
+    },
+    serialize(result) {
+      let text = serialized.get(result);
+      if (text === undefined) {
+        text = JSON.stringify(this.format(result));
+        serialized.set(result, text);
+      }
+      return text;
     },
     format(result) {
       return { ...(result.errors === undefined ? {} : { errors: formatErrors(result.errors) }), ...(result.data === undefined ? {} : { data: result.data }), ...(result.extensions === undefined ? {} : { extensions: result.extensions }) };

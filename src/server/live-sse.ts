@@ -34,9 +34,9 @@ export interface SseTransport {
   readonly open: number;
 }
 
-/** One message of the stream, written as graphql-sse's `print` writes it. */
-function message(event: 'next' | 'complete', data: unknown): string {
-  return data === null ? `event: ${event}\ndata:\n\n` : `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** One message of the stream, written as graphql-sse's `print` writes it (`json`: its data, written already). */
+function message(event: 'next' | 'complete', data: unknown, json?: string): string {
+  return data === null ? `event: ${event}\ndata:\n\n` : `event: ${event}\ndata: ${json ?? JSON.stringify(data)}\n\n`;
 }
 
 /** How a request's Accept lists text/event-stream: first (or alone), among others, or not at all. */
@@ -134,7 +134,7 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       keepAliveSoon();
       try {
         for await (const event of result) {
-          if (state.ended || !(await write(response, message('next', operations.format(event))))) break;
+          if (state.ended || !(await write(response, message('next', event, operations.serialize(event))))) break;
         }
         // Ended by shutdown (close() ends every open stream): no `complete`, so the client reconnects.
         if (!state.ended) await finish();

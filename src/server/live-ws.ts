@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { Caller } from './auth.ts';
 import type { CreateContext } from './context.ts';
 import type { LiveOperations } from './live-operations.ts';
+import type { GatewayContext } from '../resolvers/context.ts';
 import type { LiveTimers } from '../live/timers.ts';
 
 /** graphql-transport-ws's close code for a server going away to restart: clients reconnect. */
@@ -123,8 +124,16 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   };
   options.httpServer.on('upgrade', onUpgrade);
 
+  /** Each subscription's context, by the arguments onSubscribe handed graphql-ws (which hands them back to subscribe). */
+  const contexts = new WeakMap<object, GatewayContext>();
   useServer<Record<string, unknown>, ConnectionExtra>(
     {
+      // The transports' shared execution (live-operations.ts), not graphql-js's subscribe.
+      subscribe: (args) => {
+        const context = contexts.get(args);
+        if (context === undefined) return { errors: [new GraphQLError('Internal server error')] };
+        return operations.run(args, context);
+      },
       onConnect: async (ctx) => {
         const caller = await options.authenticate(headersFromPayload(ctx.connectionParams));
         if (caller.credential instanceof Error) return false;
@@ -142,7 +151,10 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
         if (!trusted.ok) return trusted.errors;
         const prepared = operations.prepare(trusted.value);
         if (!prepared.ok) return prepared.errors;
-        return { ...prepared.args, contextValue: options.createContext(caller, randomUUID(), new AbortController().signal, 'ws') };
+        const contextValue = options.createContext(caller, randomUUID(), new AbortController().signal, 'ws');
+        const args = { ...prepared.args, contextValue };
+        contexts.set(args, contextValue);
+        return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => operations.format(result),
       onError: (_ctx, _id, _payload, errors) => operations.formatErrors(errors),
