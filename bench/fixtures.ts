@@ -2,7 +2,7 @@
 // operation, sent unchanged to the pass-through and the gateway; the mix's, one per request index)
 // and the tokens. No I/O.
 import { cursorAt } from '../src/paging/connection.ts';
-import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
+import { fingerprintOf, connectionKeyOf } from '../src/paging/cursor.ts';
 import { generateTask, seededRandom, SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, type SimulatedFirewall } from '../src/simulator/store.ts';
 import { taskIdOf, type CaptureTaskRecord } from '../src/upstream/wire.ts';
 
@@ -154,7 +154,7 @@ export interface MixRequest {
 function mixCursor(firewall: SimulatedFirewall, index: number): string {
   const tasks = firewall.tasks;
   const page = { items: tasks, itemsOffset: 0, from: 0, to: tasks.length, total: tasks.length, hasPreviousPage: false, hasNextPage: false, warning: undefined };
-  return cursorAt(page, index, scopeOf(firewall.id, undefined), (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record)));
+  return cursorAt(page, index, connectionKeyOf(firewall.id, undefined), (record: CaptureTaskRecord) => fingerprintOf(taskIdOf(record)));
 }
 
 /** Request i of the mix (any integer ≥ 0): the same in every process and every run. */

@@ -12,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import got from 'got';
 import { Pool } from 'undici';
 import { cursorAt, pageInfoOf } from '../src/paging/connection.ts';
-import { fingerprintOf, scopeOf } from '../src/paging/cursor.ts';
+import { fingerprintOf, connectionKeyOf } from '../src/paging/cursor.ts';
 import { pageRequestFromArgs, type ConnectionArgs, type PageRequest } from '../src/paging/page-request.ts';
-import { walk, type Page } from '../src/paging/walk.ts';
+import { readOnePage, type Page } from '../src/paging/walk.ts';
 import { hasId, scanTasks } from '../src/lifecycle/tasks.ts';
 import {
   captureProtocolFromCode,
@@ -123,7 +123,7 @@ function taskJson(record: CaptureTaskRecord) {
 
 /** A page of a firewall's tasks (`request`: the connection arguments as the gateway reads them). */
 function pageOf(fwInstanceId: string, request: PageRequest, token: string): Promise<Page<CaptureTaskRecord>> {
-  return walk(
+  return readOnePage(
     request,
     async (offset, limit) => {
       const answer = await listCaptureTasks(fwInstanceId, offset, limit, token);
@@ -135,20 +135,20 @@ function pageOf(fwInstanceId: string, request: PageRequest, token: string): Prom
 
 /** A page of tasks as the gateway's connection JSON, every field. */
 async function connectionJson(fwInstanceId: string, request: PageRequest, token: string) {
-  const scope = scopeOf(fwInstanceId, undefined);
+  const connectionKey = connectionKeyOf(fwInstanceId, undefined);
   const page = await pageOf(fwInstanceId, request, token);
   const edges = [];
   for (let index = page.from; index < page.to; index++) {
-    edges.push({ cursor: cursorAt(page, index, scope, fingerprintOfRecord), node: taskJson(page.items[index] as CaptureTaskRecord) });
+    edges.push({ cursor: cursorAt(page, index, connectionKey, fingerprintOfRecord), node: taskJson(page.items[index] as CaptureTaskRecord) });
   }
-  return { totalCount: page.total, pageInfo: pageInfoOf(page, scope, fingerprintOfRecord), edges };
+  return { totalCount: page.total, pageInfo: pageInfoOf(page, connectionKey, fingerprintOfRecord), edges };
 }
 
 /** A page of tasks as the gateway's JSON for the mix's small document (fixtures.ts MIX_SMALL_FIELDS). */
 async function smallConnectionJson(fwInstanceId: string, request: PageRequest, token: string) {
-  const scope = scopeOf(fwInstanceId, undefined);
+  const connectionKey = connectionKeyOf(fwInstanceId, undefined);
   const page = await pageOf(fwInstanceId, request, token);
-  const { hasNextPage, hasPreviousPage, endCursor } = pageInfoOf(page, scope, fingerprintOfRecord);
+  const { hasNextPage, hasPreviousPage, endCursor } = pageInfoOf(page, connectionKey, fingerprintOfRecord);
   const edges = [];
   for (let index = page.from; index < page.to; index++) {
     const record = page.items[index] as CaptureTaskRecord;
@@ -181,7 +181,7 @@ async function mixAnswer(document: 'MixAll' | 'MixSmall' | 'MixTask', variables:
     const { match } = await scanTasks((offset, limit) => listCaptureTasks(fw, offset, limit, token), hasId(id));
     return { data: { captureTask: match === undefined ? null : taskJson(match) } };
   }
-  const request = pageRequestFromArgs(connectionArgsOf(variables), scopeOf(fw, undefined));
+  const request = pageRequestFromArgs(connectionArgsOf(variables), connectionKeyOf(fw, undefined));
   return { data: { captureTasks: document === 'MixAll' ? await connectionJson(fw, request, token) : await smallConnectionJson(fw, request, token) } };
 }
 

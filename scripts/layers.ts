@@ -25,7 +25,7 @@ export const layers: Linter.Config[] = [
   layer('base', [BASE, 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
   layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
-  // The capture lifecycle's pure checks and its mutations over an injected port: below the resolvers.
+  // The capture lifecycle's pure checks and its mutations over injected LifecycleDeps: below the resolvers.
   layer('lifecycle', ['src/lifecycle/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   // Live capture status: the pollers and subscribers' streams, over the upstream read; below the resolvers.
   layer('live', ['src/live/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),

@@ -6,7 +6,7 @@ import { createLogger } from './logger.ts';
 import { createGateway } from './server/edge.ts';
 import { exampleQueryFor } from './server/explorer.ts';
 // A pure flag parser with no imports of its own: the simulator itself is loaded only when used.
-import { timeScaleOf } from './simulator/lifecycle.ts';
+import { timeScaleOf } from './simulator/timeline.ts';
 import type { Simulator } from './simulator/server.ts';
 import type { Tracing } from './tracing.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from './upstream/client.ts';

@@ -12,7 +12,7 @@ export interface PageInfo {
 /** A cursor issued for an item, and what it was made from. */
 interface IssuedCursor {
   readonly fingerprint: (item: never) => number;
-  readonly scope: number;
+  readonly connectionKey: number;
   readonly offset: number;
   readonly total: number;
   readonly prev: number;
@@ -21,9 +21,9 @@ interface IssuedCursor {
 }
 
 /**
- * Fingerprints and cursors already worked out, by item (an upstream record). A page read is shared
- * by every operation that joins it or finds it in the page cache, and by its edges and pageInfo: each
- * cursor is encoded once for as long as its item, its position and its neighbours stay the same.
+ * Fingerprints and cursors already worked out, by item (an upstream record, shared by the operations
+ * that share its read): each cursor is encoded once while its item, position and neighbours stay the
+ * same. Why per record, and the figures: bench/results/caches.md.
  */
 const fingerprintsByFunction = new WeakMap<(item: never) => number, WeakMap<object, number>>();
 const cursorByItem = new WeakMap<object, IssuedCursor>();
@@ -51,7 +51,7 @@ function fingerprintAt<T>(page: Page<T>, at: number, fingerprint: (item: T) => n
 }
 
 /** The cursor of page.items[index]: its offset, and fingerprints of it and of its neighbours. */
-export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerprint: (item: T) => number): string {
+export function cursorAt<T>(page: Page<T>, index: number, connectionKey: number, fingerprint: (item: T) => number): string {
   const known = fingerprintsOf(fingerprint);
   const offset = page.itemsOffset + index;
   const prev = fingerprintAt(page, index - 1, fingerprint, known);
@@ -59,20 +59,20 @@ export function cursorAt<T>(page: Page<T>, index: number, scope: number, fingerp
   const item = page.items[index];
   const memo = typeof item === 'object' && item !== null ? item : undefined;
   const issued = memo === undefined ? undefined : cursorByItem.get(memo);
-  if (issued !== undefined && issued.fingerprint === fingerprint && issued.scope === scope && issued.offset === offset && issued.total === page.total && issued.prev === prev && issued.next === next) {
+  if (issued !== undefined && issued.fingerprint === fingerprint && issued.connectionKey === connectionKey && issued.offset === offset && issued.total === page.total && issued.prev === prev && issued.next === next) {
     return issued.cursor;
   }
-  const cursor = encodeCursor(scope, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(page, index, fingerprint, known), next });
-  if (memo !== undefined) cursorByItem.set(memo, { fingerprint, scope, offset, total: page.total, prev, next, cursor });
+  const cursor = encodeCursor(connectionKey, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(page, index, fingerprint, known), next });
+  if (memo !== undefined) cursorByItem.set(memo, { fingerprint, connectionKey, offset, total: page.total, prev, next, cursor });
   return cursor;
 }
 
-export function pageInfoOf<T>(page: Page<T>, scope: number, fingerprint: (item: T) => number): PageInfo {
+export function pageInfoOf<T>(page: Page<T>, connectionKey: number, fingerprint: (item: T) => number): PageInfo {
   const empty = page.from >= page.to;
   return {
     hasNextPage: page.hasNextPage,
     hasPreviousPage: page.hasPreviousPage,
-    startCursor: empty ? null : cursorAt(page, page.from, scope, fingerprint),
-    endCursor: empty ? null : cursorAt(page, page.to - 1, scope, fingerprint),
+    startCursor: empty ? null : cursorAt(page, page.from, connectionKey, fingerprint),
+    endCursor: empty ? null : cursorAt(page, page.to - 1, connectionKey, fingerprint),
   };
 }

@@ -3,7 +3,7 @@
 // and go before it (paging/walk.ts), even when the task itself was deleted. It is bound to the
 // firewall and enterprise project it was issued for, versioned, and checksummed against damage.
 //
-// Layout (26 bytes, base64url): version u8 · flags u8 · scope u32 · offset u32 · prev u32 · id u32 ·
+// Layout (26 bytes, base64url): version u8 · flags u8 · connectionKey u32 · offset u32 · prev u32 · id u32 ·
 // next u32 · checksum u32, all big-endian. Flags say the task was the first or the last of the list. Cursors are not secrets and grant nothing: a client can only ask
 // for pages of a firewall its own credential may read.
 import { CursorError } from '../errors.ts';
@@ -46,7 +46,7 @@ export function fingerprintOf(taskId: string): number {
 }
 
 /** The fingerprint of a (firewall, enterprise project) pair, which cursors are bound to. */
-export function scopeOf(fwInstanceId: string, enterpriseProjectId: string | undefined): number {
+export function connectionKeyOf(fwInstanceId: string, enterpriseProjectId: string | undefined): number {
   return fnv1a(`${fwInstanceId}\u0000${enterpriseProjectId ?? ''}`);
 }
 
@@ -64,13 +64,13 @@ function checksumOf(bytes: Uint8Array, length: number): number {
   return hash >>> 0;
 }
 
-/** Where cursors are written before their text is taken: one buffer, reused (no I/O in between). */
+/** Where cursors are written before their text is taken: one buffer, reused (no I/O in between; bench/results/caches.md). */
 const scratch = Buffer.alloc(CURSOR_BYTES);
 
-export function encodeCursor(scope: number, position: CursorPosition): string {
+export function encodeCursor(connectionKey: number, position: CursorPosition): string {
   scratch[0] = CURSOR_VERSION;
   scratch[1] = (position.first ? FIRST : 0) | (position.last ? LAST : 0);
-  scratch.writeUInt32BE(scope >>> 0, 2);
+  scratch.writeUInt32BE(connectionKey >>> 0, 2);
   scratch.writeUInt32BE(position.offset >>> 0, 6);
   scratch.writeUInt32BE(position.prev >>> 0, 10);
   scratch.writeUInt32BE(position.id >>> 0, 14);
@@ -83,9 +83,9 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Reads a cursor given as `argumentName`, checking that it was issued by this gateway, is intact,
- * of this version, and for `scope`. Throws a CursorError saying which of these failed.
+ * of this version, and for `connectionKey`. Throws a CursorError saying which of these failed.
  */
-export function decodeCursor(argumentName: 'after' | 'before', cursor: string, scope: number): CursorPosition {
+export function decodeCursor(argumentName: 'after' | 'before', cursor: string, connectionKey: number): CursorPosition {
   if (cursor.length > 64 || !BASE64URL.test(cursor)) {
     throw new CursorError(argumentName, 'is not a cursor issued by this gateway');
   }
@@ -103,7 +103,7 @@ export function decodeCursor(argumentName: 'after' | 'before', cursor: string, s
   }
   const flags = view.getUint8(1);
   if (flags > (FIRST | LAST)) throw new CursorError(argumentName, 'is not a cursor issued by this gateway');
-  if (view.getUint32(2) !== scope) {
+  if (view.getUint32(2) !== connectionKey) {
     throw new CursorError(argumentName, 'belongs to another firewall or enterprise project; cursors only work for the connection that returned them');
   }
   return {

@@ -28,10 +28,10 @@ function checkCount(name: 'first' | 'last', value: number): number {
 }
 
 /**
- * Reads Relay arguments into a PageRequest for the connection whose cursors carry `scope`.
+ * Reads Relay arguments into a PageRequest for the connection whose cursors carry `connectionKey`.
  * Paging goes one way at a time: `first` with `after`, or `last` with `before`.
  */
-export function pageRequestFromArgs(args: ConnectionArgs, scope: number): PageRequest {
+export function pageRequestFromArgs(args: ConnectionArgs, connectionKey: number): PageRequest {
   const { first, after, last, before } = args;
   const has = (value: unknown) => value !== undefined && value !== null;
   if (has(first) && has(last)) {
@@ -50,12 +50,12 @@ export function pageRequestFromArgs(args: ConnectionArgs, scope: number): PageRe
     return {
       direction: 'backward',
       count: typeof last === 'number' ? checkCount('last', last) : DEFAULT_PAGE_SIZE,
-      before: typeof before === 'string' ? decodeCursor('before', before, scope) : undefined,
+      before: typeof before === 'string' ? decodeCursor('before', before, connectionKey) : undefined,
     };
   }
   return {
     direction: 'forward',
     count: typeof first === 'number' ? checkCount('first', first) : DEFAULT_PAGE_SIZE,
-    after: typeof after === 'string' ? decodeCursor('after', after, scope) : undefined,
+    after: typeof after === 'string' ? decodeCursor('after', after, connectionKey) : undefined,
   };
 }

@@ -24,7 +24,7 @@ export interface Slice<T> {
 /** Reads up to `limit` items (1..UPSTREAM_MAX_LIMIT) from `offset`. */
 export type SliceSource<T> = (offset: number, limit: number) => Promise<Slice<T>>;
 
-export interface WalkOptions<T> {
+export interface PageReadOptions<T> {
   /** The fingerprint (cursor.ts fingerprintOf) of an item's id. */
   readonly fingerprint: (item: T) => number;
   /** How many items either side of a cursor's old offset its task is looked for. */
@@ -91,7 +91,7 @@ export async function readRange<T>(source: SliceSource<T>, start: number, end: n
 }
 
 /** The index of the item with this fingerprint closest to `near`, or -1. */
-function nearest<T>(items: readonly T[], wanted: number, near: number, options: WalkOptions<T>): number {
+function nearest<T>(items: readonly T[], wanted: number, near: number, options: PageReadOptions<T>): number {
   if (wanted === NO_TASK) return -1;
   const reach = Math.max(near, items.length - near);
   for (let distance = 0; distance <= reach; distance++) {
@@ -132,12 +132,12 @@ function lostWarning(argument: 'after' | 'before'): PagingWarning {
   };
 }
 
-async function forwardFromStart<T>(count: number, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+async function forwardFromStart<T>(count: number, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   const slice = await readRange(source, 0, count, options.fingerprint);
   return pageOf(slice.items, 0, 0, count, slice.total);
 }
 
-async function forwardAfter<T>(count: number, after: CursorPosition, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+async function forwardAfter<T>(count: number, after: CursorPosition, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   const at = after.offset;
   // Overlap by one: the first item read should be the cursor's own task.
   const slice = await readRange(source, at, at + count + 1, options.fingerprint);
@@ -175,7 +175,7 @@ async function forwardAfter<T>(count: number, after: CursorPosition, source: Sli
   return pageOf(items, low, start, start + count, total, warning);
 }
 
-async function backwardFromEnd<T>(count: number, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+async function backwardFromEnd<T>(count: number, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   // The first read learns the total; when the whole list fits in it, it is the only read.
   const head = await readRange(source, 0, count, options.fingerprint);
   let total = head.total;
@@ -196,7 +196,7 @@ async function backwardFromEnd<T>(count: number, source: SliceSource<T>, options
   return pageOf(again.items, low, Math.max(0, total - count - low), total - low, again.total);
 }
 
-async function backwardBefore<T>(count: number, before: CursorPosition, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+async function backwardBefore<T>(count: number, before: CursorPosition, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   const at = before.offset;
   const first = Math.max(0, at - count);
   // Overlap by one: the last item read should be the cursor's own task.
@@ -239,8 +239,8 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
   return pageOf(items, low, Math.max(0, end - count), end, total, warning);
 }
 
-/** Reads the page a PageRequest asks for. */
-export function walk<T>(request: PageRequest, source: SliceSource<T>, options: WalkOptions<T>): Promise<Page<T>> {
+/** Reads the one page a PageRequest asks for (a client walks the list by asking page after page). */
+export function readOnePage<T>(request: PageRequest, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   if (request.direction === 'forward') {
     return request.after === undefined
       ? forwardFromStart(request.count, source, options)

@@ -1,12 +1,12 @@
 // The one implementation behind Query.captureTasks and Firewall.captureTasks: arguments → page
-// request → paging walk over the per-operation loader → connection model. And the connection's
-// and edge's own fields.
+// request → one drift-tolerant page read (readOnePage) over the per-operation loader → connection
+// model. And the connection's and edge's own fields.
 import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { CaptureTaskConnectionResolvers, CaptureTaskEdgeResolvers } from '../__generated__/resolvers-types.ts';
 import { cursorAt, pageInfoOf } from '../paging/connection.ts';
-import { fingerprintOf, scopeOf } from '../paging/cursor.ts';
-import { walk } from '../paging/walk.ts';
+import { fingerprintOf, connectionKeyOf } from '../paging/cursor.ts';
+import { readOnePage } from '../paging/walk.ts';
 import { pageRequestFromArgs, type ConnectionArgs } from '../paging/page-request.ts';
 import type { GatewayContext } from './context.ts';
 import { taskIdOf, type CaptureTaskRecord } from '../upstream/wire.ts';
@@ -23,9 +23,9 @@ export async function captureTaskConnection(
   info: GraphQLResolveInfo,
 ): Promise<CaptureTaskConnectionModel> {
   const enterpriseProjectId = args.enterpriseProjectId ?? undefined;
-  const scope = { fwInstanceId, enterpriseProjectId, fingerprint: scopeOf(fwInstanceId, enterpriseProjectId) };
-  const request = pageRequestFromArgs(args, scope.fingerprint);
-  const page = await walk(
+  const scope = { fwInstanceId, enterpriseProjectId, connectionKey: connectionKeyOf(fwInstanceId, enterpriseProjectId) };
+  const request = pageRequestFromArgs(args, scope.connectionKey);
+  const page = await readOnePage(
     request,
     async (offset, limit) => {
       const answer = await context.pages.load({ fwInstanceId, enterpriseProjectId, offset, limit });
@@ -46,7 +46,7 @@ export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
     const { page, scope } = connection;
     const edges: CaptureTaskEdgeModel[] = [];
     for (let index = page.from; index < page.to; index++) {
-      edges.push({ cursor: cursorAt(page, index, scope.fingerprint, fingerprintOfRecord), node: nodeAt(connection, index, context) });
+      edges.push({ cursor: cursorAt(page, index, scope.connectionKey, fingerprintOfRecord), node: nodeAt(connection, index, context) });
     }
     return edges;
   },
@@ -55,8 +55,8 @@ export const CaptureTaskConnection: CaptureTaskConnectionResolvers = {
     for (let index = connection.page.from; index < connection.page.to; index++) nodes.push(nodeAt(connection, index, context));
     return nodes;
   },
-  pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.fingerprint, fingerprintOfRecord),
-  // Int is 32-bit, and Int values are written as handed (executor.ts): a larger total is an error here.
+  pageInfo: (connection) => pageInfoOf(connection.page, connection.scope.connectionKey, fingerprintOfRecord),
+  // A SerializedInt: a total over 2^31 - 1 is an error here, not written out.
   totalCount: (connection) => requiredInt('total', connection.page.total),
 };
 

@@ -12,6 +12,7 @@ import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 import { taskIdOf } from '../upstream/wire.ts';
 import type { CaptureEndpointModel, CaptureTaskModel, Read } from './mappers.ts';
+import type { SerializedInt } from './serialized.ts';
 import {
   captureProtocolFromCode,
   captureSizeBytesFrom,
@@ -47,7 +48,7 @@ function endpointOf(record: CaptureTaskRecord, side: 'source' | 'dest'): Capture
 
 /**
  * Tasks already read, by record: a page's records serve its edges and nodes, and, when a read is
- * shared (coalesced or cached), every operation that shares it.
+ * shared (coalesced or cached), every operation that shares it (bench/results/caches.md).
  */
 const tasksByRecord = new WeakMap<CaptureTaskRecord, CaptureTaskModel>();
 
@@ -72,12 +73,12 @@ class RecordedTask implements CaptureTaskModel {
   #destination: CaptureEndpointModel | typeof UNREAD = UNREAD;
   #captureSize: Read<string | null> | typeof UNREAD = UNREAD;
   #captureSizeBytes: Read<number | null> | typeof UNREAD = UNREAD;
-  #durationMinutes: Read<number | null> | typeof UNREAD = UNREAD;
-  #maxPackets: Read<number | null> | typeof UNREAD = UNREAD;
+  #durationMinutes: Read<SerializedInt | null> | typeof UNREAD = UNREAD;
+  #maxPackets: Read<SerializedInt | null> | typeof UNREAD = UNREAD;
   #createdAt: Read<string | null> | typeof UNREAD = UNREAD;
   #modifiedAt: Read<string | null> | typeof UNREAD = UNREAD;
   #isDeleted: Read<boolean> | typeof UNREAD = UNREAD;
-  #remainingDays: Read<number | null> | typeof UNREAD = UNREAD;
+  #remainingDays: Read<SerializedInt | null> | typeof UNREAD = UNREAD;
 
   constructor(record: CaptureTaskRecord, scope: FirewallScope, timeZone: string, onUnknownCode: UnknownCodeListener) {
     this.record = record;
@@ -102,10 +103,10 @@ class RecordedTask implements CaptureTaskModel {
   get captureSizeBytes(): Read<number | null> {
     return this.#captureSizeBytes === UNREAD ? (this.#captureSizeBytes = attempt(() => captureSizeBytesFrom(this.record.capture_size))) : this.#captureSizeBytes;
   }
-  get durationMinutes(): Read<number | null> {
+  get durationMinutes(): Read<SerializedInt | null> {
     return this.#durationMinutes === UNREAD ? (this.#durationMinutes = attempt(() => optionalInt('duration', this.record.duration))) : this.#durationMinutes;
   }
-  get maxPackets(): Read<number | null> {
+  get maxPackets(): Read<SerializedInt | null> {
     return this.#maxPackets === UNREAD ? (this.#maxPackets = attempt(() => optionalInt('max_packets', this.record.max_packets))) : this.#maxPackets;
   }
   get createdAt(): Read<string | null> {
@@ -117,7 +118,7 @@ class RecordedTask implements CaptureTaskModel {
   get isDeleted(): Read<boolean> {
     return this.#isDeleted === UNREAD ? (this.#isDeleted = attempt(() => isDeletedFrom(this.record.is_deleted))) : this.#isDeleted;
   }
-  get remainingDays(): Read<number | null> {
+  get remainingDays(): Read<SerializedInt | null> {
     return this.#remainingDays === UNREAD ? (this.#remainingDays = attempt(() => optionalInt('remaining_days', this.record.remaining_days))) : this.#remainingDays;
   }
 }

@@ -5,7 +5,7 @@
 import type { Config } from '../config.ts';
 import type { ForbiddenError, UnauthenticatedError, WarningCode } from '../errors.ts';
 import type { UserError } from '../lifecycle/input.ts';
-import type { LifecyclePort } from '../lifecycle/mutations.ts';
+import type { LifecycleDeps } from '../lifecycle/mutations.ts';
 import type { OperationBudget } from '../upstream/budget.ts';
 import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureResultAnswer } from '../upstream/wire.ts';
@@ -59,7 +59,7 @@ export interface GatewayContext {
   /** Whether the caller may see download links; the error that refuses it when not. */
   readonly maySeeSecrets: true | UnauthenticatedError;
   /** What the mutations need: fresh reads, the changes themselves, the clock. */
-  readonly lifecycle: LifecyclePort;
+  readonly lifecycle: LifecycleDeps;
   /** A finished task's capture result (secret), or null when CFW has none. */
   readonly captureResult: (scope: FirewallScope, taskId: string, allowedIps: readonly string[]) => Promise<CaptureResultAnswer | null>;
   /** Set when the response carries secrets or a change: it is sent with `Cache-Control: no-store`. */

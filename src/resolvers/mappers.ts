@@ -6,6 +6,7 @@ import type { Page } from '../paging/walk.ts';
 import type { CaptureProtocolName, CaptureTaskStatusName, IpVersionName } from '../upstream/codes.ts';
 import type { FirewallScope } from '../upstream/capture-tasks.ts';
 import type { CaptureResultAnswer, CaptureResultFile, CaptureTaskRecord } from '../upstream/wire.ts';
+import type { SerializedInt } from './serialized.ts';
 
 /**
  * A firewall, by id alone: a representation carries no enterprise project, so `Firewall.captureTasks`
@@ -17,8 +18,8 @@ export interface FirewallRef {
 
 /** Which connection a page belongs to: cursors are bound to it. */
 export interface ConnectionScope extends FirewallScope {
-  /** scopeOf(fwInstanceId, enterpriseProjectId), computed once. */
-  readonly fingerprint: number;
+  /** connectionKeyOf(fwInstanceId, enterpriseProjectId), computed once: the hash its cursors carry. */
+  readonly connectionKey: number;
 }
 
 export interface CaptureTaskConnectionModel {
@@ -60,12 +61,12 @@ export interface CaptureTaskModel {
   readonly destination: CaptureEndpointModel;
   readonly captureSize: Read<string | null>;
   readonly captureSizeBytes: Read<number | null>;
-  readonly durationMinutes: Read<number | null>;
-  readonly maxPackets: Read<number | null>;
+  readonly durationMinutes: Read<SerializedInt | null>;
+  readonly maxPackets: Read<SerializedInt | null>;
   readonly createdAt: Read<string | null>;
   readonly modifiedAt: Read<string | null>;
   readonly isDeleted: Read<boolean>;
-  readonly remainingDays: Read<number | null>;
+  readonly remainingDays: Read<SerializedInt | null>;
 }
 
 /** A capture result as the upstream answered it (secret: never cached). */

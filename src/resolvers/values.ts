@@ -12,6 +12,7 @@ import {
   type IpVersionName,
 } from '../upstream/codes.ts';
 import { bytesOfCaptureSize } from '../upstream/wire.ts';
+import { isSerializedInt, type SerializedInt } from './serialized.ts';
 
 /** Told of every code that maps to UNKNOWN, so it can be logged (once per value). */
 export type UnknownCodeListener = (field: string, value: unknown) => void;
@@ -53,16 +54,14 @@ export function optionalNonEmptyString(field: string, value: unknown): string | 
 }
 
 /** An Int field (32-bit, as GraphQL's Int is). */
-export function optionalInt(field: string, value: unknown): number | null {
+export function optionalInt(field: string, value: unknown): SerializedInt | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value > 2_147_483_647 || value < -2_147_483_648) {
-    throw new FieldValueError(field, 'a 32-bit integer', value);
-  }
+  if (!isSerializedInt(value)) throw new FieldValueError(field, 'a 32-bit integer', value);
   return value;
 }
 
 /** An Int field that always has a value. */
-export function requiredInt(field: string, value: unknown): number {
+export function requiredInt(field: string, value: unknown): SerializedInt {
   const int = optionalInt(field, value);
   if (int === null) throw new FieldValueError(field, 'a 32-bit integer', value);
   return int;
@@ -199,12 +198,11 @@ function instantInZone(wall: number, zone: string): number {
 
 /**
  * ISO texts already worked out, by zone (from the configuration) and CFW text (bounded): pages are
- * read again and again, and a lookup costs less than even UTC's string work (measured: 12 against
- * 44 µs for a 50-task page's dates).
+ * read again and again, and a lookup costs less than even UTC's string work (bench/results/caches.md).
  */
 const isoByZone = new Map<string, BoundedCache<string, string>>();
 const MAX_REMEMBERED_PER_ZONE = 20_000;
-/** The ISO texts dateTimeIsoFromCfw gave out (the same string objects it hands again): known good. */
+/** The ISO texts dateTimeIsoFromCfw gave out (the same string objects it hands again): known good (bench/results/caches.md). */
 const issuedIsoTexts = boundedCache<string, true>(MAX_REMEMBERED_PER_ZONE);
 
 /**

@@ -13,7 +13,7 @@ import type { UpstreamHttp } from '../upstream/client.ts';
 import { createPageReads } from '../upstream/read.ts';
 import { createOperationUpstream } from '../upstream/operation.ts';
 import { OperationBudget } from '../upstream/budget.ts';
-import type { LifecycleClock, LifecyclePort } from '../lifecycle/mutations.ts';
+import type { LifecycleClock, LifecycleDeps } from '../lifecycle/mutations.ts';
 import { KeyedLock, SYSTEM_CLOCK } from '../lifecycle/services.ts';
 import { createAuthenticator, type Caller } from './auth.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -100,7 +100,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
         operationLogger()[level]({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'upstream call');
       },
     });
-    const lifecycle: LifecyclePort = {
+    const lifecycle: LifecycleDeps = {
       read: (scope) => (offset, limit) => upstream.pages.loadFresh({ ...scope, offset, limit }),
       create: upstream.create,
       stop: upstream.stop,

@@ -9,13 +9,10 @@ import { ErrorCode } from '../errors.ts';
 import { GraphQLError, printSchema, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /**
- * `disableLeafSerialization`: String, Int, Boolean, ID and enum fields are written as the resolvers
- * hand them, not passed through graphql-js's serializers. Every such value the resolvers hand out is
- * already the value the serializer would return (values.ts reads each upstream value into exactly
- * its GraphQL form, or a FieldValueError, which is still reported at its path); the serializer
- * call cost an allocation of the field's error path and locations per field, eagerly, whether or
- * not there was an error: 4 kB per edge of a 50-task page, and GC pauses in the tail latency.
- * Custom scalars (DateTime, SafeInt) are still serialized.
+ * `disableLeafSerialization`: String, Int, Boolean, ID and enum values are written as the resolvers
+ * hand them, already serialized (the contract: resolvers/serialized.ts); the serializer calls
+ * allocated each field's error path eagerly (figures: bench/results/caches.md). Custom scalars
+ * (DateTime, SafeInt) are still serialized.
  */
 const COMPILE_OPTIONS = { disablingCapturingStackErrors: true, disableLeafSerialization: true } as const;
 

@@ -7,7 +7,7 @@
 //   curl -X POST localhost:9100/_simulator/faults -d '[{"kind":"status","status":503,"times":2}]'
 //   curl -X DELETE localhost:9100/_simulator/faults   (every pending fault dropped)
 import { parseArgs } from 'node:util';
-import { timeScaleOf } from './lifecycle.ts';
+import { timeScaleOf } from './timeline.ts';
 import { DEMO_TOKEN, Simulator, type CaptureResultForm } from './server.ts';
 import { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, type DriftPlan } from './store.ts';
 

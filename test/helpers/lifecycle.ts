@@ -2,7 +2,7 @@
 // delete that waits for a stop advances simulated time instead of sleeping.
 import { createLogger } from '../../src/logger.ts';
 import { createGateway } from '../../src/server/edge.ts';
-import { ManualClock } from '../../src/simulator/lifecycle.ts';
+import { ManualClock } from '../../src/simulator/timeline.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_PROJECT_ID } from '../../src/simulator/store.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';

@@ -3,7 +3,7 @@
 // The port is scripted here (a list and the answers of each call); everything else is the real code.
 import { describe, expect, it } from '@jest/globals';
 import { UpstreamError } from '../../src/errors.ts';
-import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type LifecyclePort } from '../../src/lifecycle/mutations.ts';
+import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type LifecycleDeps } from '../../src/lifecycle/mutations.ts';
 import type { CaptureTaskRecord } from '../../src/upstream/wire.ts';
 
 const FW = 'fw-1';
@@ -13,11 +13,11 @@ const lostAnswer = () => new UpstreamError('UPSTREAM_TIMEOUT', 'The upstream did
 const refusedWith = (errorCode: string) => new UpstreamError('BAD_USER_INPUT', 'refused', { status: 400, errorCode, attempts: 1 });
 
 /** A port over a list the test changes through `on*` handlers; counts reads and time slept. */
-function scriptedPort(tasks: CaptureTaskRecord[], handlers: Partial<Pick<LifecyclePort, 'create' | 'stop' | 'batchDelete'>> = {}) {
+function scriptedPort(tasks: CaptureTaskRecord[], handlers: Partial<Pick<LifecycleDeps, 'create' | 'stop' | 'batchDelete'>> = {}) {
   let now = 0;
   const calls = { reads: 0, slept: [] as number[] };
   let budget = 20;
-  const port: LifecyclePort = {
+  const port: LifecycleDeps = {
     read: () => (offset, limit) => {
       calls.reads++;
       budget--;
@@ -114,7 +114,7 @@ describe('deleteCaptureTasks', () => {
     // It ends after the second poll.
     const read = port.read;
     let polls = 0;
-    const counting: LifecyclePort = {
+    const counting: LifecycleDeps = {
       ...port,
       read: (scope) => (offset, limit) => {
         if (calls.slept.length > 0 && ++polls === 2) tasks[0] = { task_id: 't1', status: 4 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { CURSOR_VERSION, decodeCursor, encodeCursor, fingerprintOf, NO_TASK, scopeOf } from '../../src/paging/cursor.ts';
+import { CURSOR_VERSION, decodeCursor, encodeCursor, fingerprintOf, NO_TASK, connectionKeyOf } from '../../src/paging/cursor.ts';
 import { CursorError } from '../../src/errors.ts';
 
-const SCOPE = scopeOf('ebf891cd-2163-48a0-9963-6309f99dd3c4', undefined);
+const SCOPE = connectionKeyOf('ebf891cd-2163-48a0-9963-6309f99dd3c4', undefined);
 const position = { offset: 41, prev: fingerprintOf('a'), id: fingerprintOf('b'), next: fingerprintOf('c'), first: false, last: false };
 
 function reasonOf(run: () => unknown): string {
@@ -21,7 +21,7 @@ describe('cursor codec', () => {
     const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
     fc.assert(
       fc.property(fc.record({ offset: u32, prev: u32, id: u32, next: u32, first: fc.boolean(), last: fc.boolean() }), fc.string(), fc.option(fc.string(), { nil: undefined }), (at, firewall, project) => {
-        const scope = scopeOf(firewall, project);
+        const scope = connectionKeyOf(firewall, project);
         expect(decodeCursor('after', encodeCursor(scope, at), scope)).toEqual(at);
       }),
     );
@@ -58,8 +58,8 @@ describe('cursor codec', () => {
   it('rejects a cursor of another firewall or enterprise project', () => {
     const cursor = encodeCursor(SCOPE, position);
     const expected = '`after` belongs to another firewall or enterprise project; cursors only work for the connection that returned them';
-    expect(reasonOf(() => decodeCursor('after', cursor, scopeOf('another-firewall', undefined)))).toBe(expected);
-    expect(reasonOf(() => decodeCursor('after', cursor, scopeOf('ebf891cd-2163-48a0-9963-6309f99dd3c4', 'ep-finance')))).toBe(expected);
+    expect(reasonOf(() => decodeCursor('after', cursor, connectionKeyOf('another-firewall', undefined)))).toBe(expected);
+    expect(reasonOf(() => decodeCursor('after', cursor, connectionKeyOf('ebf891cd-2163-48a0-9963-6309f99dd3c4', 'ep-finance')))).toBe(expected);
   });
 
   it('rejects a cursor of another version', () => {

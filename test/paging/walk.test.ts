@@ -1,17 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { cursorAt, pageInfoOf } from '../../src/paging/connection.ts';
-import { decodeCursor, encodeCursor, fingerprintOf, scopeOf } from '../../src/paging/cursor.ts';
+import { decodeCursor, encodeCursor, fingerprintOf, connectionKeyOf } from '../../src/paging/cursor.ts';
 import { WarningCode } from '../../src/errors.ts';
-import { readRange, walk, type Page } from '../../src/paging/walk.ts';
+import { readOnePage, readRange, type Page } from '../../src/paging/walk.ts';
 import { pageRequestFromArgs, type ConnectionArgs } from '../../src/paging/page-request.ts';
 import { idsOf, ListSource } from './list-source.ts';
 
-const SCOPE = scopeOf('fw-1', undefined);
+const SCOPE = connectionKeyOf('fw-1', undefined);
 const options = { fingerprint: fingerprintOf, driftWindow: 50 };
 
 async function readPage(list: ListSource, args: ConnectionArgs): Promise<{ page: Page<string>; ids: string[]; start: string | null; end: string | null }> {
-  const page = await walk(pageRequestFromArgs(args, SCOPE), list.source, options);
+  const page = await readOnePage(pageRequestFromArgs(args, SCOPE), list.source, options);
   const info = pageInfoOf(page, SCOPE, fingerprintOf);
   return { page, ids: page.items.slice(page.from, page.to), start: info.startCursor, end: info.endCursor };
 }

@@ -3,7 +3,7 @@
 // auth as for the list, and the faults and counters the gateway's tests use.
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ManualClock, ENDING_MS, DAY_MS } from '../../src/simulator/lifecycle.ts';
+import { ManualClock, ENDING_MS, DAY_MS } from '../../src/simulator/timeline.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import { DEFAULT_ENTERPRISE_PROJECT, generateTask, seededRandom, SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, SimulatorStore } from '../../src/simulator/store.ts';
 import { authorizationFor, sdkDateOf } from '../../src/upstream/signing.ts';

@@ -18,7 +18,7 @@ import {
   timeScaleOf,
   utcDayOf,
   type CaptureTimeline,
-} from '../../src/simulator/lifecycle.ts';
+} from '../../src/simulator/timeline.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const MINUTE = 60_000;
