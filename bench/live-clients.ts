@@ -53,23 +53,31 @@ function onEvent(text: string): void {
 function open(url: string, target: { fw: string; id: string }): Promise<void> {
   return new Promise((resolve) => {
     const body = JSON.stringify({ query: LIVE_SUBSCRIPTION, variables: target });
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': LIVE_TOKEN, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      if (response.statusCode !== 200) failed++;
-      response.setEncoding('utf8');
-      let buffered = '';
-      response.on('data', (chunk: string) => {
-        buffered += chunk;
-        for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (message.startsWith('event: next\ndata: ')) onEvent(message.slice('event: next\ndata: '.length));
-        }
-      });
-      response.on('end', () => {
-        ended++;
-      });
-      resolve();
-    });
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': LIVE_TOKEN, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        if (response.statusCode !== 200) failed++;
+        response.setEncoding('utf8');
+        let buffered = '';
+        response.on('data', (chunk: string) => {
+          buffered += chunk;
+          for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
+            const message = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            if (message.startsWith('event: next\ndata: ')) onEvent(message.slice('event: next\ndata: '.length));
+          }
+        });
+        response.on('end', () => {
+          ended++;
+        });
+        resolve();
+      },
+    );
     request.on('error', () => {
       failed++;
       resolve();
@@ -96,7 +104,13 @@ process.on('message', (command: ClientCommand) => {
       return;
     }
     case 'report':
-      send({ kind: 'report', arrivals: Object.fromEntries([...arrivals].map(([round, times]) => [String(round), times])), open: requests.length - ended, ended, errors });
+      send({
+        kind: 'report',
+        arrivals: Object.fromEntries([...arrivals].map(([round, times]) => [String(round), times])),
+        open: requests.length - ended,
+        ended,
+        errors,
+      });
       return;
     case 'close':
       for (const request of requests) request.destroy();

@@ -7,7 +7,10 @@ export const LIVE_PROJECT_ID = SIMULATOR_PROJECT_ID;
 export const LIVE_TOKEN = 'demo-token';
 export const LIVE_FIREWALL_COUNT = 10;
 export const CAPTURES_PER_FIREWALL = 10;
-export const LIVE_FIREWALLS: readonly string[] = Array.from({ length: LIVE_FIREWALL_COUNT }, (_, index) => `live0000-0000-4000-a000-0000000000${String(index).padStart(2, '0')}`);
+export const LIVE_FIREWALLS: readonly string[] = Array.from(
+  { length: LIVE_FIREWALL_COUNT },
+  (_, index) => `live0000-0000-4000-a000-0000000000${String(index).padStart(2, '0')}`,
+);
 
 /** The captured size a round's change lists. */
 export const sizeOfRound = (round: number): string => `${1000 + round}kb`;

@@ -32,7 +32,11 @@ const say = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
-const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   say(`# bench:live — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}`);
@@ -44,7 +48,14 @@ async function main(): Promise<void> {
     urlFrom: (line) => {
       try {
         const parsed: unknown = JSON.parse(line);
-        return typeof parsed === 'object' && parsed !== null && 'url' in parsed && 'control' in parsed && typeof parsed.url === 'string' && typeof parsed.control === 'string' ? `${parsed.url} ${parsed.control}` : undefined;
+        return typeof parsed === 'object' &&
+          parsed !== null &&
+          'url' in parsed &&
+          'control' in parsed &&
+          typeof parsed.url === 'string' &&
+          typeof parsed.control === 'string'
+          ? `${parsed.url} ${parsed.control}`
+          : undefined;
       } catch {
         return undefined;
       }
@@ -55,7 +66,17 @@ async function main(): Promise<void> {
   const gateway = await startServer({
     name: 'gateway',
     args: [...GATEWAY_NODE_FLAGS, 'src/main.ts'],
-    env: { ...baseEnv(), NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), CFW_ENDPOINT: upstreamUrl, CFW_PROJECT_ID: LIVE_PROJECT_ID, SUBSCRIPTION_POLL_INTERVAL_MS: String(INTERVAL_MS), MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS * 2), MAX_SUBSCRIPTIONS_PER_INSTANCE: String(SUBSCRIBERS * 2) },
+    env: {
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      CFW_ENDPOINT: upstreamUrl,
+      CFW_PROJECT_ID: LIVE_PROJECT_ID,
+      SUBSCRIPTION_POLL_INTERVAL_MS: String(INTERVAL_MS),
+      MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS * 2),
+      MAX_SUBSCRIPTIONS_PER_INSTANCE: String(SUBSCRIBERS * 2),
+    },
     urlFrom: urlFromGatewayBanner,
     timeoutMs: 30_000,
   });
@@ -67,14 +88,27 @@ async function main(): Promise<void> {
   const headers = { 'content-type': 'application/json', 'x-auth-token': BENCH_TOKEN };
   const expected = await request(gateway.url, { method: 'POST', headers, body: page.body });
   if (expected.status !== 200 || expected.body.includes('"errors"')) throw new Error(`the query failed: ${expected.body.slice(0, 300)}`);
-  const throughput = () => measure({ url: gateway.url, method: 'POST', headers, body: page.body, expectBody: expected.body, connections: CONNECTIONS, durationS: DURATION_S, pid: gateway.pid, helperPids: [simulator.pid] });
+  const throughput = () =>
+    measure({
+      url: gateway.url,
+      method: 'POST',
+      headers,
+      body: page.body,
+      expectBody: expected.body,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      pid: gateway.pid,
+      helperPids: [simulator.pid],
+    });
 
   // 1. Queries alone, and the gateway's memory at rest after them.
   await throughput();
   const alone = await throughput();
   await sleep(2_000);
   const rssBeforeKb = memoryKbOf(gateway.pid, 'VmRSS');
-  say(`queries alone: ${alone.rps.toFixed(0)} req/s (p99 ${alone.p99Ms.toFixed(1)} ms, other CPU ${(alone.foreignCpuShare * 100).toFixed(0)}%); gateway RSS ${(rssBeforeKb / 1024).toFixed(1)} MB`);
+  say(
+    `queries alone: ${alone.rps.toFixed(0)} req/s (p99 ${alone.p99Ms.toFixed(1)} ms, other CPU ${(alone.foreignCpuShare * 100).toFixed(0)}%); gateway RSS ${(rssBeforeKb / 1024).toFixed(1)} MB`,
+  );
 
   // 2. The subscribers.
   const startClients = () => {
@@ -98,7 +132,9 @@ async function main(): Promise<void> {
   tell({ kind: 'open', url: gateway.url, count: SUBSCRIBERS });
   const openReport = await opened;
   if (openReport.kind !== 'opened') throw new Error('no open report');
-  say(`opened ${openReport.streams} SSE subscriptions in ${((performance.now() - openedAt) / 1000).toFixed(1)} s: ${openReport.firstEvents} first events, ${openReport.failed} failed`);
+  say(
+    `opened ${openReport.streams} SSE subscriptions in ${((performance.now() - openedAt) / 1000).toFixed(1)} s: ${openReport.firstEvents} first events, ${openReport.failed} failed`,
+  );
   await sleep(3_000);
   const rssOpenKb = memoryKbOf(gateway.pid, 'VmRSS');
   const perThousandMb = ((rssOpenKb - rssBeforeKb) / 1024) * (1000 / SUBSCRIBERS);
@@ -142,13 +178,17 @@ async function main(): Promise<void> {
   for (let round = 0; round < 3; round++) {
     const beside = await throughput();
     besideRuns.push(beside.rps);
-    say(`queries beside ${SUBSCRIBERS} subscriptions: ${beside.rps.toFixed(0)} req/s (p99 ${beside.p99Ms.toFixed(1)} ms, other CPU ${(beside.foreignCpuShare * 100).toFixed(0)}%)`);
+    say(
+      `queries beside ${SUBSCRIBERS} subscriptions: ${beside.rps.toFixed(0)} req/s (p99 ${beside.p99Ms.toFixed(1)} ms, other CPU ${(beside.foreignCpuShare * 100).toFixed(0)}%)`,
+    );
     clients.tell({ kind: 'close' });
     await clients.exited;
     await sleep(3_000);
     const aloneAgain = await throughput();
     aloneRuns.push(aloneAgain.rps);
-    say(`queries alone: ${aloneAgain.rps.toFixed(0)} req/s (p99 ${aloneAgain.p99Ms.toFixed(1)} ms, other CPU ${(aloneAgain.foreignCpuShare * 100).toFixed(0)}%)`);
+    say(
+      `queries alone: ${aloneAgain.rps.toFixed(0)} req/s (p99 ${aloneAgain.p99Ms.toFixed(1)} ms, other CPU ${(aloneAgain.foreignCpuShare * 100).toFixed(0)}%)`,
+    );
     if (round === 2) break;
     const next = startClients();
     const reopened = next.reply('opened');
@@ -157,16 +197,28 @@ async function main(): Promise<void> {
     await sleep(2_000);
     clients = next;
   }
-  const median = (values: readonly number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+  const median = (values: readonly number[]) =>
+    quantile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
   const ratio = median(besideRuns) / median(aloneRuns);
   say(`load average at the end (1/5/15 min): ${loadAverage()}`);
   say('');
   say('| target | figure | limit | |');
   say('|---|---|---|---|');
-  say(`| upstream list calls per firewall per interval | ${callsPerFirewallInterval.toFixed(2)} | 1 (≤ 1.10 with the window's edges) | ${verdict(callsPerFirewallInterval <= 1.1)} |`);
-  say(`| memory per 1,000 open subscriptions | ${perThousandMb.toFixed(1)} MB (RSS ${(rssBeforeKb / 1024).toFixed(0)} → ${(rssOpenKb / 1024).toFixed(0)} MB) | ≤ 25 MB | ${verdict(perThousandMb <= 25)} |`);
-  say(`| change → event at the client, p99 (p50) | ${p99.toFixed(0)} ms (${p50.toFixed(0)} ms), ${latencies.length} events, ${missing} missing | ≤ ${INTERVAL_MS + 100} ms, none missing | ${verdict(p99 <= INTERVAL_MS + 100 && missing === 0)} |`);
-  say(`| query throughput beside the subscriptions | ${(ratio * 100).toFixed(1)}% of alone (medians: ${median(besideRuns).toFixed(0)} vs ${median(aloneRuns).toFixed(0)} req/s) | ≥ 90% | ${verdict(ratio >= 0.9)} |`);
+  say(
+    `| upstream list calls per firewall per interval | ${callsPerFirewallInterval.toFixed(2)} | 1 (≤ 1.10 with the window's edges) | ${verdict(callsPerFirewallInterval <= 1.1)} |`,
+  );
+  say(
+    `| memory per 1,000 open subscriptions | ${perThousandMb.toFixed(1)} MB (RSS ${(rssBeforeKb / 1024).toFixed(0)} → ${(rssOpenKb / 1024).toFixed(0)} MB) | ≤ 25 MB | ${verdict(perThousandMb <= 25)} |`,
+  );
+  say(
+    `| change → event at the client, p99 (p50) | ${p99.toFixed(0)} ms (${p50.toFixed(0)} ms), ${latencies.length} events, ${missing} missing | ≤ ${INTERVAL_MS + 100} ms, none missing | ${verdict(p99 <= INTERVAL_MS + 100 && missing === 0)} |`,
+  );
+  say(
+    `| query throughput beside the subscriptions | ${(ratio * 100).toFixed(1)}% of alone (medians: ${median(besideRuns).toFixed(0)} vs ${median(aloneRuns).toFixed(0)} req/s) | ≥ 90% | ${verdict(ratio >= 0.9)} |`,
+  );
   say(`\nstreams still open at the end: ${report.open}, ended: ${report.ended}, unreadable events: ${report.errors}`);
 
   await gateway.stop();

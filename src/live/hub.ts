@@ -112,11 +112,22 @@ export class LiveHub<S extends PollScope> {
       this.#options.onPollers?.(this.#pollers.size);
     }
     let leave = (): void => undefined;
-    const watch = new HubWatch(() => {
-      leave();
-    }, () => this.#leaving || this.#closed);
+    const watch = new HubWatch(
+      () => {
+        leave();
+      },
+      () => this.#leaving || this.#closed,
+    );
     if (this.#closed) watch.finish('draining');
-    else leave = poller.watch(taskId, { offer: (event, stateKey) => { watch.offer(event, stateKey); }, end: (reason, last) => { watch.finish(reason, last); } });
+    else
+      leave = poller.watch(taskId, {
+        offer: (event, stateKey) => {
+          watch.offer(event, stateKey);
+        },
+        end: (reason, last) => {
+          watch.finish(reason, last);
+        },
+      });
     return watch;
   }
 

@@ -4,7 +4,11 @@ import { CaptureTaskStatusCodes } from '../upstream/codes.ts';
 import type { CaptureTaskRecord } from '../upstream/wire.ts';
 import { isListedAsDeleted } from '../lifecycle/tasks.ts';
 
-const FINAL_STATUSES: ReadonlySet<unknown> = new Set([CaptureTaskStatusCodes.code.SUCCESSFUL, CaptureTaskStatusCodes.code.STOPPED, CaptureTaskStatusCodes.code.ABNORMAL]);
+const FINAL_STATUSES: ReadonlySet<unknown> = new Set([
+  CaptureTaskStatusCodes.code.SUCCESSFUL,
+  CaptureTaskStatusCodes.code.STOPPED,
+  CaptureTaskStatusCodes.code.ABNORMAL,
+]);
 
 /**
  * The listed state of a task as one string: status, captured size, remaining days, deleted flag and
@@ -21,9 +25,7 @@ export function hasFinalStatus(record: CaptureTaskRecord): boolean {
 
 /** One event of a task's stream: the task as listed, its absence (the last event), or the error that ends it. */
 export type LiveEvent =
-  | { readonly kind: 'task'; readonly record: CaptureTaskRecord }
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'error'; readonly error: Error };
+  { readonly kind: 'task'; readonly record: CaptureTaskRecord } | { readonly kind: 'gone' } | { readonly kind: 'error'; readonly error: Error };
 
 /** Why a stream ended, for its log line and metrics. */
 export type LiveEndReason = 'final' | 'gone' | 'error' | 'client' | 'draining';

@@ -25,8 +25,17 @@ export interface UpstreamScanOptions {
 
 export function upstreamScanFor(options: UpstreamScanOptions, scope: UpstreamPollScope): ListScan {
   return async (signal) => {
-    const pages = createOperationPages({ reads: options.reads, credential: scope.credential, concurrency: options.concurrency, budget: new OperationBudget(options.budget), signal, onCall: options.onCall });
-    const { records } = await scanTasks((offset, limit) => pages.load({ fwInstanceId: scope.fwInstanceId, enterpriseProjectId: scope.enterpriseProjectId, offset, limit }));
+    const pages = createOperationPages({
+      reads: options.reads,
+      credential: scope.credential,
+      concurrency: options.concurrency,
+      budget: new OperationBudget(options.budget),
+      signal,
+      onCall: options.onCall,
+    });
+    const { records } = await scanTasks((offset, limit) =>
+      pages.load({ fwInstanceId: scope.fwInstanceId, enterpriseProjectId: scope.enterpriseProjectId, offset, limit }),
+    );
     return records;
   };
 }

@@ -8,12 +8,18 @@ import { captureTaskOf } from './capture-task.ts';
 
 export const Subscription: SubscriptionResolvers = {
   captureTaskChanged: {
-    subscribe: (_root, args, context) => context.live.watch({ fwInstanceId: args.fwInstanceId, id: args.id, enterpriseProjectId: args.enterpriseProjectId ?? undefined }),
+    subscribe: (_root, args, context) =>
+      context.live.watch({ fwInstanceId: args.fwInstanceId, id: args.id, enterpriseProjectId: args.enterpriseProjectId ?? undefined }),
     // The error that ends a stream is its last event: GraphQL reports it at the field, then the stream completes.
     resolve: (event: LiveEvent, args: SubscriptionCaptureTaskChangedArgs, context: GatewayContext) => {
       switch (event.kind) {
         case 'task':
-          return captureTaskOf(event.record, { fwInstanceId: args.fwInstanceId, enterpriseProjectId: args.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone, context.onUnknownCode);
+          return captureTaskOf(
+            event.record,
+            { fwInstanceId: args.fwInstanceId, enterpriseProjectId: args.enterpriseProjectId ?? undefined },
+            context.config.upstream.timeZone,
+            context.onUnknownCode,
+          );
         case 'gone':
           return null;
         case 'error':

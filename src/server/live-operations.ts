@@ -39,7 +39,8 @@ export interface LiveOperationsOptions {
 }
 
 /** A subscription ready to run, or the errors that refuse it. */
-export type Prepared = { readonly ok: true; readonly args: Omit<ExecutionArgs, 'contextValue'> } | { readonly ok: false; readonly errors: readonly GraphQLError[] };
+export type Prepared =
+  { readonly ok: true; readonly args: Omit<ExecutionArgs, 'contextValue'> } | { readonly ok: false; readonly errors: readonly GraphQLError[] };
 
 export interface LiveOperations {
   /** Resolves a trusted document's id into its text (WebSocket payloads; the edge does it for HTTP). */
@@ -57,7 +58,8 @@ export interface LiveOperations {
   formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[];
 }
 
-const refusal = (message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code, ...extensions } });
+const refusal = (message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code, ...extensions } });
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -82,7 +84,13 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
     try {
       document = parse(query, { maxLexicalTokens: config.limits.maxTokens });
       const errors = validate(schema, document, rules);
-      checked = errors.length === 0 ? document : errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
+      checked =
+        errors.length === 0
+          ? document
+          : errors.map(
+              (error) =>
+                new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }),
+            );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       checked = [refusal(message, ErrorCode.GRAPHQL_PARSE_FAILED)];
@@ -93,7 +101,8 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
   };
 
   // A refusal raised outside execution carries its GatewayError as originalError, with no path to unwrap it by.
-  const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error.path === undefined && error.originalError instanceof GatewayError ? error.originalError : error));
+  const formatErrors = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => formatError(error.toJSON(), error.path === undefined && error.originalError instanceof GatewayError ? error.originalError : error));
 
   return {
     trusted(payload) {
@@ -109,24 +118,54 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
       return getOperationAST(document, typeof operationName === 'string' ? operationName : undefined)?.operation === OperationTypeNode.SUBSCRIPTION;
     },
     prepare(request) {
-      if (!isRecord(request) || typeof request['query'] !== 'string') return { ok: false, errors: [refusal('Send the subscription as { "query": "subscription …" }.', ErrorCode.BAD_REQUEST)] };
+      if (!isRecord(request) || typeof request['query'] !== 'string')
+        return { ok: false, errors: [refusal('Send the subscription as { "query": "subscription …" }.', ErrorCode.BAD_REQUEST)] };
       const { query, variables, operationName } = request;
-      if (variables !== undefined && variables !== null && !isRecord(variables)) return { ok: false, errors: [refusal('`variables` must be an object.', ErrorCode.BAD_REQUEST)] };
-      if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return { ok: false, errors: [refusal('`operationName` must be a string.', ErrorCode.BAD_REQUEST)] };
+      if (variables !== undefined && variables !== null && !isRecord(variables))
+        return { ok: false, errors: [refusal('`variables` must be an object.', ErrorCode.BAD_REQUEST)] };
+      if (operationName !== undefined && operationName !== null && typeof operationName !== 'string')
+        return { ok: false, errors: [refusal('`operationName` must be a string.', ErrorCode.BAD_REQUEST)] };
       const document = documentOf(query);
       if (!('kind' in document)) return { ok: false, errors: document };
       const operation = getOperationAST(document, operationName ?? undefined);
-      if (operation === null || operation === undefined) return { ok: false, errors: [refusal(operationName === undefined || operationName === null ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${operationName}".`, ErrorCode.OPERATION_RESOLUTION_FAILURE)] };
+      if (operation === null || operation === undefined)
+        return {
+          ok: false,
+          errors: [
+            refusal(
+              operationName === undefined || operationName === null
+                ? 'Must provide operation name if query contains multiple operations.'
+                : `Unknown operation named "${operationName}".`,
+              ErrorCode.OPERATION_RESOLUTION_FAILURE,
+            ),
+          ],
+        };
       if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-        return { ok: false, errors: [refusal('This stream serves subscriptions; send queries and mutations as POST with content-type application/json.', ErrorCode.BAD_REQUEST)] };
+        return {
+          ok: false,
+          errors: [refusal('This stream serves subscriptions; send queries and mutations as POST with content-type application/json.', ErrorCode.BAD_REQUEST)],
+        };
       }
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 5 });
-      if (coerced.errors !== undefined) return { ok: false, errors: coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
+      if (coerced.errors !== undefined)
+        return {
+          ok: false,
+          errors: coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })),
+        };
       const fragments = new Map<string, FragmentDefinitionNode>();
       for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
       const cost = operationCost(operation, fragments, coerced.coerced);
       if (cost.cost > config.limits.maxCost) {
-        return { ok: false, errors: [refusal(`This operation asks for ${cost.cost} tasks in all, above the limit of ${config.limits.maxCost}; ask for smaller pages or fewer connections.`, ErrorCode.BAD_USER_INPUT, { cost: cost.cost, maxCost: config.limits.maxCost })] };
+        return {
+          ok: false,
+          errors: [
+            refusal(
+              `This operation asks for ${cost.cost} tasks in all, above the limit of ${config.limits.maxCost}; ask for smaller pages or fewer connections.`,
+              ErrorCode.BAD_USER_INPUT,
+              { cost: cost.cost, maxCost: config.limits.maxCost },
+            ),
+          ],
+        };
       }
       if (cost.reads > config.limits.upstreamBudget) {
         const error = new BudgetExceededError(config.limits.upstreamBudget);
@@ -140,7 +179,13 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
         source = await createSourceEventStream({ ...args, contextValue: context });
       } catch (error) {
         // createSourceEventStream reports its own errors as results; a throw is a bug, shown masked.
-        return { errors: [error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { originalError: error instanceof Error ? error : new Error(String(error)) })] };
+        return {
+          errors: [
+            error instanceof GraphQLError
+              ? error
+              : new GraphQLError('Internal server error', { originalError: error instanceof Error ? error : new Error(String(error)) }),
+          ],
+        };
       }
       if (!(Symbol.asyncIterator in source)) return source;
       const events = source[Symbol.asyncIterator]();
@@ -199,7 +244,11 @@ export function createLiveOperations(options: LiveOperationsOptions): LiveOperat
       return text;
     },
     format(result) {
-      return { ...(result.errors === undefined ? {} : { errors: formatErrors(result.errors) }), ...(result.data === undefined ? {} : { data: result.data }), ...(result.extensions === undefined ? {} : { extensions: result.extensions }) };
+      return {
+        ...(result.errors === undefined ? {} : { errors: formatErrors(result.errors) }),
+        ...(result.data === undefined ? {} : { data: result.data }),
+        ...(result.extensions === undefined ? {} : { extensions: result.extensions }),
+      };
     },
     formatErrors,
   };

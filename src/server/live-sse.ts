@@ -27,7 +27,14 @@ export interface SseTransport {
    */
   serves(request: http.IncomingMessage, body: unknown): boolean;
   /** Serves one subscription request whose body the edge has read (and resolved, with trusted documents). */
-  handle(request: http.IncomingMessage, response: http.ServerResponse, body: unknown, caller: Caller, requestId: string, headers: Readonly<Record<string, string>>): Promise<void>;
+  handle(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    body: unknown,
+    caller: Caller,
+    requestId: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** Ends every open stream without `complete` (shutdown: clients reconnect elsewhere). */
   close(): void;
   /** Streams open now. */
@@ -87,7 +94,13 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       for (const end of [...open]) end();
     },
     async handle(request, response, body, caller, requestId, headers) {
-      response.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      response.writeHead(200, {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       // An empty comment first: some browsers only fire `open` on a first chunk.
       response.write(':\n\n');
       const finish = async (errors?: readonly GraphQLError[]) => {

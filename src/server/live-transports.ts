@@ -63,7 +63,9 @@ export function createLiveTransports(options: LiveTransportsOptions): LiveTransp
       if (decision.allowed) return undefined;
       options.onRateLimited();
       const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      return new GraphQLError(`Too many requests from this caller. Try again in ${retryAfterSeconds} s.`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds } });
+      return new GraphQLError(`Too many requests from this caller. Try again in ${retryAfterSeconds} s.`, {
+        extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds },
+      });
     },
   });
   return {

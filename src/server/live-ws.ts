@@ -144,7 +144,12 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
         const caller = ctx.extra.caller;
         if (caller === undefined) return [new GraphQLError('Not authenticated.')];
         // The one reserved for this subscription counts.
-        if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) return [new GraphQLError(new SubscriptionLimitError('connection', options.maxPerConnection).message, { originalError: new SubscriptionLimitError('connection', options.maxPerConnection) })];
+        if (Object.keys(ctx.subscriptions).length > options.maxPerConnection)
+          return [
+            new GraphQLError(new SubscriptionLimitError('connection', options.maxPerConnection).message, {
+              originalError: new SubscriptionLimitError('connection', options.maxPerConnection),
+            }),
+          ];
         const refused = await options.admit(caller);
         if (refused !== undefined) return [refused];
         const trusted = operations.trusted(payload);

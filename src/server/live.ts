@@ -43,7 +43,11 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     intervalMs: config.live.pollIntervalMs,
     maxFailingMs: config.live.failureLimitMs,
     timers: options.timers ?? SYSTEM_TIMERS,
-    scanFor: (scope) => upstreamScanFor({ reads: options.reads, budget: config.limits.upstreamBudget, concurrency: config.limits.upstreamConcurrency, onCall: options.onCall }, scope),
+    scanFor: (scope) =>
+      upstreamScanFor(
+        { reads: options.reads, budget: config.limits.upstreamBudget, concurrency: config.limits.upstreamConcurrency, onCall: options.onCall },
+        scope,
+      ),
     isPassing: isPassingFailure,
     onPoll: (outcome) => {
       metrics.polls.inc({ outcome });
@@ -60,14 +64,20 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       if (credential instanceof UnauthenticatedError) throw credential;
       const release = slots.take(caller.who);
       if (release instanceof Error) throw release;
-      const watch = hub.watch({ credential, credentialKey: credentialKeyOf(credential), fwInstanceId: task.fwInstanceId, enterpriseProjectId: task.enterpriseProjectId }, task.id);
+      const watch = hub.watch(
+        { credential, credentialKey: credentialKeyOf(credential), fwInstanceId: task.fwInstanceId, enterpriseProjectId: task.enterpriseProjectId },
+        task.id,
+      );
       metrics.subscriptions.inc({ transport });
       watch.onEnd((reason, error) => {
         release();
         metrics.subscriptions.dec({ transport });
         metrics.ended.inc({ transport, reason });
         const errorCode = error instanceof GatewayError ? error.code : error?.name;
-        logger.info({ who: caller.who, fwInstanceId: task.fwInstanceId, taskId: task.id, transport, reason, ...(errorCode === undefined ? {} : { errorCode }) }, 'subscription ended');
+        logger.info(
+          { who: caller.who, fwInstanceId: task.fwInstanceId, taskId: task.id, transport, reason, ...(errorCode === undefined ? {} : { errorCode }) },
+          'subscription ended',
+        );
       });
       return counted(watch, () => {
         metrics.events.inc({ transport });

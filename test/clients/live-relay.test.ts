@@ -4,7 +4,17 @@
 // record in the store ends STOPPED.
 import { describe, expect, it } from '@jest/globals';
 import { createClient } from 'graphql-ws';
-import { Environment, Network, Observable, RecordSource, requestSubscription, Store, type FetchFunction, type GraphQLResponse, type SubscribeFunction } from 'relay-runtime';
+import {
+  Environment,
+  Network,
+  Observable,
+  RecordSource,
+  requestSubscription,
+  Store,
+  type FetchFunction,
+  type GraphQLResponse,
+  type SubscribeFunction,
+} from 'relay-runtime';
 import WebSocket from 'ws';
 import { CREATE, createInput, createdTask, EMPTY_FIREWALL, STOP } from '../helpers/lifecycle.ts';
 import { withLive } from '../helpers/live.ts';
@@ -28,7 +38,20 @@ describe('Relay: requestSubscription over graphql-ws', () => {
         Observable.create<GraphQLResponse>((sink) => {
           const query = operation.text;
           if (query === null) throw new Error('Relay handed no operation text');
-          return ws.subscribe({ operationName: operation.name, query, variables }, { next: (value) => { if (isGraphQLResponse(value)) sink.next(value); }, error: (error: unknown) => { sink.error(error instanceof Error ? error : new Error(JSON.stringify(error))); }, complete: () => { sink.complete(); } });
+          return ws.subscribe(
+            { operationName: operation.name, query, variables },
+            {
+              next: (value) => {
+                if (isGraphQLResponse(value)) sink.next(value);
+              },
+              error: (error: unknown) => {
+                sink.error(error instanceof Error ? error : new Error(JSON.stringify(error)));
+              },
+              complete: () => {
+                sink.complete();
+              },
+            },
+          );
         });
       const environment = new Environment({ network: Network.create(unusedFetch, subscribe), store: new Store(new RecordSource()) });
       try {

@@ -47,7 +47,11 @@ describe('urql: subscriptionExchange', () => {
   ])('watches a capture it started from RUNNING to STOPPED over %s', async (_label, transport) => {
     await withLive({}, async (harness) => {
       const { forward, dispose } = transport(harness);
-      const client = new Client({ url: harness.url, fetchOptions: { headers: { ...AUTH_HEADERS } }, exchanges: [fetchExchange, subscriptionExchange({ forwardSubscription: forward })] });
+      const client = new Client({
+        url: harness.url,
+        fetchOptions: { headers: { ...AUTH_HEADERS } },
+        exchanges: [fetchExchange, subscriptionExchange({ forwardSubscription: forward })],
+      });
       try {
         const started = await client.mutation(StartCaptureDocument, { input: CAPTURE_INPUT }).toPromise();
         const id = started.data?.createCaptureTask.captureTask?.id;

@@ -72,7 +72,12 @@ async function startReceiver(id: string, verifier: string) {
     messages,
     refused,
     callbackUrl: `http://127.0.0.1:${address.port}/callback/${id}`,
-    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
 
@@ -83,7 +88,9 @@ afterEach(() => {
 describe('the router HTTP callback protocol', () => {
   it('checks, sends each event as next, heartbeats with check, and completes after STOPPED', async () => {
     // Only setInterval (the plugin's heartbeats) is faked: timers, I/O and the event loop stay real.
-    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    jest.useFakeTimers({
+      doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'],
+    });
     await withLive({}, async (harness) => {
       const id = await harness.startCapture({ durationMinutes: 30 });
       const subscriptionId = randomUUID();
@@ -105,7 +112,13 @@ describe('the router HTTP callback protocol', () => {
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ data: null });
         await until(() => receiver.messages.length === 2, 'the first next');
-        expect(receiver.messages[1]).toEqual({ kind: 'subscription', action: 'next', id: subscriptionId, verifier, payload: { data: { captureTaskChanged: { id, status: 'RUNNING' } } } });
+        expect(receiver.messages[1]).toEqual({
+          kind: 'subscription',
+          action: 'next',
+          id: subscriptionId,
+          verifier,
+          payload: { data: { captureTaskChanged: { id, status: 'RUNNING' } } },
+        });
         jest.advanceTimersByTime(heartbeatIntervalMs);
         await until(() => receiver.messages.length === 3, 'a heartbeat');
         expect(receiver.messages[2]).toEqual({ kind: 'subscription', action: 'check', id: subscriptionId, verifier });

@@ -14,7 +14,11 @@ import { until } from '../helpers/until.ts';
 
 /** An SSE subscription read raw: every chunk as it arrives, and whether the stream has ended. */
 async function rawSse(harness: LiveHarness, token: string, id: string) {
-  const response = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': token }, body: JSON.stringify({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id } }) });
+  const response = await fetch(harness.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': token },
+    body: JSON.stringify({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id } }),
+  });
   const body = response.body;
   if (body === null) throw new Error('no body');
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
@@ -28,7 +32,11 @@ async function rawSse(harness: LiveHarness, token: string, id: string) {
 
 describe('live limits', () => {
   it('refuses a caller over MAX_SUBSCRIPTIONS_PER_CALLER and anyone over MAX_SUBSCRIPTIONS_PER_INSTANCE, typed', async () => {
-    const tokens = new Map([[DEMO_TOKEN, {}], ['other', {}], ['third', {}]]);
+    const tokens = new Map([
+      [DEMO_TOKEN, {}],
+      ['other', {}],
+      ['third', {}],
+    ]);
     await withLive({ env: { MAX_SUBSCRIPTIONS_PER_CALLER: '1', MAX_SUBSCRIPTIONS_PER_INSTANCE: '2' }, simulator: { tokens } }, async (harness) => {
       const id = await harness.startCapture({ durationMinutes: 30 });
       const first = await rawSse(harness, DEMO_TOKEN, id);
@@ -73,7 +81,17 @@ describe('live limits', () => {
       const id = await harness.startCapture({ durationMinutes: 30 });
       const sse = await rawSse(harness, DEMO_TOKEN, id);
       const closes: number[] = [];
-      const client = createClient({ url: harness.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { 'x-auth-token': DEMO_TOKEN }, retryAttempts: 0, on: { closed: (event) => { if (event instanceof Object && 'code' in event) closes.push(Number(event.code)); } } });
+      const client = createClient({
+        url: harness.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { 'x-auth-token': DEMO_TOKEN },
+        retryAttempts: 0,
+        on: {
+          closed: (event) => {
+            if (event instanceof Object && 'code' in event) closes.push(Number(event.code));
+          },
+        },
+      });
       const ws = collect(client.iterate<WatchedShape>({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id } }));
       ws.done.catch(() => undefined);
       await until(() => sse.state.text.includes('RUNNING') && ws.items.length === 1, 'both first events');
@@ -83,10 +101,12 @@ describe('live limits', () => {
       expect(closes).toEqual([1012]);
       expect(sse.state.text).not.toContain('event: complete');
       const ended = log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === 'subscription ended');
-      expect(ended).toEqual(expect.arrayContaining([
-        expect.objectContaining({ who: expect.stringMatching(/^token:/), fwInstanceId: EMPTY_FIREWALL, taskId: id, transport: 'sse', reason: 'draining' }),
-        expect.objectContaining({ transport: 'ws', reason: 'draining' }),
-      ]));
+      expect(ended).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ who: expect.stringMatching(/^token:/), fwInstanceId: EMPTY_FIREWALL, taskId: id, transport: 'sse', reason: 'draining' }),
+          expect.objectContaining({ transport: 'ws', reason: 'draining' }),
+        ]),
+      );
       expect(ended).toHaveLength(2);
     } finally {
       await harness.simulator.close();

@@ -9,7 +9,8 @@ import { EMPTY_FIREWALL, STOP } from '../helpers/lifecycle.ts';
 import { collect, WATCH, withLive, type LiveHarness, type WatchedShape } from '../helpers/live.ts';
 import { until } from '../helpers/until.ts';
 
-const sseClient = (harness: LiveHarness, headers: Record<string, string> = { 'x-auth-token': DEMO_TOKEN }): Client => createClient({ url: harness.url, headers, retryAttempts: 0 });
+const sseClient = (harness: LiveHarness, headers: Record<string, string> = { 'x-auth-token': DEMO_TOKEN }): Client =>
+  createClient({ url: harness.url, headers, retryAttempts: 0 });
 
 function watch(client: Client, id: string, fw = EMPTY_FIREWALL) {
   return collect(client.iterate<WatchedShape>({ query: WATCH, variables: { fw, id } }));
@@ -70,14 +71,26 @@ describe('captureTaskChanged over SSE', () => {
   it('refuses a caller without credentials with UNAUTHENTICATED, as Query.captureTask does', async () => {
     await withLive({}, async (harness) => {
       const errors = await new Promise<unknown>((resolve) => {
-        sseClient(harness, {}).subscribe({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id: 'any' } }, { next: (value) => { resolve(value.errors); }, error: resolve, complete: () => undefined });
+        sseClient(harness, {}).subscribe(
+          { query: WATCH, variables: { fw: EMPTY_FIREWALL, id: 'any' } },
+          {
+            next: (value) => {
+              resolve(value.errors);
+            },
+            error: resolve,
+            complete: () => undefined,
+          },
+        );
       });
       expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
     });
   });
 
   it('carries on through passing upstream failures (503) and ends with UNAUTHENTICATED once CFW refuses the token', async () => {
-    const tokens = new Map([['short-lived', {}], [DEMO_TOKEN, {}]]);
+    const tokens = new Map([
+      ['short-lived', {}],
+      [DEMO_TOKEN, {}],
+    ]);
     await withLive({ simulator: { tokens } }, async (harness) => {
       const id = await harness.startCapture({ durationMinutes: 30 });
       const stream = watch(sseClient(harness, { 'x-auth-token': 'short-lived' }), id);
@@ -93,7 +106,10 @@ describe('captureTaskChanged over SSE', () => {
       harness.timers.advance(harness.timers.nextInMs ?? 0);
       await stream.done;
       expect(stream.items).toHaveLength(2);
-      expect(stream.items[1]).toEqual({ data: { captureTaskChanged: null }, errors: [expect.objectContaining({ path: ['captureTaskChanged'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] });
+      expect(stream.items[1]).toEqual({
+        data: { captureTaskChanged: null },
+        errors: [expect.objectContaining({ path: ['captureTaskChanged'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })],
+      });
     });
   });
 
@@ -104,8 +120,11 @@ describe('captureTaskChanged over SSE', () => {
           sseClient(harness).subscribe({ query, variables: { fw: EMPTY_FIREWALL, id: 'x' } }, { next: resolve, error: reject, complete: () => undefined });
         });
       expect((await first('query { __typename }')).errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })]);
-      expect((await first('subscription W($fw: ID!, $id: ID!) { captureTaskChanged(fwInstanceId: $fw, id: $id) { nope } }')).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
-      const deep = 'subscription W($fw: ID!, $id: ID!) { captureTaskChanged(fwInstanceId: $fw, id: $id) { firewall { captureTasks(first: 1) { edges { node { id } } } } } }';
+      expect((await first('subscription W($fw: ID!, $id: ID!) { captureTaskChanged(fwInstanceId: $fw, id: $id) { nope } }')).errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+      ]);
+      const deep =
+        'subscription W($fw: ID!, $id: ID!) { captureTaskChanged(fwInstanceId: $fw, id: $id) { firewall { captureTasks(first: 1) { edges { node { id } } } } } }';
       expect((await first(deep)).errors?.[0]?.message).toMatch(/depth/i);
     });
   });

@@ -12,7 +12,18 @@ import { until } from '../helpers/until.ts';
 const wsUrl = (harness: LiveHarness) => harness.url.replace(/^http/, 'ws');
 
 function wsClient(harness: LiveHarness, connectionParams: Record<string, string>, closes: { code: number; reason: string }[] = []): Client {
-  return createClient({ url: wsUrl(harness), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true, on: { closed: (event) => { if (event instanceof Object && 'code' in event && 'reason' in event) closes.push({ code: Number(event.code), reason: String(event.reason) }); } } });
+  return createClient({
+    url: wsUrl(harness),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+    on: {
+      closed: (event) => {
+        if (event instanceof Object && 'code' in event && 'reason' in event) closes.push({ code: Number(event.code), reason: String(event.reason) });
+      },
+    },
+  });
 }
 
 /** The status code an upgrade is answered with, or 101 when it is accepted. */
@@ -82,8 +93,16 @@ describe('captureTaskChanged over WebSocket', () => {
       const first = collect(client.iterate<WatchedShape>({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id } }));
       await until(() => first.items.length === 1, 'the first event');
       const second = collect(client.iterate({ query: WATCH, variables: { fw: EMPTY_FIREWALL, id } }));
-      const refusal: unknown = await second.done.then(() => 'completed', (error: unknown) => error);
-      expect(refusal).toEqual([expect.objectContaining({ message: 'Too many subscriptions: at most 1 open at once per connection; end one first.', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', scope: 'connection', limit: 1 } })]);
+      const refusal: unknown = await second.done.then(
+        () => 'completed',
+        (error: unknown) => error,
+      );
+      expect(refusal).toEqual([
+        expect.objectContaining({
+          message: 'Too many subscriptions: at most 1 open at once per connection; end one first.',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', scope: 'connection', limit: 1 },
+        }),
+      ]);
       expect(first.ended).toBe(false);
       // The gateway's shutdown ends it (1012) after the test.
       first.done.catch(() => undefined);

@@ -15,7 +15,16 @@ import { ManualTimers } from '../helpers/live-timers.ts';
 const { RUNNING, STOPPED, ENDING } = CaptureTaskStatusCodes.code;
 const INTERVAL = 5_000;
 
-const task = (id: string, change: Partial<CaptureTaskRecord> = {}): CaptureTaskRecord => ({ task_id: id, name: id, status: RUNNING, capture_size: '0kb', remaining_days: 7, is_deleted: 0, modified_date: '2026-01-05 09:00:00', ...change });
+const task = (id: string, change: Partial<CaptureTaskRecord> = {}): CaptureTaskRecord => ({
+  task_id: id,
+  name: id,
+  status: RUNNING,
+  capture_size: '0kb',
+  remaining_days: 7,
+  is_deleted: 0,
+  modified_date: '2026-01-05 09:00:00',
+  ...change,
+});
 
 /** A firewall whose list the test sets, counting reads; failing with `failWith` while it is set. */
 class FakeFirewall {
@@ -40,7 +49,14 @@ function setup(maxFailingMs = 60_000) {
     return found;
   };
   const polls: string[] = [];
-  const hub = new LiveHub<PollScope>({ intervalMs: INTERVAL, maxFailingMs, timers, scanFor: (scope) => firewall(scope.fwInstanceId).scan, isPassing: isPassingFailure, onPoll: (outcome) => polls.push(outcome) });
+  const hub = new LiveHub<PollScope>({
+    intervalMs: INTERVAL,
+    maxFailingMs,
+    timers,
+    scanFor: (scope) => firewall(scope.fwInstanceId).scan,
+    isPassing: isPassingFailure,
+    onPoll: (outcome) => polls.push(outcome),
+  });
   const scope = (fwInstanceId: string, credentialKey = 'token:a'): PollScope => ({ credentialKey, fwInstanceId, enterpriseProjectId: undefined });
   return { timers, hub, firewall, scope, polls };
 }

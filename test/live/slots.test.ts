@@ -10,7 +10,11 @@ describe('SubscriptionSlots', () => {
     expect(slots.take('alice')).toBeInstanceOf(Function);
     const refused = slots.take('alice');
     expect(refused).toBeInstanceOf(SubscriptionLimitError);
-    expect(refused).toMatchObject({ code: ErrorCode.TOO_MANY_SUBSCRIPTIONS, extensions: { scope: 'caller', limit: 2 }, message: 'Too many subscriptions: at most 2 open at once per caller; end one first.' });
+    expect(refused).toMatchObject({
+      code: ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+      extensions: { scope: 'caller', limit: 2 },
+      message: 'Too many subscriptions: at most 2 open at once per caller; end one first.',
+    });
     expect(slots.take('bob')).toBeInstanceOf(Function);
     expect(slots.total).toBe(3);
   });
