@@ -32,6 +32,8 @@ export interface Watch extends AsyncIterableIterator<LiveEvent> {
   readonly endReason: LiveEndReason | undefined;
   /** The consumer leaves. */
   return(): Promise<IteratorResult<LiveEvent>>;
+  /** Ends the stream with `error` as its last event (the caller's credentials expired). */
+  expire(error: Error): void;
   /** Called once when it ends, whichever side ends it, with the error that ended it if one did. */
   onEnd(listener: (reason: LiveEndReason, error: Error | undefined) => void): void;
 }
@@ -42,12 +44,21 @@ class HubWatch extends LatestChannel<LiveEvent> implements Watch {
   #error: Error | undefined;
   readonly #listeners: ((reason: LiveEndReason, error: Error | undefined) => void)[] = [];
 
+  readonly #leave: () => void;
+
   constructor(leave: () => void, leaving: () => boolean) {
     super(() => {
       leave();
       // A consumer that leaves while the instance shuts down is ended by the shutdown.
       this.#ended(leaving() ? 'draining' : 'client');
     });
+    this.#leave = leave;
+  }
+
+  expire(error: Error): void {
+    if (this.ended) return;
+    this.#leave();
+    this.finish('error', { kind: 'error', error });
   }
 
   get endReason(): LiveEndReason | undefined {

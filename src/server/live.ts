@@ -39,10 +39,11 @@ export interface LiveService {
 
 export function createLiveService(options: LiveServiceOptions): LiveService {
   const { config, logger, metrics } = options;
+  const timers = options.timers ?? SYSTEM_TIMERS;
   const hub = new LiveHub<UpstreamPollScope>({
     intervalMs: config.live.pollIntervalMs,
     maxFailingMs: config.live.failureLimitMs,
-    timers: options.timers ?? SYSTEM_TIMERS,
+    timers,
     scanFor: (scope) =>
       upstreamScanFor(
         { reads: options.reads, budget: config.limits.upstreamBudget, concurrency: config.limits.upstreamConcurrency, onCall: options.onCall },
@@ -69,7 +70,12 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         task.id,
       );
       metrics.subscriptions.inc({ transport });
+      // A JWT's expiry ends the stream as a refused credential would: UNAUTHENTICATED.
+      const expiry = caller.expiresAt === undefined ? undefined : timers.setTimeout(() => {
+        watch.expire(new UnauthenticatedError('The credentials expired during the subscription: authenticate again and subscribe anew.'));
+      }, Math.max(0, caller.expiresAt - Date.now()));
       watch.onEnd((reason, error) => {
+        if (expiry !== undefined) timers.clearTimeout(expiry);
         release();
         metrics.subscriptions.dec({ transport });
         metrics.ended.inc({ transport, reason });
