@@ -27,6 +27,8 @@ export const layers: Linter.Config[] = [
   layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   // The capture lifecycle's pure checks and its mutations over injected LifecycleDeps: below the resolvers.
   layer('lifecycle', ['src/lifecycle/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  // Live capture status: the pollers and subscribers' streams, over the upstream read; below the resolvers.
+  layer('live', ['src/live/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   layer('resolvers', ['src/resolvers/**/*.ts'], ['../server/*', '../simulator/*', '../main.ts']),
   layer('server/context', ['src/server/**/*.ts'], ['./edge.ts', './apollo.ts', '../simulator/*', '../main.ts'], ['src/server/edge.ts', 'src/server/apollo.ts']),
   layer('server/apollo', ['src/server/apollo.ts'], ['./edge.ts', '../simulator/*', '../main.ts']),

@@ -28,6 +28,8 @@ export const ErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   // A caller over its share (CALLER_RATE_LIMIT_PER_SECOND, server/rate-limit.ts): HTTP 429 with Retry-After.
   RATE_LIMITED: 'RATE_LIMITED',
+  // A subscription over a cap (MAX_SUBSCRIPTIONS_PER_CONNECTION/_CALLER/_INSTANCE, live/slots.ts).
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   // Apollo Server's and graphql-js's codes for errors in the request itself, passed on as they are.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
@@ -179,6 +181,22 @@ export class BudgetExceededError extends GatewayError {
   }
   override get extensions(): Readonly<Record<string, unknown>> {
     return { budget: this.budget };
+  }
+}
+
+/** A subscription refused because its connection, its caller or the instance holds as many as allowed. */
+export class SubscriptionLimitError extends GatewayError {
+  readonly code = ErrorCode.TOO_MANY_SUBSCRIPTIONS;
+  readonly scope: 'connection' | 'caller' | 'instance';
+  readonly limit: number;
+  constructor(scope: 'connection' | 'caller' | 'instance', limit: number) {
+    super(`Too many subscriptions: at most ${limit} open at once per ${scope}; end one first.`);
+    this.name = 'SubscriptionLimitError';
+    this.scope = scope;
+    this.limit = limit;
+  }
+  override get extensions(): Readonly<Record<string, unknown>> {
+    return { scope: this.scope, limit: this.limit };
   }
 }
 

@@ -393,7 +393,8 @@ export type Query = {
    *
    * CFW has no read-by-id: the task is found in the firewall's list, read 1,024 tasks at a time (one
    * upstream call for any firewall of up to 1,024 tasks; more only when the list's total says so),
-   * within the operation's upstream call budget. Poll it every 5 seconds or more while a capture runs.
+   * within the operation's upstream call budget. To watch a running capture, subscribe to
+   * `Subscription.captureTaskChanged` instead of polling this field.
    */
   readonly captureTask?: Maybe<CaptureTask>;
   /**
@@ -460,6 +461,39 @@ export type StopCaptureTaskPayload = {
   readonly clientMutationId?: Maybe<Scalars['String']['output']>;
   /** Why the task was not stopped; empty when it was (or was already stopping). */
   readonly userErrors: ReadonlyArray<CaptureTaskUserError>;
+};
+
+/**
+ * Live updates of capture tasks, over GraphQL over Server-Sent Events (graphql-sse, distinct
+ * connections) or WebSocket (graphql-transport-ws) at the GraphQL path, or a router's HTTP callbacks.
+ * CFW has no push: the gateway reads each watched firewall's list for its subscribers, once per
+ * interval for all of them (docs/live-status.md).
+ */
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /**
+   * One capture task as it changes. The first event is the task as it stands now; then one event each
+   * time what the upstream lists for it changes (status, captured size, remaining days, deleted flag,
+   * modification time); an event never repeats the one before it. The stream completes after an event
+   * with a final status (SUCCESSFUL, STOPPED, ABNORMAL), or after a null event when the task is not (or
+   * no longer) listed. Errors are those of Query.captureTask. A passing upstream failure does not end
+   * the stream (the gateway backs off and reads again); one that lasts longer than the gateway's
+   * failure limit, or credentials the upstream refuses, end it with that error.
+   */
+  readonly captureTaskChanged?: Maybe<CaptureTask>;
+};
+
+
+/**
+ * Live updates of capture tasks, over GraphQL over Server-Sent Events (graphql-sse, distinct
+ * connections) or WebSocket (graphql-transport-ws) at the GraphQL path, or a router's HTTP callbacks.
+ * CFW has no push: the gateway reads each watched firewall's list for its subscribers, once per
+ * interval for all of them (docs/live-status.md).
+ */
+export type SubscriptionCaptureTaskChangedArgs = {
+  enterpriseProjectId?: InputMaybe<Scalars['String']['input']>;
+  fwInstanceId: Scalars['ID']['input'];
+  id: Scalars['ID']['input'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -590,6 +624,7 @@ export type ResolversTypes = ResolversObject<{
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   StopCaptureTaskInput: StopCaptureTaskInput;
   StopCaptureTaskPayload: ResolverTypeWrapper<Omit<StopCaptureTaskPayload, 'captureTask'> & { captureTask?: Maybe<ResolversTypes['CaptureTask']> }>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -619,6 +654,7 @@ export type ResolversParentTypes = ResolversObject<{
   SafeInt: Scalars['SafeInt']['output'];
   StopCaptureTaskInput: StopCaptureTaskInput;
   StopCaptureTaskPayload: Omit<StopCaptureTaskPayload, 'captureTask'> & { captureTask?: Maybe<ResolversParentTypes['CaptureTask']> };
+  Subscription: Record<PropertyKey, never>;
 }>;
 
 export type CaptureEndpointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CaptureEndpoint'] = ResolversParentTypes['CaptureEndpoint']> = ResolversObject<{
@@ -734,6 +770,10 @@ export type StopCaptureTaskPayloadResolvers<ContextType = GatewayContext, Parent
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaptureTaskUserError']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  captureTaskChanged?: SubscriptionResolver<Maybe<ResolversTypes['CaptureTask']>, "captureTaskChanged", ParentType, ContextType, RequireFields<SubscriptionCaptureTaskChangedArgs, 'fwInstanceId' | 'id'>>;
+}>;
+
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   CaptureEndpoint?: CaptureEndpointResolvers<ContextType>;
   CaptureFile?: CaptureFileResolvers<ContextType>;
@@ -752,5 +792,6 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   StopCaptureTaskPayload?: StopCaptureTaskPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

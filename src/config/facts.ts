@@ -170,6 +170,18 @@ export function configFrom(e: Values) {
       /** Also run a document sent as text when it is exactly one of the manifest's. */
       allowText: e.PERSISTED_DOCUMENTS_ALLOW_TEXT,
     },
+    /** Live capture status (docs/live-status.md). */
+    live: {
+      /** How often a poller reads a watched firewall's list, for all its subscribers. */
+      pollIntervalMs: e.SUBSCRIPTION_POLL_INTERVAL_MS,
+      /** How long a poller's reads may keep failing (passing failures, backed off) before its streams end with the last error. */
+      failureLimitMs: e.SUBSCRIPTION_FAILURE_LIMIT_MS,
+      /** SSE comments and WebSocket pings on idle streams, so proxies do not cut them. */
+      keepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
+      maxPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxPerCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER,
+      maxPerInstance: e.MAX_SUBSCRIPTIONS_PER_INSTANCE,
+    },
   };
 }
 

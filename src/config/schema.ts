@@ -106,6 +106,17 @@ const CACHING = {
   PERSISTED_QUERIES: bool(true, 'automatic persisted queries'),
 };
 
+/** Live capture status ([live status](live-status.md)): the pollers' pace, keep-alives and the caps on subscriptions. */
+const LIVE = {
+  // Below 1 s a poller would read a firewall's whole list faster than a capture changes, for nothing.
+  SUBSCRIPTION_POLL_INTERVAL_MS: integer({ default: 5_000, min: 1_000, max: 600_000 }, "how often a poller reads a watched firewall's list, once for all its subscribers"),
+  SUBSCRIPTION_FAILURE_LIMIT_MS: integer({ default: 120_000, min: 1_000, max: 3_600_000 }, "how long a poller's reads may keep failing (passing failures, backed off) before its streams end with the last error"),
+  SUBSCRIPTION_KEEPALIVE_MS: integer({ default: 15_000, min: 1_000, max: 600_000 }, 'SSE comments and WebSocket pings on idle streams, so proxies do not cut them'),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInteger(50, 10_000, 'open subscriptions per WebSocket'),
+  MAX_SUBSCRIPTIONS_PER_CALLER: positiveInteger(200, 1_000_000, 'open subscriptions per caller, per instance'),
+  MAX_SUBSCRIPTIONS_PER_INSTANCE: positiveInteger(20_000, 1_000_000, 'open subscriptions per instance'),
+};
+
 const OBSERVABILITY = {
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['https:', 'http:'], 'turns on OpenTelemetry tracing over OTLP/HTTP (the standard `OTEL_*` variables apply)'),
 };
@@ -118,11 +129,12 @@ export const SECTIONS = [
   ['authentication', AUTHENTICATION],
   ['limits', LIMITS],
   ['caching', CACHING],
+  ['live capture status', LIVE],
   ['observability', OBSERVABILITY],
 ] as const;
 
 /** Every variable: each reads to its value, or to a Refused saying what is wrong with it. */
-export const variablesSchema = z.object({ ...SERVER, ...FLEET, ...UPSTREAM, ...AUTHENTICATION, ...LIMITS, ...CACHING, ...OBSERVABILITY });
+export const variablesSchema = z.object({ ...SERVER, ...FLEET, ...UPSTREAM, ...AUTHENTICATION, ...LIMITS, ...CACHING, ...LIVE, ...OBSERVABILITY });
 
 /** Variables renamed to say their scope (per operation or per process); the old name still works, with a warning. */
 export const RENAMED = {

@@ -13,6 +13,19 @@ import type { Logger } from '../logger.ts';
 import type { UpstreamCredential } from '../upstream/client.ts';
 import type { OperationPages } from '../upstream/operation.ts';
 import type { UnknownCodeListener } from './values.ts';
+import type { LiveEvent } from '../live/state.ts';
+
+/** Which task a subscriber watches. */
+export interface WatchedTask {
+  readonly fwInstanceId: string;
+  readonly id: string;
+  readonly enterpriseProjectId: string | undefined;
+}
+
+/** Live capture status for this caller (server/live.ts): a task's events, or the error that refuses the subscription. */
+export interface LivePort {
+  watch(task: WatchedTask): AsyncIterableIterator<LiveEvent>;
+}
 
 /** A non-fatal note for the client, sent in the response's `extensions.warnings`. */
 export interface OperationWarning {
@@ -51,6 +64,8 @@ export interface GatewayContext {
   readonly captureResult: (scope: FirewallScope, taskId: string, allowedIps: readonly string[]) => Promise<CaptureResultAnswer | null>;
   /** Set when the response carries secrets or a change: it is sent with `Cache-Control: no-store`. */
   readonly response: { noStore: boolean };
+  /** Subscriptions: the shared pollers, behind this caller's caps. */
+  readonly live: LivePort;
   /** One structured log line and the metrics of a mutation (never a secret). */
   readonly recordMutation: (record: MutationRecord) => void;
 }

@@ -7,6 +7,7 @@ import { Firewall } from './firewall.ts';
 import { Node } from './node.ts';
 import { Mutation } from './mutation.ts';
 import { Query } from './query.ts';
+import { Subscription } from './subscription.ts';
 import { DateTime, SafeInt } from './scalars.ts';
 
 export const resolvers: Resolvers = {
@@ -15,6 +16,7 @@ export const resolvers: Resolvers = {
   Query,
   Node,
   Mutation,
+  Subscription,
   Firewall,
   CaptureTaskConnection,
   CaptureTaskEdge,

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';
 import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -61,6 +62,8 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, headers: { ...options.explorerHeaders }, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
         : ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(config.limits),
+      // A supergraph's subscriptions: Apollo Router's HTTP callback protocol (check, next, complete, heartbeats).
+      ApolloServerPluginSubscriptionCallback({ logger }),
       warningsPlugin(),
       noStorePlugin(),
       operationLogPlugin(options.metrics, logger),

@@ -23,6 +23,8 @@ export interface Caller {
   readonly secrets: true | UnauthenticatedError;
   /** Who, for the log: a short hash or a JWT subject, never a secret. */
   readonly who: string;
+  /** When the caller's proof expires (a JWT's `exp`), in ms since the epoch: a subscription ends then. */
+  readonly expiresAt?: number | undefined;
 }
 
 export type Authenticate = (headers: http.IncomingHttpHeaders) => Promise<Caller>;
@@ -96,7 +98,7 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
       } catch {
         return rejected(badJwt);
       }
-      return { credential: SERVICE, write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite, secrets: true, who: `jwt:${subjectOf(payload)}` };
+      return { credential: SERVICE, write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite, secrets: true, who: `jwt:${subjectOf(payload)}`, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
     }
     return inbound.required ? rejected(refused) : { credential: SERVICE, write: anonymousWrite, secrets: anonymousWrite, who: 'anonymous' };
   };

@@ -17,6 +17,9 @@ import type { LifecycleClock, LifecycleDeps } from '../lifecycle/mutations.ts';
 import { KeyedLock, SYSTEM_CLOCK } from '../lifecycle/services.ts';
 import { createAuthenticator, type Caller } from './auth.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { createLiveService, type LiveService } from './live.ts';
+import { LiveMetrics, type LiveTransport } from './live-metrics.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 export interface ContextOptions {
   readonly config: Config;
@@ -31,15 +34,21 @@ export interface ContextOptions {
   readonly fallbackToken?: string | undefined;
   /** The clock deleteCaptureTasks waits by; real time unless a test drives it. */
   readonly lifecycleClock?: LifecycleClock | undefined;
+  /** The timers live pollers run by; real ones unless a test drives them. */
+  readonly liveTimers?: LiveTimers | undefined;
 }
 
-/** Builds one operation's context for its caller. */
-export type CreateContext = (caller: Caller, requestId: string, signal: AbortSignal) => GatewayContext;
+/** Builds one operation's context for its caller; a subscription's also says its transport (an HTTP request's is the router's callback). */
+export type CreateContext = (caller: Caller, requestId: string, signal: AbortSignal, transport?: LiveTransport) => GatewayContext;
 
 export interface ContextFactory {
   /** Who is calling: asked at the edge, before anything else is spent on the request. */
   readonly authenticate: (request: http.IncomingMessage) => Promise<Caller>;
+  /** The same, from headers alone (a WebSocket's connection_init payload). */
+  readonly authenticateHeaders: (headers: http.IncomingHttpHeaders) => Promise<Caller>;
   readonly createContext: CreateContext;
+  /** Live capture status: its pollers and subscriptions. */
+  readonly live: LiveService;
 }
 
 export async function createContextFactory(options: ContextOptions): Promise<ContextFactory> {
@@ -59,7 +68,18 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
   const stopWait = { maxMs: config.lifecycle.stopWaitMs, pollMs: config.lifecycle.stopPollMs };
   const clock = options.lifecycleClock ?? SYSTEM_CLOCK;
   const locks = new KeyedLock();
-  const createContext: CreateContext = (caller, requestId, signal) => {
+  const live = createLiveService({
+    config,
+    logger,
+    metrics: new LiveMetrics(metrics.registry),
+    reads,
+    timers: options.liveTimers,
+    onCall: (call, query, event) => {
+      metrics.observeUpstream(event);
+      logger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'live poll upstream call');
+    },
+  });
+  const createContext: CreateContext = (caller, requestId, signal, transport = 'callback') => {
     const credential = caller.credential;
     // The child logger (pino serialises its bindings) is made the first time a line is written.
     let childLogger: Logger | undefined;
@@ -107,6 +127,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       lifecycle,
       captureResult: upstream.captureResult,
       response: { noStore: false },
+      live: live.portFor(caller, transport),
       recordMutation: (record) => {
         metrics.mutations.inc({ mutation: record.mutation, outcome: record.outcome });
         operationLogger()[record.outcome === 'error' ? 'warn' : 'info'](
@@ -126,7 +147,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
       },
     };
   };
-  return { authenticate: (request) => authenticate(request.headers), createContext };
+  return { authenticate: (request) => authenticate(request.headers), authenticateHeaders: authenticate, createContext, live };
 }
 
 /** Logs each unknown upstream code once per (field, value) while it is among the last 1000 seen. */

@@ -23,6 +23,8 @@ import { GatewayMetrics } from './metrics.ts';
 import { createGraphQLRoute, JSON_TYPE } from './graphql-route.ts';
 import { createProbes } from './probes.ts';
 import { createCallerRateLimit } from './rate-limit.ts';
+import { createLiveTransports } from './live-transports.ts';
+import type { LiveTimers } from '../live/timers.ts';
 
 /** The hosted Sandbox, allowed as a CORS origin outside production (config.http.devOrigins) so it can reach a local gateway. */
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -44,6 +46,8 @@ export interface GatewayOptions {
   readonly lifecycleClock?: LifecycleClock | undefined;
   /** The clock the shared store's breaker reads (REDIS_BREAKER_OPEN_MS); Date.now unless a test moves it. */
   readonly storeClock?: (() => number) | undefined;
+  /** The timers live pollers run by; real ones unless a test drives them. */
+  readonly liveTimers?: LiveTimers | undefined;
 }
 
 export interface CloseOptions {
@@ -129,17 +133,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const { authenticate, createContext } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock });
+  const { authenticate, authenticateHeaders, createContext, live } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock, liveTimers: options.liveTimers });
 
   const { perSecond, burst } = config.callerRateLimit;
   const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
+  // Subscriptions: SSE through the /graphql route, WebSocket upgrades on the same port and path.
+  const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); }, timers: options.liveTimers });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
     if (origin === undefined || !allowsOrigin(origin)) return {};
     return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-credentials': 'true' };
   };
-  const graphqlRoute = createGraphQLRoute({ config, logger, metrics, apollo, authenticate, createContext, rateLimit, trusted, corsHeaders, drain: drain.signal });
+  const graphqlRoute = createGraphQLRoute({ config, logger, metrics, apollo, authenticate, createContext, rateLimit, trusted, corsHeaders, drain: drain.signal, sse: liveTransports.sse });
 
   // The client SDL for frontend tooling, wherever introspection is allowed (it says no more).
   const clientSdl = config.introspection ? clientSdlFrom(readSchemaSdl()) : undefined;
@@ -247,6 +253,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       listening = false;
       probes.close();
+      // Streams end first, with a signal their clients retry on; the drain would otherwise wait on them.
+      await liveTransports.close();
       // The edge's own drain, not Apollo's: Apollo's waits for every socket, a slow uploader's
       // included. It leaves a moment of SHUTDOWN_TIMEOUT_MS for the rest of the shutdown.
       const drained = await drain.close(httpServer, Math.max(0, config.shutdownTimeoutMs - 500));

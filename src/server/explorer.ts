@@ -117,7 +117,8 @@ const START_SCRIPT = `'use strict';
   root.render(
     React.createElement(GraphiQL, {
       // The page is served at the GraphQL URL itself (behind a proxy's prefix too).
-      fetcher: GraphiQL.createFetcher({ url: window.location.pathname }),
+      // Subscriptions over WebSocket at the same URL; the header editor's headers go in connection_init.
+      fetcher: GraphiQL.createFetcher({ url: window.location.pathname, subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + location.pathname }),
       defaultQuery: settings.query,
       headers: settings.headers,
       defaultHeaders: settings.headers,

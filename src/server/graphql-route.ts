@@ -15,6 +15,7 @@ import type { CreateContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { trustedBody, trustedSearch, type TrustedDocuments } from './persisted-documents.ts';
 import type { CallerRateLimit } from './rate-limit.ts';
+import type { SseTransport } from './live-sse.ts';
 
 export const ALLOWED_HEADERS = 'content-type, authorization, x-auth-token, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -36,6 +37,8 @@ export interface GraphQLRouteOptions {
   readonly corsHeaders: (request: http.IncomingMessage) => Record<string, string>;
   /** Aborted when the gateway drains: a body still arriving is not waited for. */
   readonly drain: AbortSignal;
+  /** Subscriptions over SSE (POST with Accept: text/event-stream), once admitted like any operation. */
+  readonly sse?: SseTransport | undefined;
 }
 
 export type GraphQLRoute = (request: http.IncomingMessage, response: http.ServerResponse, url: URL, requestId: string) => Promise<void>;
@@ -120,6 +123,10 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
         sendError(429, ErrorCode.RATE_LIMITED, `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds });
         return;
       }
+    }
+    if (options.sse?.serves(request, body) === true) {
+      await options.sse.handle(request, response, body, caller, requestId, cors);
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {

@@ -205,8 +205,10 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
       Promise.resolve({
         didResolveOperation: ({ operation, document, request, schema }) => {
           if (operation === undefined) return Promise.resolve();
-          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-            return Promise.reject(new GraphQLError('This gateway serves queries and mutations, not subscriptions.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
+          // Over HTTP a subscription runs only through a router's callback (request.extensions.subscription);
+          // frontends subscribe over SSE or WebSocket (live-sse.ts, live-ws.ts).
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION && request.extensions?.['subscription'] === undefined) {
+            return Promise.reject(new GraphQLError('A subscription is served over SSE (POST with Accept: text/event-stream) or WebSocket (graphql-transport-ws) at this path, or through a router\'s HTTP callbacks; not as a plain POST.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
           }
           const { cost, reads, entities, invalid } = costOf(schema, operation, document, request.variables ?? {});
           if (invalid.length > 0) {

@@ -9,6 +9,7 @@ import { createUpstreamHttp, retryDelayFor, upstreamOptionsFrom, type UpstreamHt
 import type { LookupFunction } from 'node:net';
 import type { Hooks } from 'got';
 import type { LifecycleClock } from '../../src/lifecycle/mutations.ts';
+import type { LiveTimers } from '../../src/live/timers.ts';
 
 export interface GraphQLResult {
   readonly status: number;
@@ -64,6 +65,8 @@ export interface HarnessOptions {
    * Retry-After asserts the delay chosen instead of waiting it out on the clock.
    */
   readonly skipRetryWaits?: boolean;
+  /** The timers the live pollers run by (test/helpers/live-timers.ts), so a test fires their reads. */
+  readonly liveTimers?: LiveTimers;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -89,7 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   };
-  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock, storeClock: options.storeClock });
+  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock, storeClock: options.storeClock, liveTimers: options.liveTimers });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,

@@ -25,8 +25,10 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 const CONTRACT_FILE = new URL('../fixtures/contract/capture-gateway.graphql', import.meta.url);
 /** The capture lifecycle's part of the contract, read together with the first file. */
 const LIFECYCLE_CONTRACT_FILE = new URL('../fixtures/contract/capture-lifecycle.graphql', import.meta.url);
+/** The live capture status part of the contract (Subscription.captureTaskChanged), read with the other two. */
+const LIVE_CONTRACT_FILE = new URL('../fixtures/contract/capture-live.graphql', import.meta.url);
 
-const contractSchema = buildSubgraphSchema(parse(`${readFileSync(CONTRACT_FILE, 'utf8')}\n${readFileSync(LIFECYCLE_CONTRACT_FILE, 'utf8')}`));
+const contractSchema = buildSubgraphSchema(parse([CONTRACT_FILE, LIFECYCLE_CONTRACT_FILE, LIVE_CONTRACT_FILE].map((file) => readFileSync(file, 'utf8')).join('\n')));
 const projectSchema = buildSubgraphSchema(parse(readSchemaSdl()));
 
 /** The project's SDL with one definition's member dropped, as a careless edit would. */
@@ -111,6 +113,13 @@ describe('compatibility with the public contract', () => {
     expect(findBreakingChanges(contractSchema, withoutMutation)).toEqual([{ type: BreakingChangeType.FIELD_REMOVED, description: 'Mutation.deleteCaptureTasks was removed.' }]);
     const withoutCode = buildSubgraphSchema(projectSdlWithout('CaptureTaskUserErrorCode', 'QUOTA_EXCEEDED'));
     expect(findBreakingChanges(contractSchema, withoutCode)).toEqual([{ type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'QUOTA_EXCEEDED was removed from enum type CaptureTaskUserErrorCode.' }]);
+  });
+
+  it('holds the live part of the contract: a removed subscription is breaking', () => {
+    expect(contractSchema.getSubscriptionType()?.getFields()).toHaveProperty('captureTaskChanged');
+    // Its only field: without it the type goes too.
+    const withoutSubscription = buildSubgraphSchema(visit(parse(readSchemaSdl()), { ObjectTypeDefinition: (node) => (node.name.value === 'Subscription' ? null : undefined) }));
+    expect(findBreakingChanges(contractSchema, withoutSubscription)).toEqual([{ type: BreakingChangeType.TYPE_REMOVED, description: 'Subscription was removed.' }]);
   });
 
   it.each([
