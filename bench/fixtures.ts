@@ -69,7 +69,8 @@ export type OperationName = keyof typeof OPERATIONS;
 /** What a bench case drives: one operation's fixed request, or the mix of distinct requests. */
 export type Workload = OperationName | 'Mix';
 
-export const MIX_LABEL = 'the mix: distinct requests (1,000 tokens × 100 firewalls, random pages forward and backward, all-fields and small documents, 10% captureTask)';
+export const MIX_LABEL =
+  'the mix: distinct requests (1,000 tokens × 100 firewalls, random pages forward and backward, all-fields and small documents, 10% captureTask)';
 
 export function isOperationName(value: unknown): value is OperationName {
   return value === 'Page' || value === 'One' || value === 'Entities';
@@ -141,7 +142,17 @@ export function isMixDocument(value: unknown): value is MixDocument {
 }
 
 /** The distinct kinds of mix request: each is verified byte for byte before measuring. */
-export const MIX_KINDS = ['MixAll first', 'MixAll after', 'MixAll last', 'MixAll before', 'MixSmall first', 'MixSmall after', 'MixSmall last', 'MixSmall before', 'MixTask'] as const;
+export const MIX_KINDS = [
+  'MixAll first',
+  'MixAll after',
+  'MixAll last',
+  'MixAll before',
+  'MixSmall first',
+  'MixSmall after',
+  'MixSmall last',
+  'MixSmall before',
+  'MixTask',
+] as const;
 export type MixKind = (typeof MIX_KINDS)[number];
 
 export interface MixRequest {
@@ -170,7 +181,11 @@ export function mixRequest(index: number): MixRequest {
   if (roll < 0.1) {
     const task = firewall.tasks[Math.floor(random() * tasks)];
     if (task === undefined) throw new Error(`mix firewall ${firewall.id} has no tasks`);
-    return { kind: 'MixTask', token, body: JSON.stringify({ operationName: 'MixTask', query: MIX_DOCUMENTS.MixTask, variables: { fw: firewall.id, id: taskIdOf(task) } }) };
+    return {
+      kind: 'MixTask',
+      token,
+      body: JSON.stringify({ operationName: 'MixTask', query: MIX_DOCUMENTS.MixTask, variables: { fw: firewall.id, id: taskIdOf(task) } }),
+    };
   }
   const document: MixDocument = random() < 0.5 ? 'MixAll' : 'MixSmall';
   const size = pick(MIX_PAGE_SIZES);

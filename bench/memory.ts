@@ -20,15 +20,26 @@ const connections = numberAfter('--connections', 32);
 async function heapSpacesMb(server: Server): Promise<string> {
   const metrics = await request(server.url.replace(/\/graphql$/, '/metrics'), { method: 'GET', headers: {} });
   const spaces = [...metrics.body.matchAll(/^nodejs_heap_space_size_(used|total)_bytes\{space="(\w+)"\} (\S+)$/gm)];
-  const gcs = [...metrics.body.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[2]} ${m[1]} ${Number(m[3]).toFixed(m[1] === 'sum' ? 2 : 0)}`);
+  const gcs = [...metrics.body.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm)].map(
+    (m) => `${m[2]} ${m[1]} ${Number(m[3]).toFixed(m[1] === 'sum' ? 2 : 0)}`,
+  );
   const wanted = new Set(['new', 'old', 'code', 'large_object', 'trusted']);
-  const few = (kind: string) => spaces.filter((m) => m[1] === kind && wanted.has(m[2] ?? '')).map((m) => `${m[2]} ${(Number(m[3]) / 2 ** 20).toFixed(0)}`).join(', ');
+  const few = (kind: string) =>
+    spaces
+      .filter((m) => m[1] === kind && wanted.has(m[2] ?? ''))
+      .map((m) => `${m[2]} ${(Number(m[3]) / 2 ** 20).toFixed(0)}`)
+      .join(', ');
   return `used: ${few('used')} | total: ${few('total')} | GC so far: ${gcs.join(', ')}`;
 }
 
 const servers: Server[] = [];
 try {
-  const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
+  const simulator = await startServer({
+    name: 'simulator',
+    args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
+    env: baseEnv(),
+    urlFrom: urlFromJsonLine,
+  });
   servers.push(simulator);
   const port = String(await freePort());
   const server =
@@ -36,13 +47,28 @@ try {
       ? await startServer({
           name: 'gateway',
           args: [...GATEWAY_NODE_FLAGS, ...extraFlags, 'src/main.ts'],
-          env: { ...baseEnv(), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: port, LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' },
+          env: {
+            ...baseEnv(),
+            CFW_ENDPOINT: simulator.url,
+            CFW_PROJECT_ID: BENCH_PROJECT_ID,
+            PORT: port,
+            LOG_LEVEL: 'warn',
+            NODE_ENV: 'production',
+            INTROSPECTION: 'false',
+          },
           urlFrom: urlFromGatewayBanner,
           timeoutMs: 30_000,
         })
-      : await startServer({ name: `pass-through (${which})`, args: [...extraFlags, 'bench/pass-through.ts'], env: { ...baseEnv(), UPSTREAM_URL: simulator.url, PORT: port, PASS_THROUGH_CLIENT: which }, urlFrom: urlFromJsonLine });
+      : await startServer({
+          name: `pass-through (${which})`,
+          args: [...extraFlags, 'bench/pass-through.ts'],
+          env: { ...baseEnv(), UPSTREAM_URL: simulator.url, PORT: port, PASS_THROUGH_CLIENT: which },
+          urlFrom: urlFromJsonLine,
+        });
   servers.push(server);
-  process.stdout.write(`${which} at rest: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB${which === 'gateway' ? `; heap MB ${await heapSpacesMb(server)}` : ''}\n`);
+  process.stdout.write(
+    `${which} at rest: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB${which === 'gateway' ? `; heap MB ${await heapSpacesMb(server)}` : ''}\n`,
+  );
   let index = 20_000;
   const next = () => {
     const mix = mixRequest(index++);
@@ -50,18 +76,34 @@ try {
   };
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(memoryKbOf(server.pid, 'VmRSS')), 250);
-  const m = await measure({ url: server.url, method: 'POST', headers: {}, next, verifyBody: (body) => body.startsWith('{"data":'), connections, durationS, pid: server.pid, helperPids: [simulator.pid] });
+  const m = await measure({
+    url: server.url,
+    method: 'POST',
+    headers: {},
+    next,
+    verifyBody: (body) => body.startsWith('{"data":'),
+    connections,
+    durationS,
+    pid: server.pid,
+    helperPids: [simulator.pid],
+  });
   clearInterval(timer);
-  process.stdout.write(`${which} under the mix: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU/req, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB, bad ${m.mismatches + m.non2xx + m.errors}; RSS MB every 250 ms: ${samples.map((kb) => (kb / 1024).toFixed(0)).join(' ')}\n`);
+  process.stdout.write(
+    `${which} under the mix: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(0)} µs CPU/req, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB, bad ${m.mismatches + m.non2xx + m.errors}; RSS MB every 250 ms: ${samples.map((kb) => (kb / 1024).toFixed(0)).join(' ')}\n`,
+  );
   if (which === 'gateway') process.stdout.write(`gateway right after: heap MB ${await heapSpacesMb(server)}\n`);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   if (which === 'gateway' && extraFlags.some((flag) => flag.startsWith('--heapsnapshot-signal'))) {
     // A heap snapshot starts with a full GC: what is used afterwards is what the gateway retains.
     process.kill(server.pid, 'SIGUSR2');
     await new Promise((resolve) => setTimeout(resolve, 15_000));
-    process.stdout.write(`gateway after the snapshot's full GC: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB; heap MB ${await heapSpacesMb(server)}\n`);
+    process.stdout.write(
+      `gateway after the snapshot's full GC: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB; heap MB ${await heapSpacesMb(server)}\n`,
+    );
   }
-  process.stdout.write(`${which} 3 s later: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB${which === 'gateway' ? `; heap MB ${await heapSpacesMb(server)}` : ''}\n`);
+  process.stdout.write(
+    `${which} 3 s later: RSS ${(memoryKbOf(server.pid, 'VmRSS') / 1024).toFixed(0)} MB${which === 'gateway' ? `; heap MB ${await heapSpacesMb(server)}` : ''}\n`,
+  );
 } finally {
   for (const server of servers.reverse()) await server.stop();
   killAll();

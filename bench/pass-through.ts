@@ -152,7 +152,9 @@ async function smallConnectionJson(fwInstanceId: string, request: PageRequest, t
   const edges = [];
   for (let index = page.from; index < page.to; index++) {
     const record = page.items[index] as CaptureTaskRecord;
-    edges.push({ node: { id: taskIdOf(record), name: optionalString('name', record.name), status: captureTaskStatusFromCode(record.status, ignoreUnknownCode) } });
+    edges.push({
+      node: { id: taskIdOf(record), name: optionalString('name', record.name), status: captureTaskStatusFromCode(record.status, ignoreUnknownCode) },
+    });
   }
   return { pageInfo: { hasNextPage, hasPreviousPage, endCursor }, edges };
 }
@@ -161,7 +163,15 @@ const firstPage = (count: number): PageRequest => ({ direction: 'forward', count
 
 interface RequestBody {
   readonly operationName?: unknown;
-  readonly variables?: { readonly fw?: unknown; readonly reps?: unknown; readonly id?: unknown; readonly first?: unknown; readonly after?: unknown; readonly last?: unknown; readonly before?: unknown };
+  readonly variables?: {
+    readonly fw?: unknown;
+    readonly reps?: unknown;
+    readonly id?: unknown;
+    readonly first?: unknown;
+    readonly after?: unknown;
+    readonly last?: unknown;
+    readonly before?: unknown;
+  };
 }
 
 /** The connection arguments of a mix request, as GraphQL would coerce its variables. */

@@ -51,7 +51,11 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', resolve);
   });
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return address.port;
 }
@@ -140,7 +144,9 @@ export function startServer(options: StartOptions): Promise<Server> {
       groups.delete(child);
       if (!stopping && !killingAll) {
         crash = { exit: signal ?? `exit code ${code}`, stderr, stdoutTail };
-        process.stderr.write(`\n!! ${options.name} (pid ${pid}) exited unexpectedly (${crash.exit}); its stderr:\n${stderr.slice(0, 3000)}\nthe end of its stdout:\n${stdoutTail}\n`);
+        process.stderr.write(
+          `\n!! ${options.name} (pid ${pid}) exited unexpectedly (${crash.exit}); its stderr:\n${stderr.slice(0, 3000)}\nthe end of its stdout:\n${stdoutTail}\n`,
+        );
       }
       resolve();
     });

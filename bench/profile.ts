@@ -43,7 +43,8 @@ export function ownerOf(frame: CallFrame): string {
   if (pkg === 'graphql') return 'graphql-js (execute, validate, parse)';
   if (pkg === 'graphql-jit') return 'graphql-jit runtime';
   if (pkg === '@apollo/server') return 'Apollo Server request pipeline and plugins';
-  if (pkg === 'got' || pkg === '@sindresorhus/is' || pkg === 'cacheable-request' || url.includes('_http_client') || url.includes('_http_agent')) return 'got and the HTTP client';
+  if (pkg === 'got' || pkg === '@sindresorhus/is' || pkg === 'cacheable-request' || url.includes('_http_client') || url.includes('_http_agent'))
+    return 'got and the HTTP client';
   if (pkg !== undefined) return `package ${pkg}`;
   const ours = /\/src\/(resolvers|paging|server|upstream)\//.exec(url)?.[1];
   if (ours === 'resolvers' || ours === 'paging') return 'our resolvers, values and cursors (src/resolvers, src/paging)';
@@ -68,9 +69,16 @@ export function layerOf(frame: CallFrame): string | undefined {
   if (/\/src\/paging\//.test(url)) return 'paging (walk, page requests)';
   if (/\/src\/resolvers\/(values|scalars)\.ts/.test(url)) return 'values';
   if (/\/src\/upstream\/wire\.ts/.test(url)) return 'upstream JSON parse and wire checks';
-  if (/node_modules\/(got|@sindresorhus\/is|cacheable-request|cacheable-lookup|http2-wrapper|decompress-response|@szmarczak\/http-timer|lowercase-keys|responselike|get-stream|form-data-encoder)\/|\/src\/upstream\/(client|capture-tasks|signing|errors|retry)\.ts/.test(url)) return 'the got call, its options and hooks';
-  if (/node_modules\/dataloader\/|\/src\/upstream\/|\/src\/server\/context\.ts|\/src\/lifecycle\//.test(url)) return 'context and loaders (read, budget, page cache)';
-  if (/node_modules\/(graphql|graphql-jit|@graphql-tools|@apollo\/subgraph)\/|\/src\/resolvers\/|\/src\/server\/executor\.ts/.test(url)) return 'execution (graphql-jit, resolvers)';
+  if (
+    /node_modules\/(got|@sindresorhus\/is|cacheable-request|cacheable-lookup|http2-wrapper|decompress-response|@szmarczak\/http-timer|lowercase-keys|responselike|get-stream|form-data-encoder)\/|\/src\/upstream\/(client|capture-tasks|signing|errors|retry)\.ts/.test(
+      url,
+    )
+  )
+    return 'the got call, its options and hooks';
+  if (/node_modules\/dataloader\/|\/src\/upstream\/|\/src\/server\/context\.ts|\/src\/lifecycle\//.test(url))
+    return 'context and loaders (read, budget, page cache)';
+  if (/node_modules\/(graphql|graphql-jit|@graphql-tools|@apollo\/subgraph)\/|\/src\/resolvers\/|\/src\/server\/executor\.ts/.test(url))
+    return 'execution (graphql-jit, resolvers)';
   if (url === '' && /Handler|__context|^query/.test(functionName)) return 'execution (graphql-jit, resolvers)';
   if (/node_modules\/@apollo\/|\/src\/server\/(apollo|plugins|format-error|limits|persisted-documents)\.ts/.test(url)) return 'Apollo';
   if (/\/src\/server\//.test(url)) return 'HTTP (node:http, our edge)';
@@ -142,8 +150,11 @@ async function main(): Promise<void> {
     const file = args[existing + 1] ?? '';
     const summary = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
     const busy = summary.sampledMs - (summary.byLayer.find((entry) => entry.layer === 'idle')?.ms ?? 0);
-    process.stdout.write(`${file}: ${(summary.sampledMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy\n\n| layer | self | share of busy |\n|---|---:|---:|\n`);
-    for (const entry of summary.byLayer) if (entry.layer !== 'idle') process.stdout.write(`| ${entry.layer} | ${entry.ms.toFixed(0)} ms | ${((100 * entry.ms) / busy).toFixed(1)}% |\n`);
+    process.stdout.write(
+      `${file}: ${(summary.sampledMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy\n\n| layer | self | share of busy |\n|---|---:|---:|\n`,
+    );
+    for (const entry of summary.byLayer)
+      if (entry.layer !== 'idle') process.stdout.write(`| ${entry.layer} | ${entry.ms.toFixed(0)} ms | ${((100 * entry.ms) / busy).toFixed(1)}% |\n`);
     return;
   }
   const operation: Workload = args.includes('Mix') ? 'Mix' : (args.find((arg) => isOperationName(arg)) ?? 'Page');
@@ -159,11 +170,31 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'capture-gateway-prof-'));
   const servers: Server[] = [];
   try {
-    const simulator = await startServer({ name: 'simulator', args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
+    const simulator = await startServer({
+      name: 'simulator',
+      args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
+      env: baseEnv(),
+      urlFrom: urlFromJsonLine,
+    });
     servers.push(simulator);
     const cached = args.includes('--cache');
-    const env = { ...baseEnv(), ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}), CFW_ENDPOINT: simulator.url, CFW_PROJECT_ID: BENCH_PROJECT_ID, PORT: String(await freePort()), LOG_LEVEL: 'warn', NODE_ENV: 'production', INTROSPECTION: 'false' };
-    const gateway = await startServer({ name: 'gateway', args: [...GATEWAY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+    const env = {
+      ...baseEnv(),
+      ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}),
+      CFW_ENDPOINT: simulator.url,
+      CFW_PROJECT_ID: BENCH_PROJECT_ID,
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      INTROSPECTION: 'false',
+    };
+    const gateway = await startServer({
+      name: 'gateway',
+      args: [...GATEWAY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'],
+      env,
+      urlFrom: urlFromGatewayBanner,
+      timeoutMs: 30_000,
+    });
     servers.push(gateway);
     const headers = { 'content-type': 'application/json', 'x-auth-token': BENCH_TOKEN };
     let load: Omit<LoadOptions, 'durationS'>;
@@ -179,7 +210,8 @@ async function main(): Promise<void> {
     } else {
       const body = OPERATIONS[operation].body;
       const expected = await request(gateway.url, { method: 'POST', headers, body });
-      if (expected.status !== 200 || expected.body.includes('"errors"')) throw new Error(`the gateway answered ${operation} with ${expected.status}: ${expected.body.slice(0, 300)}`);
+      if (expected.status !== 200 || expected.body.includes('"errors"'))
+        throw new Error(`the gateway answered ${operation} with ${expected.status}: ${expected.body.slice(0, 300)}`);
       load = { url: gateway.url, method: 'POST', headers, body, expectBody: expected.body, connections, pid: gateway.pid, helperPids: [simulator.pid] };
     }
     await measure({ ...load, durationS: 1 });
@@ -208,7 +240,9 @@ async function main(): Promise<void> {
       '',
       '| owner | self | share |',
       '|---|---:|---:|',
-      ...summary.byOwner.filter((entry) => entry.ms / summary.sampledMs >= 0.003).map((entry) => `| ${entry.owner} | ${entry.ms.toFixed(0)} ms | ${pct(entry.ms)} |`),
+      ...summary.byOwner
+        .filter((entry) => entry.ms / summary.sampledMs >= 0.003)
+        .map((entry) => `| ${entry.owner} | ${entry.ms.toFixed(0)} ms | ${pct(entry.ms)} |`),
       '',
       'Top 25 functions by self time:',
       '',

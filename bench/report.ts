@@ -13,7 +13,13 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
 };
 
 /** The cold starts measured: each server launched each way users launch it. */
-export const COLD_START_KINDS = ['gateway: node src/main.ts', 'gateway: node dist/main.js', 'gateway: npm start', 'pass-through: node', 'pass-through: npm run'] as const;
+export const COLD_START_KINDS = [
+  'gateway: node src/main.ts',
+  'gateway: node dist/main.js',
+  'gateway: npm start',
+  'pass-through: node',
+  'pass-through: npm run',
+] as const;
 export type ColdStartKind = (typeof COLD_START_KINDS)[number];
 
 export function noColdStarts(): Record<ColdStartKind, number[]> {
@@ -74,7 +80,14 @@ export interface BenchReport {
   readonly cpus: number;
   readonly os: string;
   readonly commit: string;
-  readonly settings: { readonly connections: number; readonly lightConnections: number; readonly durationS: number; readonly rounds: number; readonly warmupS: number; readonly entityFirewalls: number };
+  readonly settings: {
+    readonly connections: number;
+    readonly lightConnections: number;
+    readonly durationS: number;
+    readonly rounds: number;
+    readonly warmupS: number;
+    readonly entityFirewalls: number;
+  };
   /** How the pass-through's answers matched the gateway's, per operation. */
   readonly identical: Partial<Record<Workload, 'bytes' | 'deep-equal'>>;
   readonly rows: readonly Row[];
@@ -146,7 +159,7 @@ function summariseMix(report: BenchReport): TargetResult[] {
   if (rss.gateway > 0 && rss.got > 0) {
     const r = rss.gateway / rss.got;
     results.push({
-      name: 'mix: peak RSS ≤ 1.2× (b′)\'s (highest of the mix\'s measurements)',
+      name: "mix: peak RSS ≤ 1.2× (b′)'s (highest of the mix's measurements)",
       pass: r <= 1.2,
       measured: `${r.toFixed(2)}× (${mb(rss.gateway).toFixed(0)} vs ${mb(rss.got).toFixed(0)} MB; (b) ${mb(rss.undici).toFixed(0)} MB)`,
     });
@@ -209,7 +222,11 @@ export function summarise(report: BenchReport): TargetResult[] {
       measured: `${mb(built).toFixed(0)} MB (\`node src/main.ts\` ${mb(fromSource).toFixed(0)} MB, of which ~17 MB is Node's TypeScript type stripper; pass-through, also stripped, ${report.restRssKb.map((entry) => mb(entry.passThrough).toFixed(0)).join(' / ')} MB)`,
     });
   }
-  for (const [kind, base] of [['gateway: node dist/main.js', 'pass-through: node'], ['gateway: npm start', 'pass-through: npm run'], ['gateway: node src/main.ts', 'pass-through: node']] as const) {
+  for (const [kind, base] of [
+    ['gateway: node dist/main.js', 'pass-through: node'],
+    ['gateway: npm start', 'pass-through: npm run'],
+    ['gateway: node src/main.ts', 'pass-through: node'],
+  ] as const) {
     const runs = report.coldStartMs[kind];
     const baseRuns = report.coldStartMs[base];
     if (runs.length === 0 || baseRuns.length === 0) continue;
@@ -220,7 +237,11 @@ export function summarise(report: BenchReport): TargetResult[] {
       measured: `${ratio.toFixed(2)}× (${median(runs).toFixed(0)} vs ${median(baseRuns).toFixed(0)} ms)`,
     });
   }
-  const slow = { upstream: rowOf(report, 20, 'Page', c, 'upstream'), gateway: rowOf(report, 20, 'Page', c, 'gateway'), passThrough: rowOf(report, 20, 'Page', c, 'passThrough') };
+  const slow = {
+    upstream: rowOf(report, 20, 'Page', c, 'upstream'),
+    gateway: rowOf(report, 20, 'Page', c, 'gateway'),
+    passThrough: rowOf(report, 20, 'Page', c, 'passThrough'),
+  };
   if (slow.gateway !== undefined && slow.passThrough !== undefined) {
     // What each BFF adds to the upstream's own p99 (the simulator called directly, same load).
     const base = slow.upstream?.p99Ms ?? 20;
@@ -241,7 +262,10 @@ export function summarise(report: BenchReport): TargetResult[] {
       measured: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms (p99 ${lightRows.gateway.p99Ms.toFixed(2)} vs ${lightRows.passThrough.p99Ms.toFixed(2)} ms)`,
     });
   }
-  for (const [latencyMs, least] of [[20, 2], [0, 1]] as const) {
+  for (const [latencyMs, least] of [
+    [20, 2],
+    [0, 1],
+  ] as const) {
     const plain = rowOf(report, latencyMs, 'Page', c, 'gateway');
     const cached = rowOf(report, latencyMs, 'Page', c, 'gatewayCached');
     if (plain !== undefined && cached !== undefined) {
@@ -254,7 +278,11 @@ export function summarise(report: BenchReport): TargetResult[] {
     }
   }
   const gatewayCrashes = report.crashes.filter((crash) => crash.server.startsWith('gateway')).length;
-  results.push({ name: 'the gateway stays up under load (the bench\'s own check)', pass: gatewayCrashes === 0, measured: gatewayCrashes === 0 ? 'no crash' : `${gatewayCrashes} crash(es), see Crashes` });
+  results.push({
+    name: "the gateway stays up under load (the bench's own check)",
+    pass: gatewayCrashes === 0,
+    measured: gatewayCrashes === 0 ? 'no crash' : `${gatewayCrashes} crash(es), see Crashes`,
+  });
   return results;
 }
 
@@ -303,7 +331,11 @@ export function renderMarkdown(report: BenchReport): string {
         `| ${row.latencyMs} ms | ${row.connections} | ${SERVER_LABELS[row.server]}${row.problems > 0 ? ` (!! ${row.problems} bad answers)` : ''}${row.crashes > 0 ? ` (!! died ${row.crashes}×, restarted)` : ''} | ${row.rps.toFixed(0)} | ${ratio(row.rps, got?.rps)} | ${ratio(row.rps, undici?.rps)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${delta} | ${mb(row.peakRssKb).toFixed(0)} | ${ratio(row.peakRssKb, got?.peakRssKb)} | ${row.cpuUsPerRequest.toFixed(0)} | ${ratio(row.cpuUsPerRequest, got?.cpuUsPerRequest)} | ${ratio(row.cpuUsPerRequest, undici?.cpuUsPerRequest)} |`,
       );
     }
-    lines.push('', 'Identical requests (every request the same: the best case, where the gateway\'s sharing of identical upstream calls and its memos apply):', '');
+    lines.push(
+      '',
+      "Identical requests (every request the same: the best case, where the gateway's sharing of identical upstream calls and its memos apply):",
+      '',
+    );
   }
   lines.push(
     '| upstream | operation | conn | server | req/s | ×(b) | p50 ms | p99 ms | p99 − (b) | peak RSS MB | ×(b) | CPU µs/req | ×(b) |',
@@ -321,32 +353,52 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     '',
     'Operations (one JSON body each, the same for (b) and (c); (a) is the upstream GET behind it):',
-    ...operations.map((operation) => `- ${operation}: ${OPERATIONS[operation].label}; (b) and (c) answers ${report.identical[operation] === 'bytes' ? 'byte-identical' : 'deep-equal'}, checked before measuring and on every answer under load.`),
+    ...operations.map(
+      (operation) =>
+        `- ${operation}: ${OPERATIONS[operation].label}; (b) and (c) answers ${report.identical[operation] === 'bytes' ? 'byte-identical' : 'deep-equal'}, checked before measuring and on every answer under load.`,
+    ),
     '',
     ...(mixRows.length > 0
-      ? [`- Mix: ${MIX_LABEL}; each request's (token, firewall) pair recurs only after 100,000 requests. Every kind (all-fields and small × first, first/after, last, last/before, and captureTask) answered byte-identically by (b), (b′) and (c), checked before measuring; under load each answer must be data without errors.`]
+      ? [
+          `- Mix: ${MIX_LABEL}; each request's (token, firewall) pair recurs only after 100,000 requests. Every kind (all-fields and small × first, first/after, last, last/before, and captureTask) answered byte-identically by (b), (b′) and (c), checked before measuring; under load each answer must be data without errors.`,
+        ]
       : []),
-    '- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process\'s.',
-    '- (b) calls the upstream with undici (a keep-alive Pool), the fastest Node client: the honest limit, and the base of every ratio. (b′) is the same pass-through calling with got, the gateway\'s client class: (b′) ÷ (b) is what got itself costs.',
-    '- (b) computes cursors and pageInfo with the gateway\'s own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.',
+    "- (a) is the CFW simulator called directly (pre-serialised cached pages); its RSS and CPU are the simulator process's.",
+    "- (b) calls the upstream with undici (a keep-alive Pool), the fastest Node client: the honest limit, and the base of every ratio. (b′) is the same pass-through calling with got, the gateway's client class: (b′) ÷ (b) is what got itself costs.",
+    "- (b) computes cursors and pageInfo with the gateway's own pure functions (src/paging) and values with src/resolvers/values.ts: same JSON, no GraphQL library.",
     `- Entities: (b) makes its ${s.entityFirewalls} upstream calls all at once; the gateway runs at most OPERATION_UPSTREAM_CONCURRENCY (default 8) per operation.`,
     `- At 20 ms, first: 50 runs at ${s.connections} connections (the target) and at ${s.lightConnections}, where neither BFF saturates its core: there, p99 − (b) is the latency the gateway adds by itself rather than by queueing.`,
     '- The load generator shares the machine (and its cores) with the server under test and the simulator.',
     '',
     '| cold start (spawn → first correct answer) | median | runs |',
     '|---|---:|---|',
-    ...COLD_START_KINDS.filter((kind) => report.coldStartMs[kind].length > 0).map((kind) => `| ${kind} | ${median(report.coldStartMs[kind]).toFixed(0)} ms | ${report.coldStartMs[kind].map((ms) => ms.toFixed(0)).join(', ')} |`),
+    ...COLD_START_KINDS.filter((kind) => report.coldStartMs[kind].length > 0).map(
+      (kind) => `| ${kind} | ${median(report.coldStartMs[kind]).toFixed(0)} ms | ${report.coldStartMs[kind].map((ms) => ms.toFixed(0)).join(', ')} |`,
+    ),
     '',
     foreignLoadLine(report),
     '',
     `Event-loop delay of the gateway under load (perf_hooks.monitorEventLoopDelay via its /metrics; p99 median of the rounds / highest max): ${
-      report.rows.flatMap((row) => (row.loopDelay === undefined ? [] : [`${row.latencyMs} ms ${row.operation} c=${row.connections} ${SERVER_LABELS[row.server]} ${row.loopDelay.p99Ms.toFixed(1)} / ${row.loopDelay.maxMs.toFixed(1)} ms`])).join('; ') || 'not measured'
+      report.rows
+        .flatMap((row) =>
+          row.loopDelay === undefined
+            ? []
+            : [
+                `${row.latencyMs} ms ${row.operation} c=${row.connections} ${SERVER_LABELS[row.server]} ${row.loopDelay.p99Ms.toFixed(1)} / ${row.loopDelay.maxMs.toFixed(1)} ms`,
+              ],
+        )
+        .join('; ') || 'not measured'
     }.`,
     '',
     `RSS at rest (started, nothing asked yet), per phase: gateway as deployed (\`node dist/main.js\`) ${report.restRssKb.map((rest) => mb(rest.gatewayBuilt).toFixed(0)).join(' / ')} MB, its V8 heap ${report.restRssKb.map((rest) => heapLine(rest.gatewayBuiltHeap)).join(' / ')}; gateway as \`node src/main.ts\` ${report.restRssKb.map((rest) => mb(rest.gateway).toFixed(0)).join(' / ')} MB, its V8 heap ${report.restRssKb.map((rest) => heapLine(rest.gatewayHeap)).join(' / ')}; pass-through (\`node bench/pass-through.ts\`) ${report.restRssKb.map((rest) => mb(rest.passThrough).toFixed(0)).join(' / ')} MB. Loading TypeScript, Node keeps its type stripper (amaro, WebAssembly) in memory: a one-line \`.ts\` file idles at ~17 MB more than the same \`.mjs\`, ~9 MB of it external. Peak RSS under load is mostly V8's young generation, which grows with allocation rate.`,
-    `RSS right after the first answer of a cold start: ${COLD_START_KINDS.flatMap((kind) => { const kb = report.firstAnswerRssKb[kind]; return kb === undefined ? [] : [`${kind} ${mb(kb).toFixed(0)} MB`]; }).join(', ') || 'not measured'} (\`node src/main.ts\` and the pass-through strip TypeScript types as they load, ~18 MB of it; \`node dist/main.js\` runs the build).`,
+    `RSS right after the first answer of a cold start: ${
+      COLD_START_KINDS.flatMap((kind) => {
+        const kb = report.firstAnswerRssKb[kind];
+        return kb === undefined ? [] : [`${kind} ${mb(kb).toFixed(0)} MB`];
+      }).join(', ') || 'not measured'
+    } (\`node src/main.ts\` and the pass-through strip TypeScript types as they load, ~18 MB of it; \`node dist/main.js\` runs the build).`,
     '',
-    'Targets (the mix\'s first, then those of issue #16 for identical requests; a FAIL is reported, the run itself does not fail):',
+    "Targets (the mix's first, then those of issue #16 for identical requests; a FAIL is reported, the run itself does not fail):",
     '',
     ...report.targets.map((target) => `- ${target.info === true ? 'INFO' : target.pass ? 'PASS' : 'FAIL'}  ${target.name}: ${target.measured}`),
     '',

@@ -17,11 +17,46 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SIMULATOR_FIREWALLS } from '../src/simulator/store.ts';
-import { BENCH_PROJECT_ID, BENCH_TOKEN, ENTITY_FIREWALLS, MIX_KINDS, mixRequest, mixSample, OPERATIONS, upstreamPathFor, type MixKind, type OperationName, type Workload } from './fixtures.ts';
+import {
+  BENCH_PROJECT_ID,
+  BENCH_TOKEN,
+  ENTITY_FIREWALLS,
+  MIX_KINDS,
+  mixRequest,
+  mixSample,
+  OPERATIONS,
+  upstreamPathFor,
+  type MixKind,
+  type OperationName,
+  type Workload,
+} from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure, type Measurement } from './load.ts';
-import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
-import { COLD_START_KINDS, median, noColdStarts, renderMarkdown, SERVER_LABELS, summarise, type BenchReport, type ColdStartKind, type CrashRecord, type Row, type ServerKind } from './report.ts';
+import {
+  baseEnv,
+  freePort,
+  GATEWAY_NODE_FLAGS,
+  killAll,
+  memoryKbOf,
+  ROOT,
+  startServer,
+  urlFromGatewayBanner,
+  urlFromJsonLine,
+  type Server,
+} from './processes.ts';
+import {
+  COLD_START_KINDS,
+  median,
+  noColdStarts,
+  renderMarkdown,
+  SERVER_LABELS,
+  summarise,
+  type BenchReport,
+  type ColdStartKind,
+  type CrashRecord,
+  type Row,
+  type ServerKind,
+} from './report.ts';
 
 function setting(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -38,7 +73,10 @@ const CONNECTIONS = Math.round(setting('BENCH_CONNECTIONS', 32));
 const LIGHT_CONNECTIONS = 4;
 const COLD_STARTS = process.env['BENCH_COLD_STARTS'] === '0' ? 0 : Math.round(setting('BENCH_COLD_STARTS', 3));
 /** `latency:operation[:connections]` entries; undefined keeps every case. */
-const ONLY_CASES = process.env['BENCH_CASES']?.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+const ONLY_CASES = process.env['BENCH_CASES']
+  ?.split(',')
+  .map((entry) => entry.trim())
+  .filter((entry) => entry !== '');
 
 function wanted(latencyMs: number, c: Case): boolean {
   if (ONLY_CASES === undefined || ONLY_CASES.length === 0) return true;
@@ -90,7 +128,12 @@ function log(line: string): void {
 }
 
 function startSimulator(latencyMs: number): Promise<Server> {
-  return startServer({ name: `simulator (${latencyMs} ms)`, args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)], env: baseEnv(), urlFrom: urlFromJsonLine });
+  return startServer({
+    name: `simulator (${latencyMs} ms)`,
+    args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
+    env: baseEnv(),
+    urlFrom: urlFromJsonLine,
+  });
 }
 
 async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node', client: 'undici' | 'got' = 'undici'): Promise<Server> {
@@ -119,7 +162,13 @@ async function startGateway(upstreamUrl: string, port?: number, extra: Record<st
     NODE_ENV: 'production',
     INTROSPECTION: 'false',
   };
-  return startServer({ name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache', ...GATEWAY_LAUNCH[launch], env, urlFrom: urlFromGatewayBanner, timeoutMs: 30_000 });
+  return startServer({
+    name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache',
+    ...GATEWAY_LAUNCH[launch],
+    env,
+    urlFrom: urlFromGatewayBanner,
+    timeoutMs: 30_000,
+  });
 }
 
 /** A server under test, started again when it dies: a crash costs a note in the report, not the run. */
@@ -160,7 +209,13 @@ class Slot {
   async recover(warmUp: () => Promise<unknown>): Promise<boolean> {
     const crash = this.server.crash();
     if (crash === undefined) return false;
-    this.#crashes.push({ server: this.server.name, where: `during or right after ${this.#last}`, exit: crash.exit, stderr: crash.stderr.slice(0, 3000), stdoutTail: crash.stdoutTail });
+    this.#crashes.push({
+      server: this.server.name,
+      where: `during or right after ${this.#last}`,
+      exit: crash.exit,
+      stderr: crash.stderr.slice(0, 3000),
+      stdoutTail: crash.stdoutTail,
+    });
     log(`!! ${this.server.name} died during or right after ${this.#last} (${crash.exit}); starting a new one`);
     this.server = await this.#start();
     this.#last = 'its start';
@@ -197,7 +252,8 @@ async function verify(operation: OperationName, passThrough: Server, gateway: Se
     const name = index === 0 ? 'pass-through' : 'gateway';
     if (answer.status !== 200) throw new Error(`${name} answered ${operation} with HTTP ${answer.status}: ${answer.body.slice(0, 500)}`);
     const json: unknown = JSON.parse(answer.body);
-    if (typeof json !== 'object' || json === null || 'errors' in json || !('data' in json)) throw new Error(`${name} answered ${operation} with errors: ${answer.body.slice(0, 500)}`);
+    if (typeof json !== 'object' || json === null || 'errors' in json || !('data' in json))
+      throw new Error(`${name} answered ${operation} with errors: ${answer.body.slice(0, 500)}`);
     return json;
   });
   if (fromPassThrough.body === fromGateway.body) return { body: fromGateway.body, identical: 'bytes' };
@@ -225,10 +281,46 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
     targets.push({ kind: 'upstream', slot: slots.upstream, simulator: slots.upstream, path, method: 'GET', headers, body: undefined, expectBody: direct.body });
   }
   const body = OPERATIONS[operation].body;
-  targets.push({ kind: 'passThrough', slot: slots.passThrough, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
-  targets.push({ kind: 'passThroughGot', slot: slots.passThroughGot, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
-  targets.push({ kind: 'gateway', slot: slots.gateway, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
-  targets.push({ kind: 'gatewayCached', slot: slots.gatewayCached, simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
+  targets.push({
+    kind: 'passThrough',
+    slot: slots.passThrough,
+    simulator: slots.upstream,
+    path: '',
+    method: 'POST',
+    headers: CLIENT_HEADERS,
+    body,
+    expectBody: answer,
+  });
+  targets.push({
+    kind: 'passThroughGot',
+    slot: slots.passThroughGot,
+    simulator: slots.upstream,
+    path: '',
+    method: 'POST',
+    headers: CLIENT_HEADERS,
+    body,
+    expectBody: answer,
+  });
+  targets.push({
+    kind: 'gateway',
+    slot: slots.gateway,
+    simulator: slots.upstream,
+    path: '',
+    method: 'POST',
+    headers: CLIENT_HEADERS,
+    body,
+    expectBody: answer,
+  });
+  targets.push({
+    kind: 'gatewayCached',
+    slot: slots.gatewayCached,
+    simulator: slots.upstream,
+    path: '',
+    method: 'POST',
+    headers: CLIENT_HEADERS,
+    body,
+    expectBody: answer,
+  });
   return { targets, identical };
 }
 
@@ -254,12 +346,16 @@ async function verifyMix(slots: Record<ServerKind, Slot>): Promise<Set<MixKind>>
   for (const mix of mixSample(0, MIX_VERIFIED_EXTRA)) {
     const headers = { 'content-type': 'application/json', 'x-auth-token': mix.token };
     const answers = await Promise.all(
-      (['passThrough', 'passThroughGot', 'gateway'] as const).map(async (kind) => ({ kind, answer: await request(slots[kind].server.url, { method: 'POST', headers, body: mix.body }) })),
+      (['passThrough', 'passThroughGot', 'gateway'] as const).map(async (kind) => ({
+        kind,
+        answer: await request(slots[kind].server.url, { method: 'POST', headers, body: mix.body }),
+      })),
     );
     const [reference, ...others] = answers;
     if (reference === undefined) continue;
     for (const { kind, answer } of answers) {
-      if (answer.status !== 200 || !mixAnswerIsData(answer.body)) throw new Error(`${SERVER_LABELS[kind]} answered the mix request ${mix.body} with HTTP ${answer.status}: ${answer.body.slice(0, 500)}`);
+      if (answer.status !== 200 || !mixAnswerIsData(answer.body))
+        throw new Error(`${SERVER_LABELS[kind]} answered the mix request ${mix.body} with HTTP ${answer.status}: ${answer.body.slice(0, 500)}`);
     }
     for (const { kind, answer } of others) {
       if (answer.body === reference.answer.body) continue;
@@ -411,12 +507,16 @@ async function main(): Promise<void> {
   const identical: Partial<Record<Workload, 'bytes' | 'deep-equal'>> = {};
   const restRssKb: BenchReport['restRssKb'][number][] = [];
   const crashes: CrashRecord[] = [];
-  log(`capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`);
+  log(
+    `capture-gateway bench: ${CONNECTIONS} connections (and ${LIGHT_CONNECTIONS} for one light-load case), ${DURATION_S} s per measurement, ${ROUNDS} rounds, ${WARMUP_S} s warm-up; ${os.availableParallelism()} CPUs`,
+  );
 
   // The build is what the Dockerfile runs: its cold start and its footprint at rest are measured.
   log('building dist/ (npm run build) for `node dist/main.js`');
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const phases = PHASES.map((phase) => ({ ...phase, cases: phase.cases.filter((c) => wanted(phase.latencyMs, c)) })).filter((phase) => phase.cases.length > 0 || (phase.latencyMs === 0 && COLD_STARTS > 0));
+  const phases = PHASES.map((phase) => ({ ...phase, cases: phase.cases.filter((c) => wanted(phase.latencyMs, c)) })).filter(
+    (phase) => phase.cases.length > 0 || (phase.latencyMs === 0 && COLD_STARTS > 0),
+  );
   for (const phase of phases) {
     const cleanups: (() => Promise<void>)[] = [];
     try {
@@ -464,14 +564,27 @@ async function main(): Promise<void> {
         gatewayCached: new Slot(gatewayCached, startCached, crashes),
       };
       // The slots' servers are stopped at the end of the phase, whichever they are by then.
-      cleanups.push(() => slots.gateway.server.stop(), () => slots.gatewayCached.server.stop(), () => slots.passThrough.server.stop(), () => slots.passThroughGot.server.stop());
+      cleanups.push(
+        () => slots.gateway.server.stop(),
+        () => slots.gatewayCached.server.stop(),
+        () => slots.passThrough.server.stop(),
+        () => slots.passThroughGot.server.stop(),
+      );
       // Footprint at rest: started, nothing asked yet; the build too, started for this alone.
       const built = await startGateway(simulator.url, undefined, {}, 'node dist');
       const builtAtRest = { gatewayBuilt: memoryKbOf(built.pid, 'VmRSS'), gatewayBuiltHeap: await heapOf(built) };
       await built.stop();
-      const rest = { latencyMs: phase.latencyMs, passThrough: memoryKbOf(passThrough.pid, 'VmRSS'), gateway: memoryKbOf(gateway.pid, 'VmRSS'), gatewayHeap: await heapOf(gateway), ...builtAtRest };
+      const rest = {
+        latencyMs: phase.latencyMs,
+        passThrough: memoryKbOf(passThrough.pid, 'VmRSS'),
+        gateway: memoryKbOf(gateway.pid, 'VmRSS'),
+        gatewayHeap: await heapOf(gateway),
+        ...builtAtRest,
+      };
       restRssKb.push(rest);
-      log(`pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB; as \`node dist/main.js\` ${(rest.gatewayBuilt / 1024).toFixed(0)} MB)`);
+      log(
+        `pass-through pid ${passThrough.pid} at ${passThrough.url} (RSS at rest ${(rest.passThrough / 1024).toFixed(0)} MB); gateway pid ${gateway.pid} at ${gateway.url} (RSS at rest ${(rest.gateway / 1024).toFixed(0)} MB; as \`node dist/main.js\` ${(rest.gatewayBuilt / 1024).toFixed(0)} MB)`,
+      );
 
       const targetsByOperation = new Map<Workload, Target[]>();
       for (const operation of new Set(phase.cases.map((c) => c.operation))) {
@@ -493,7 +606,8 @@ async function main(): Promise<void> {
       }));
 
       for (const { operation, connections, targets } of cases) {
-        for (const target of targets) await measureOn(target, connections, WARMUP_S, `the ${operation} warm-up at ${connections} connections, ${phase.latencyMs} ms upstream`);
+        for (const target of targets)
+          await measureOn(target, connections, WARMUP_S, `the ${operation} warm-up at ${connections} connections, ${phase.latencyMs} ms upstream`);
         log(`warmed up: ${operation} at ${connections} connections`);
       }
 
@@ -528,7 +642,9 @@ async function main(): Promise<void> {
             problems: runs.reduce((sum, m) => sum + m.errors + m.non2xx + m.mismatches, 0),
             crashes: crashedCases.get(`${operation}|${connections}|${target.kind}`) ?? 0,
             ...(runs.some((m) => m.loopDelay !== undefined)
-              ? { loopDelay: { p99Ms: median(runs.map((m) => m.loopDelay?.p99Ms ?? Number.NaN)), maxMs: Math.max(...runs.map((m) => m.loopDelay?.maxMs ?? 0)) } }
+              ? {
+                  loopDelay: { p99Ms: median(runs.map((m) => m.loopDelay?.p99Ms ?? Number.NaN)), maxMs: Math.max(...runs.map((m) => m.loopDelay?.maxMs ?? 0)) },
+                }
               : {}),
             runs,
           });
@@ -541,7 +657,14 @@ async function main(): Promise<void> {
 
   const report: BenchReport = {
     ...environment(),
-    settings: { connections: CONNECTIONS, lightConnections: LIGHT_CONNECTIONS, durationS: DURATION_S, rounds: ROUNDS, warmupS: WARMUP_S, entityFirewalls: ENTITY_FIREWALLS.length },
+    settings: {
+      connections: CONNECTIONS,
+      lightConnections: LIGHT_CONNECTIONS,
+      durationS: DURATION_S,
+      rounds: ROUNDS,
+      warmupS: WARMUP_S,
+      entityFirewalls: ENTITY_FIREWALLS.length,
+    },
     identical,
     rows,
     coldStartMs: coldStarts,

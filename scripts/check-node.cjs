@@ -18,7 +18,8 @@ function nodeVersionProblem(found, engine, nodePath) {
   const need = versionOf(engine);
   const have = versionOf(found);
   if (need === undefined || !/^\s*>=/.test(engine)) return `scripts/check-node.cjs reads only engines.node of the form ">=X.Y", got ${JSON.stringify(engine)}`;
-  if (have === undefined) return `capture-gateway needs Node.js ${engine.replace(/^\s*>=\s*/, '').trim()} or later; found an unreadable version ${JSON.stringify(found)} (${nodePath}): ${INSTALL_HINT}`;
+  if (have === undefined)
+    return `capture-gateway needs Node.js ${engine.replace(/^\s*>=\s*/, '').trim()} or later; found an unreadable version ${JSON.stringify(found)} (${nodePath}): ${INSTALL_HINT}`;
   const needed = engine.replace(/^\s*>=\s*/, '').trim();
   for (let i = 0; i < 3; i++) {
     if (have[i] > need[i]) return undefined;

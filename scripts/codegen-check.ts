@@ -19,7 +19,12 @@ interface FileOutput {
   readonly content: string;
 }
 const isFileOutput = (value: unknown): value is FileOutput =>
-  typeof value === 'object' && value !== null && 'filename' in value && typeof value.filename === 'string' && 'content' in value && typeof value.content === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  'filename' in value &&
+  typeof value.filename === 'string' &&
+  'content' in value &&
+  typeof value.content === 'string';
 const generated: unknown = await generate({ ...config, cwd: process.cwd(), silent: true }, false);
 if (!Array.isArray(generated) || !generated.every(isFileOutput)) throw new Error('GraphQL Code Generator returned no list of files');
 const outputs: readonly FileOutput[] = generated;
@@ -37,4 +42,6 @@ if (stale.length > 0) {
   process.stderr.write(`Stale generated files: ${stale.join(', ')}. Run \`npm run codegen\` and commit the result.\n`);
   process.exit(1);
 }
-process.stdout.write(`Generated files are up to date: schema/client.graphql, ${outputs.map((output) => output.filename).join(', ')}, relay-compiler artifacts.\n`);
+process.stdout.write(
+  `Generated files are up to date: schema/client.graphql, ${outputs.map((output) => output.filename).join(', ')}, relay-compiler artifacts.\n`,
+);

@@ -38,6 +38,7 @@ export function withTable(document: string): string {
 /** Why docs/configuration.md is out of step with the schema, or undefined when it is in step. */
 export function configurationDocProblem(): string | undefined {
   const document = readFileSync(CONFIGURATION_DOC, 'utf8');
-  return withTable(document) === document ? undefined : 'docs/configuration.md is out of step with src/config/schema.ts: run `npm run docs:config` and commit the result';
+  return withTable(document) === document
+    ? undefined
+    : 'docs/configuration.md is out of step with src/config/schema.ts: run `npm run docs:config` and commit the result';
 }
-

@@ -61,7 +61,8 @@ async function inspect(kind: 'container' | 'image', name: string): Promise<Recor
   return first;
 }
 
-const field = (object: unknown, ...path: string[]): unknown => path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), object);
+const field = (object: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), object);
 
 /** Waits until `probe` resolves true, or gives up after `timeoutMs` saying what was awaited. */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -95,12 +96,18 @@ function* filesUnder(folder: string): Generator<string> {
 
 const work = mkdtempSync(join(tmpdir(), 'capture-gateway-image-'));
 const suffix = String(process.pid);
-const containers = { simulator: `capture-gateway-check-simulator-${suffix}`, gateway: `capture-gateway-check-gateway-${suffix}`, idle: `capture-gateway-check-idle-${suffix}` };
+const containers = {
+  simulator: `capture-gateway-check-simulator-${suffix}`,
+  gateway: `capture-gateway-check-gateway-${suffix}`,
+  idle: `capture-gateway-check-idle-${suffix}`,
+};
 let failedToRun: unknown;
 let sizes: string[] = [];
 let timings = '';
 try {
-  say(`image check: ${(await run('podman', ['--version'])).stdout.trim()}, ${(await run('runc', ['--version'])).stdout.split('\n')[0] ?? ''}, ${(await run('debootstrap', ['--version'])).stdout.trim()}`);
+  say(
+    `image check: ${(await run('podman', ['--version'])).stdout.trim()}, ${(await run('runc', ['--version'])).stdout.split('\n')[0] ?? ''}, ${(await run('debootstrap', ['--version'])).stdout.trim()}`,
+  );
 
   // 1. The base: the stand-in for node:<the ARG's tag>, built here or reused.
   const standIn = await ensureStandIn(root, work, say);
@@ -123,19 +130,33 @@ try {
   const mount = (await podman('image', 'mount', IMAGE)).stdout.trim();
   try {
     const absent = mustBeAbsent(lockfile);
-    await check(`holds no development package (${absent.length - NOT_SHIPPED.length} the lockfile marks dev) and none of ${NOT_SHIPPED.map((folder) => `${folder}/`).join(', ')}`, () => {
-      const present = absent.filter((path) => existsSync(join(mount, path)));
-      expect(present.length === 0, `present: ${present.join(', ')}`);
-      expect(existsSync(join(mount, APP_DIR, 'node_modules/@apollo/server/package.json')), `${APP_DIR}/node_modules has no @apollo/server: the listing would prove nothing`);
-    });
+    await check(
+      `holds no development package (${absent.length - NOT_SHIPPED.length} the lockfile marks dev) and none of ${NOT_SHIPPED.map((folder) => `${folder}/`).join(', ')}`,
+      () => {
+        const present = absent.filter((path) => existsSync(join(mount, path)));
+        expect(present.length === 0, `present: ${present.join(', ')}`);
+        expect(
+          existsSync(join(mount, APP_DIR, 'node_modules/@apollo/server/package.json')),
+          `${APP_DIR}/node_modules has no @apollo/server: the listing would prove nothing`,
+        );
+      },
+    );
     const files = [APP_DIR, ...HOME_DIRS].flatMap((folder) => [...filesUnder(join(mount, folder))].map((path) => path.slice(mount.length)));
-    await check(`holds no TypeScript source outside node_modules and no credentials file (${files.length} files under ${[APP_DIR, ...HOME_DIRS].join(', ')})`, () => {
-      const offences = offendingFiles(files);
-      expect(offences.length === 0, offences.map((offence) => `${offence.path}: ${offence.reason}`).join('\n'));
-      expect(files.some((path) => path === `${APP_DIR}/dist/main.js`), `no ${APP_DIR}/dist/main.js in the listing: it would prove nothing`);
-    });
+    await check(
+      `holds no TypeScript source outside node_modules and no credentials file (${files.length} files under ${[APP_DIR, ...HOME_DIRS].join(', ')})`,
+      () => {
+        const offences = offendingFiles(files);
+        expect(offences.length === 0, offences.map((offence) => `${offence.path}: ${offence.reason}`).join('\n'));
+        expect(
+          files.some((path) => path === `${APP_DIR}/dist/main.js`),
+          `no ${APP_DIR}/dist/main.js in the listing: it would prove nothing`,
+        );
+      },
+    );
     await check('carries no npm credentials and no secret-like environment variable', () => {
-      const npmrcs = ['/usr/local/etc/npmrc', '/etc/npmrc', `${APP_DIR}/.npmrc`, ...HOME_DIRS.map((home) => `${home}/.npmrc`)].filter((path) => existsSync(join(mount, path)));
+      const npmrcs = ['/usr/local/etc/npmrc', '/etc/npmrc', `${APP_DIR}/.npmrc`, ...HOME_DIRS.map((home) => `${home}/.npmrc`)].filter((path) =>
+        existsSync(join(mount, path)),
+      );
       const keys = npmrcs.flatMap((path) => npmrcCredentials(readFileSync(join(mount, path), 'utf8')).map((key) => `${path}: ${key}`));
       expect(keys.length === 0, `npm credentials: ${keys.join(', ')}`);
       const env = field(config, 'Env');
@@ -143,7 +164,10 @@ try {
       expect(secrets.length === 0, `environment: ${secrets.join(', ')}`);
     });
     const kept = devDependenciesKept(manifest, lockfile).filter((name) => existsSync(join(mount, APP_DIR, 'node_modules', name)));
-    if (kept.length > 0) say(`        note: inside, though in devDependencies: ${kept.join(', ')} (a production package lists it as an optional peer; npm ci --omit=dev keeps such packages, the lockfile's devOptional)`);
+    if (kept.length > 0)
+      say(
+        `        note: inside, though in devDependencies: ${kept.join(', ')} (a production package lists it as an optional peer; npm ci --omit=dev keeps such packages, the lockfile's devOptional)`,
+      );
   } finally {
     await podman('image', 'unmount', IMAGE);
   }
@@ -172,7 +196,8 @@ try {
   });
   await check('runs with every capability dropped (--cap-drop=ALL: PID 1 has none)', async () => {
     const status = await pidOneStatus(containers.gateway);
-    for (const name of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(status.get(name) === '0000000000000000', `${name}: ${status.get(name) ?? 'missing'}`);
+    for (const name of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'])
+      expect(status.get(name) === '0000000000000000', `${name}: ${status.get(name) ?? 'missing'}`);
   });
   await check('PID 1 is node dist/main.js, so the stop signal reaches the gateway', async () => {
     const cmdline = (await podman('exec', containers.gateway, 'cat', '/proc/1/cmdline')).stdout.split('\0').filter(Boolean).join(' ');
@@ -182,13 +207,19 @@ try {
   const firewall = SIMULATOR_FIREWALLS.demo;
   const query = JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${firewall}", first: 3) { totalCount nodes { id name } } }` });
   const ask = async () => {
-    const response = await fetch(`${gateway}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: query });
+    const response = await fetch(`${gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN },
+      body: query,
+    });
     return { status: response.status, body: await response.text() };
   };
   const upstream = (await (
     await fetch(`${simulator}/v1/${SIMULATOR_PROJECT_ID}/capture-task?fw_instance_id=${firewall}&offset=0&limit=3`, { headers: { 'x-auth-token': DEMO_TOKEN } })
   ).json()) as { data: { total: number; records: { task_id: string; name: string }[] } };
-  const expected = JSON.stringify({ data: { captureTasks: { totalCount: upstream.data.total, nodes: upstream.data.records.map((record) => ({ id: record.task_id, name: record.name })) } } });
+  const expected = JSON.stringify({
+    data: { captureTasks: { totalCount: upstream.data.total, nodes: upstream.data.records.map((record) => ({ id: record.task_id, name: record.name })) } },
+  });
   /** Whether an answer is the whole of the expected GraphQL response (a cut-off body does not parse). */
   const isExpected = (answer: { status: number; body: string }) => {
     try {
@@ -211,7 +242,10 @@ try {
     const ready = await get('/readyz');
     expect(ready.status === 200 && ready.body.startsWith('{"status":"ready"'), `/readyz: ${ready.status} ${ready.body}`);
     const metrics = await get('/metrics');
-    expect(metrics.status === 200 && metrics.body.includes('http_requests_total{route="/graphql",method="POST",status="200"}'), `/metrics: ${metrics.status} without the query's count`);
+    expect(
+      metrics.status === 200 && metrics.body.includes('http_requests_total{route="/graphql",method="POST",status="200"}'),
+      `/metrics: ${metrics.status} without the query's count`,
+    );
   });
   await check("the image's HEALTHCHECK exits 0 on the running gateway", async () => {
     const health = await run('podman', podmanArgs('healthcheck', 'run', containers.gateway), { allowFailure: true });
@@ -229,7 +263,15 @@ try {
     expect(tookMs < 10_000, `the health check took ${tookMs} ms`);
   });
   await check("the image's HEALTHCHECK exits non-zero when no gateway answers on PORT (a container of the image running something else)", async () => {
-    await run('podman', runArgs({ name: containers.idle, image: IMAGE, env: { HOST: '127.0.0.1', PORT: String(idlePort) }, command: ['node', '-e', 'setInterval(() => {}, 2 ** 30)'] }));
+    await run(
+      'podman',
+      runArgs({
+        name: containers.idle,
+        image: IMAGE,
+        env: { HOST: '127.0.0.1', PORT: String(idlePort) },
+        command: ['node', '-e', 'setInterval(() => {}, 2 ** 30)'],
+      }),
+    );
     const health = await run('podman', podmanArgs('healthcheck', 'run', containers.idle), { allowFailure: true });
     expect(health.code !== 0 && health.stdout.trim() === 'unhealthy', `exit ${health.code}: ${health.stdout.trim()} ${health.stderr.trim()}`);
   });
@@ -240,12 +282,20 @@ try {
   const fault = await fetch(`${simulator}/_simulator/faults`, { method: 'POST', body: JSON.stringify([{ kind: 'latency', ms: latencyMs }]) });
   expect(fault.ok, `the simulator refused the latency fault: ${fault.status}`);
   const inFlight = ask();
-  await until('the gateway calls the simulator', async () => ((await (await fetch(`${simulator}/_simulator/state`)).json()) as { pendingFaults: number }).pendingFaults === 0, 10_000);
+  await until(
+    'the gateway calls the simulator',
+    async () => ((await (await fetch(`${simulator}/_simulator/state`)).json()) as { pendingFaults: number }).pendingFaults === 0,
+    10_000,
+  );
   const stopStarted = Date.now();
   const stopping = run('podman', stopArgs(containers.gateway, grace), { allowFailure: true });
   // Leaving: /readyz turns 503 at SIGTERM while the listener still serves (DRAIN_DELAY_MS).
   let readyWhileLeaving = 0;
-  await until('/readyz to answer 503 while the gateway leaves', async () => (readyWhileLeaving = (await fetch(`${gateway}/readyz`)).status) === 503, settings.drainDelayMs + 2_000).catch(() => undefined);
+  await until(
+    '/readyz to answer 503 while the gateway leaves',
+    async () => (readyWhileLeaving = (await fetch(`${gateway}/readyz`)).status) === 503,
+    settings.drainDelayMs + 2_000,
+  ).catch(() => undefined);
   const stop = await stopping;
   const answer = await inFlight.catch((error: unknown) => ({ status: 0, body: String(error) }));
   const stopped = await inspect('container', containers.gateway);
@@ -261,19 +311,27 @@ try {
     expect(isExpected(answer), `${answer.status} ${answer.body.trim()}, expected 200 ${expected}`);
   });
   const finishedMs = Date.parse(String(field(stopped, 'State', 'FinishedAt'))) - stopStarted;
-  await check(`exits 0 within the grace period: ${(finishedMs / 1000).toFixed(1)} s after podman stop began (-t ${grace}: DRAIN_DELAY_MS ${settings.drainDelayMs} + SHUTDOWN_TIMEOUT_MS ${settings.shutdownTimeoutMs}, 2 s to spare)`, () => {
-    expect(stop.code === 0, `podman stop exited ${stop.code}: ${stop.stderr.trim()}`);
-    const exitCode = field(stopped, 'State', 'ExitCode');
-    expect(exitCode === 0, `exit code ${String(exitCode)}`);
-    expect(finishedMs < grace * 1000, `exited ${finishedMs} ms after podman stop began`);
-  });
+  await check(
+    `exits 0 within the grace period: ${(finishedMs / 1000).toFixed(1)} s after podman stop began (-t ${grace}: DRAIN_DELAY_MS ${settings.drainDelayMs} + SHUTDOWN_TIMEOUT_MS ${settings.shutdownTimeoutMs}, 2 s to spare)`,
+    () => {
+      expect(stop.code === 0, `podman stop exited ${stop.code}: ${stop.stderr.trim()}`);
+      const exitCode = field(stopped, 'State', 'ExitCode');
+      expect(exitCode === 0, `exit code ${String(exitCode)}`);
+      expect(finishedMs < grace * 1000, `exited ${finishedMs} ms after podman stop began`);
+    },
+  );
 
   // 6. Sizes.
   const base = await inspect('image', standIn.base.reference);
   const history = async (reference: string) => layersOf((await podman('history', '--format', 'json', reference)).stdout);
   sizes = sizeReport(
     { reference: IMAGE, bytes: Number(field(image, 'Size')), layers: await history(IMAGE) },
-    { reference: standIn.base.reference, note: standIn.source === 'foreign' ? 'the base found under that tag' : 'the stand-in base', bytes: Number(field(base, 'Size')), layers: await history(standIn.base.reference) },
+    {
+      reference: standIn.base.reference,
+      note: standIn.source === 'foreign' ? 'the base found under that tag' : 'the stand-in base',
+      bytes: Number(field(base, 'Size')),
+      layers: await history(standIn.base.reference),
+    },
   );
   timings = `base ${standIn.seconds} s (${standIn.source}), build ${buildTime}, checks ${elapsed(checksStarted)}`;
 } catch (error) {

@@ -22,8 +22,16 @@ const layer = (name: string, files: string[], forbidden: string[], ignores: stri
 });
 
 export const layers: Linter.Config[] = [
-  layer('base', [BASE, 'src/config/**/*.ts', 'src/cache/**/*.ts'], ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*']),
-  layer('upstream', ['src/upstream/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*']),
+  layer(
+    'base',
+    [BASE, 'src/config/**/*.ts', 'src/cache/**/*.ts'],
+    ['**/server/*', '**/resolvers/*', '**/lifecycle/*', '**/paging/*', '**/upstream/*', '**/simulator/*', '**/main.ts', '**/__generated__/*'],
+  ),
+  layer(
+    'upstream',
+    ['src/upstream/**/*.ts'],
+    ['../server/*', '../resolvers/*', '../lifecycle/*', '../paging/*', '../simulator/*', '../main.ts', '../__generated__/*'],
+  ),
   layer('paging', ['src/paging/**/*.ts'], ['../server/*', '../resolvers/*', '../lifecycle/*', '../simulator/*', '../main.ts', '../__generated__/*']),
   // The capture lifecycle's pure checks and its mutations over injected LifecycleDeps: below the resolvers.
   layer('lifecycle', ['src/lifecycle/**/*.ts'], ['../server/*', '../resolvers/*', '../simulator/*', '../main.ts', '../__generated__/*']),
@@ -33,16 +41,20 @@ export const layers: Linter.Config[] = [
   layer('server/context', ['src/server/**/*.ts'], ['./edge.ts', './apollo.ts', '../simulator/*', '../main.ts'], ['src/server/edge.ts', 'src/server/apollo.ts']),
   layer('server/apollo', ['src/server/apollo.ts'], ['./edge.ts', '../simulator/*', '../main.ts']),
   layer('server/edge', ['src/server/edge.ts'], ['../simulator/*', '../main.ts']),
-  layer('simulator', ['src/simulator/**/*.ts'], [
-    '../server/*',
-    '../resolvers/*',
-    '../lifecycle/*',
-    '../paging/*',
-    '../main.ts',
-    '../__generated__/*',
-    '../upstream/*',
-    '!../upstream/codes.ts',
-    '!../upstream/wire.ts',
-    '!../upstream/signing.ts',
-  ]),
+  layer(
+    'simulator',
+    ['src/simulator/**/*.ts'],
+    [
+      '../server/*',
+      '../resolvers/*',
+      '../lifecycle/*',
+      '../paging/*',
+      '../main.ts',
+      '../__generated__/*',
+      '../upstream/*',
+      '!../upstream/codes.ts',
+      '!../upstream/wire.ts',
+      '!../upstream/signing.ts',
+    ],
+  ),
 ];

@@ -10,5 +10,8 @@ export function startScriptNodeFlags(root: string): string[] {
   const start = manifest.scripts?.['start'] ?? '';
   const flags = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+src\/main\.ts\b/.exec(start)?.[1];
   if (flags === undefined) throw new Error(`package.json's start script is not \`node [--flags] src/main.ts\`: ${start}`);
-  return flags.trim().split(/\s+/).filter((flag) => flag !== '');
+  return flags
+    .trim()
+    .split(/\s+/)
+    .filter((flag) => flag !== '');
 }

@@ -29,7 +29,12 @@ function given(env: Environment, name: string): string | undefined {
 }
 
 /** The environment with each old name read as its new one, the name each variable was set under, and what to say about it. */
-function withCurrentNames(env: Environment): { env: Record<string, string | undefined>; names: Map<string, string>; problems: string[]; deprecations: string[] } {
+function withCurrentNames(env: Environment): {
+  env: Record<string, string | undefined>;
+  names: Map<string, string>;
+  problems: string[];
+  deprecations: string[];
+} {
   const current: Record<string, string | undefined> = { ...env };
   const names = new Map<string, string>();
   const problems: string[] = [];
@@ -76,8 +81,22 @@ const REDACTED = '[redacted]';
 export function redactedConfig(config: Config): unknown {
   return {
     ...config,
-    auth: config.auth.mode === 'aksk' ? { mode: 'aksk', serviceKeys: { accessKey: REDACTED, secretKey: REDACTED, securityToken: config.auth.serviceKeys.securityToken === undefined ? undefined : REDACTED } } : config.auth,
-    inbound: { ...config.inbound, apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED), writeApiKeySha256: config.inbound.writeApiKeySha256.map(() => REDACTED) },
+    auth:
+      config.auth.mode === 'aksk'
+        ? {
+            mode: 'aksk',
+            serviceKeys: {
+              accessKey: REDACTED,
+              secretKey: REDACTED,
+              securityToken: config.auth.serviceKeys.securityToken === undefined ? undefined : REDACTED,
+            },
+          }
+        : config.auth,
+    inbound: {
+      ...config.inbound,
+      apiKeySha256: config.inbound.apiKeySha256.map(() => REDACTED),
+      writeApiKeySha256: config.inbound.writeApiKeySha256.map(() => REDACTED),
+    },
     cache: { ...config.cache, redisUrl: config.cache.redisUrl === undefined ? undefined : redactUrl(config.cache.redisUrl) },
   };
 }

@@ -173,9 +173,7 @@ export class BudgetExceededError extends GatewayError {
   readonly code = ErrorCode.OPERATION_BUDGET_EXCEEDED;
   readonly budget: number;
   constructor(budget: number) {
-    super(
-      `This operation needs more than ${budget} upstream calls; ask for fewer connections or smaller pages.`,
-    );
+    super(`This operation needs more than ${budget} upstream calls; ask for fewer connections or smaller pages.`);
     this.name = 'BudgetExceededError';
     this.budget = budget;
   }

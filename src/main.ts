@@ -53,7 +53,10 @@ async function main(): Promise<void> {
   let projectId = config.upstream.projectId;
   let demo: { readonly token: string; readonly firewall: string } | undefined;
   if (endpoint === undefined) {
-    const [{ DEMO_TOKEN, Simulator }, { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID }] = await Promise.all([import('./simulator/server.ts'), import('./simulator/store.ts')]);
+    const [{ DEMO_TOKEN, Simulator }, { SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID }] = await Promise.all([
+      import('./simulator/server.ts'),
+      import('./simulator/store.ts'),
+    ]);
     simulator = new Simulator({ timeScale });
     endpoint = await simulator.listen(0, '127.0.0.1');
     projectId = SIMULATOR_PROJECT_ID;
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
   if (exampleQuery !== undefined && demo !== undefined) {
     lines.push('Upstream: the embedded CFW simulator (set CFW_ENDPOINT and CFW_PROJECT_ID for the real API).');
     lines.push('Try this query (no token needed in simulator mode):', '', exampleQuery, '');
-    lines.push(`or: curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${demo.firewall}", first: 3) { totalCount edges { node { id name status } } } }` })}'`);
+    lines.push(
+      `or: curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: `{ captureTasks(fwInstanceId: "${demo.firewall}", first: 3) { totalCount edges { node { id name status } } } }` })}'`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 

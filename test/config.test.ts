@@ -16,7 +16,11 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 /** A production environment that names a real upstream. */
-const PRODUCTION = { NODE_ENV: 'production', CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', CFW_PROJECT_ID: '09bb24e6fe80d23d2fa2c010b53b418c' } as const;
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com',
+  CFW_PROJECT_ID: '09bb24e6fe80d23d2fa2c010b53b418c',
+} as const;
 
 describe('loadConfig defaults', () => {
   it('serves on 127.0.0.1:4000, reads dates in UTC and starts the simulator when no endpoint is set', () => {
@@ -33,7 +37,14 @@ describe('loadConfig defaults', () => {
 
   it('has the documented numeric defaults', () => {
     const config = loadConfig({});
-    expect(config.upstream).toMatchObject({ timeoutMs: 10_000, connectTimeoutMs: 3_000, responseTimeoutMs: 8_000, maxSockets: 64, retries: 2, maxRetryAfterMs: 5_000 });
+    expect(config.upstream).toMatchObject({
+      timeoutMs: 10_000,
+      connectTimeoutMs: 3_000,
+      responseTimeoutMs: 8_000,
+      maxSockets: 64,
+      retries: 2,
+      maxRetryAfterMs: 5_000,
+    });
     expect(config.limits).toMatchObject({ upstreamConcurrency: 8, upstreamBudget: 20 });
     expect(config.http.bodyLimitBytes).toBe(102_400);
     expect(config.paging.driftWindow).toBe(200);
@@ -45,10 +56,19 @@ describe('loadConfig defaults', () => {
     expect(defaults.upstream.maxResponseBytes).toBe(8_388_608);
     expect(defaults.http).toMatchObject({ bodyTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
     expect(defaults.cache.redis).toEqual({ commandTimeoutMs: 100, breakerThreshold: 3, breakerOpenMs: 5_000 });
-    const set = loadConfig({ BODY_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '3000', REDIS_COMMAND_TIMEOUT_MS: '50', REDIS_BREAKER_THRESHOLD: '5', REDIS_BREAKER_OPEN_MS: '1000' });
+    const set = loadConfig({
+      BODY_TIMEOUT_MS: '2000',
+      HEADERS_TIMEOUT_MS: '3000',
+      REDIS_COMMAND_TIMEOUT_MS: '50',
+      REDIS_BREAKER_THRESHOLD: '5',
+      REDIS_BREAKER_OPEN_MS: '1000',
+    });
     expect(set.http).toMatchObject({ bodyTimeoutMs: 2_000, headersTimeoutMs: 3_000 });
     expect(set.cache.redis).toEqual({ commandTimeoutMs: 50, breakerThreshold: 5, breakerOpenMs: 1_000 });
-    expect(problemsOf({ BODY_TIMEOUT_MS: '0', REDIS_BREAKER_THRESHOLD: 'three' })).toEqual(['BODY_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"', 'REDIS_BREAKER_THRESHOLD must be a whole number from 1 to 1000, got a 5-character value (not shown: it could be a secret)']);
+    expect(problemsOf({ BODY_TIMEOUT_MS: '0', REDIS_BREAKER_THRESHOLD: 'three' })).toEqual([
+      'BODY_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"',
+      'REDIS_BREAKER_THRESHOLD must be a whole number from 1 to 1000, got a 5-character value (not shown: it could be a secret)',
+    ]);
   });
 
   it('treats empty variables as unset', () => {
@@ -78,7 +98,9 @@ describe('introspection', () => {
   });
 
   it('rejects an INTROSPECTION that is not a boolean', () => {
-    expect(() => loadConfig({ ...PRODUCTION, INTROSPECTION: 'maybe' })).toThrow('INTROSPECTION must be true or false, got a 5-character value (not shown: it could be a secret)');
+    expect(() => loadConfig({ ...PRODUCTION, INTROSPECTION: 'maybe' })).toThrow(
+      'INTROSPECTION must be true or false, got a 5-character value (not shown: it could be a secret)',
+    );
   });
 });
 
@@ -102,12 +124,18 @@ describe('EXPLORER', () => {
   });
 
   it('rejects another value, listing the accepted ones', () => {
-    expect(problemsOf({ EXPLORER: 'playground' })).toEqual(['EXPLORER must be one of sandbox, graphiql, off, got a 10-character value (not shown: it could be a secret)']);
+    expect(problemsOf({ EXPLORER: 'playground' })).toEqual([
+      'EXPLORER must be one of sandbox, graphiql, off, got a 10-character value (not shown: it could be a secret)',
+    ]);
   });
 
   it('refuses an explorer in production without introspection, which it needs', () => {
-    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'graphiql' })).toEqual(['EXPLORER=graphiql needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)']);
-    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'sandbox', INTROSPECTION: 'false' })).toEqual(['EXPLORER=sandbox needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)']);
+    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'graphiql' })).toEqual([
+      'EXPLORER=graphiql needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)',
+    ]);
+    expect(problemsOf({ ...PRODUCTION, EXPLORER: 'sandbox', INTROSPECTION: 'false' })).toEqual([
+      'EXPLORER=sandbox needs INTROSPECTION=true when NODE_ENV=production (an explorer reads the schema by introspection)',
+    ]);
   });
 });
 
@@ -117,7 +145,10 @@ describe('PERSISTED_DOCUMENTS', () => {
   });
 
   it('reads the manifest path and PERSISTED_DOCUMENTS_ALLOW_TEXT, and turns the default explorer off', () => {
-    expect(loadConfig({ PERSISTED_DOCUMENTS: ' /app/manifest.json ', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toMatchObject({ persistedDocuments: { path: '/app/manifest.json', allowText: true }, explorer: 'off' });
+    expect(loadConfig({ PERSISTED_DOCUMENTS: ' /app/manifest.json ', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toMatchObject({
+      persistedDocuments: { path: '/app/manifest.json', allowText: true },
+      explorer: 'off',
+    });
   });
 
   it('refuses an explorer alongside it, since the explorer sends its own queries', () => {
@@ -127,8 +158,12 @@ describe('PERSISTED_DOCUMENTS', () => {
   });
 
   it('refuses PERSISTED_DOCUMENTS_ALLOW_TEXT without a manifest, and a value that is not a boolean', () => {
-    expect(problemsOf({ PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)']);
-    expect(problemsOf({ PERSISTED_DOCUMENTS: 'm.json', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'sometimes' })).toEqual(['PERSISTED_DOCUMENTS_ALLOW_TEXT must be true or false, got a 9-character value (not shown: it could be a secret)']);
+    expect(problemsOf({ PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' })).toEqual([
+      'PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)',
+    ]);
+    expect(problemsOf({ PERSISTED_DOCUMENTS: 'm.json', PERSISTED_DOCUMENTS_ALLOW_TEXT: 'sometimes' })).toEqual([
+      'PERSISTED_DOCUMENTS_ALLOW_TEXT must be true or false, got a 9-character value (not shown: it could be a secret)',
+    ]);
   });
 });
 
@@ -164,18 +199,24 @@ describe('PORT', () => {
 
   it('rejects a value that is no number without showing it: it may be a secret in the wrong variable', () => {
     for (const port of ['abc', 'correct-horse-battery-staple']) {
-      expect(problemsOf({ PORT: port })).toEqual([`PORT must be a whole number from 0 to 65535, got a ${port.length}-character value (not shown: it could be a secret)`]);
+      expect(problemsOf({ PORT: port })).toEqual([
+        `PORT must be a whole number from 0 to 65535, got a ${port.length}-character value (not shown: it could be a secret)`,
+      ]);
     }
   });
 
   it('says a bad REDIS_URL is not shown, in words that read', () => {
-    expect(problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379' })).toEqual(['REDIS_URL must be a redis:// or rediss:// URL (the value given is not shown: it may hold a password)']);
+    expect(problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL (the value given is not shown: it may hold a password)',
+    ]);
   });
 
   it('ignores spaces around a whole number, as around every other variable', () => {
     expect(loadConfig({ PORT: ' 80 ' }).port).toBe(80);
     expect(loadConfig({ CFW_RETRIES: '3\n' }).upstream.retries).toBe(3);
-    expect(loadConfig({ NODE_ENV: ' production ', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', CFW_AUTH_MODE: 'token' }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: ' production ', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', CFW_AUTH_MODE: 'token' }).nodeEnv).toBe(
+      'production',
+    );
   });
 
   it('accepts every port and rejects every integer above', () => {
@@ -244,12 +285,18 @@ describe('several problems at once', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect(caught).toHaveProperty('name', 'ConfigError');
-    expect(caught).toHaveProperty('message', 'Invalid configuration:\n  - PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)\n  - CFW_RETRIES must be a whole number from 0 to 10, got "99"');
+    expect(caught).toHaveProperty(
+      'message',
+      'Invalid configuration:\n  - PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)\n  - CFW_RETRIES must be a whole number from 0 to 10, got "99"',
+    );
   });
 
   it('reports a missing CFW_PROJECT_ID alongside another bad variable', () => {
     const problems = problemsOf({ CFW_ENDPOINT: 'https://cfw.ap-southeast-1.myhuaweicloud.com', PORT: 'abc' });
-    expect(problems).toEqual(['PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
+    expect(problems).toEqual([
+      'PORT must be a whole number from 0 to 65535, got a 3-character value (not shown: it could be a secret)',
+      'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)',
+    ]);
   });
 
   it('reports a production start without CFW_ENDPOINT alongside another bad variable', () => {
@@ -280,7 +327,7 @@ describe('CFW_ENDPOINT and CFW_PROJECT_ID', () => {
     ]);
   });
 
-  it('is required in production, where the simulator\'s made-up data must never be served', () => {
+  it("is required in production, where the simulator's made-up data must never be served", () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       "CFW_ENDPOINT is required when NODE_ENV=production (without it the gateway would serve the embedded simulator's made-up data)",
     ]);
@@ -288,7 +335,9 @@ describe('CFW_ENDPOINT and CFW_PROJECT_ID', () => {
   });
 
   it('rejects a project id that cannot go into a path', () => {
-    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: '../admin' })).toEqual(['CFW_PROJECT_ID must be a project id (letters, digits, - or _), got "../admin"']);
+    expect(problemsOf({ CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: '../admin' })).toEqual([
+      'CFW_PROJECT_ID must be a project id (letters, digits, - or _), got "../admin"',
+    ]);
   });
 
   it('removes trailing slashes and surrounding blanks', () => {
@@ -315,7 +364,9 @@ describe('CFW_ENDPOINT and CFW_PROJECT_ID', () => {
     expect(problemsOf({ CFW_ENDPOINT: 'cfw.example.com', CFW_PROJECT_ID: 'p' })).toEqual([
       'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got "cfw.example.com"',
     ]);
-    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com', CFW_PROJECT_ID: 'p' })).toEqual(['CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"']);
+    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com', CFW_PROJECT_ID: 'p' })).toEqual([
+      'CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"',
+    ]);
   });
 });
 
@@ -332,7 +383,10 @@ describe('CFW_TIMEZONE', () => {
 
 describe('CORS_ORIGINS', () => {
   it('reads a comma-separated list of origins, ignoring blanks and empty entries', () => {
-    expect(loadConfig({ CORS_ORIGINS: ' https://console.example.com , http://localhost:3000,,' }).http.corsOrigins).toEqual(['https://console.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ CORS_ORIGINS: ' https://console.example.com , http://localhost:3000,,' }).http.corsOrigins).toEqual([
+      'https://console.example.com',
+      'http://localhost:3000',
+    ]);
   });
 
   it('reads an unset or empty list as none', () => {
@@ -360,11 +414,15 @@ describe('variables renamed to say their scope', () => {
   });
 
   it('refuses the old and the new name together, naming both', () => {
-    expect(problemsOf({ UPSTREAM_CONCURRENCY: '4', OPERATION_UPSTREAM_CONCURRENCY: '4' })).toEqual(['UPSTREAM_CONCURRENCY is the old name of OPERATION_UPSTREAM_CONCURRENCY: set only OPERATION_UPSTREAM_CONCURRENCY']);
+    expect(problemsOf({ UPSTREAM_CONCURRENCY: '4', OPERATION_UPSTREAM_CONCURRENCY: '4' })).toEqual([
+      'UPSTREAM_CONCURRENCY is the old name of OPERATION_UPSTREAM_CONCURRENCY: set only OPERATION_UPSTREAM_CONCURRENCY',
+    ]);
   });
 
   it('names the variable as it was set in a problem', () => {
-    expect(problemsOf({ OPERATION_UPSTREAM_CONCURRENCY: '1025' })).toEqual(['OPERATION_UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"']);
+    expect(problemsOf({ OPERATION_UPSTREAM_CONCURRENCY: '1025' })).toEqual([
+      'OPERATION_UPSTREAM_CONCURRENCY must be a whole number from 1 to 1024, got "1025"',
+    ]);
     expect(problemsOf({ UPSTREAM_MAX_QUEUED: '0' })).toEqual(['UPSTREAM_MAX_QUEUED must be a whole number from 1 to 100000, got "0"']);
   });
 });
@@ -382,9 +440,21 @@ describe('a bad value in a message', () => {
 
   it.each([
     ['PORT', 'AKIDEXAMPLE12345', 'PORT must be a whole number from 0 to 65535, got a 16-character value (not shown: it could be a secret)'],
-    ['CFW_TIMEOUT_MS', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got a 40-character value (not shown: it could be a secret)'],
-    ['LOG_LEVEL', 'sk-9f8e7d6c5b4a39281706', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got a 23-character value (not shown: it could be a secret)'],
-    ['CFW_ENDPOINT', 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA', 'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got a 44-character value (not shown: it could be a secret)'],
+    [
+      'CFW_TIMEOUT_MS',
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'CFW_TIMEOUT_MS must be a whole number from 1 to 600000, got a 40-character value (not shown: it could be a secret)',
+    ],
+    [
+      'LOG_LEVEL',
+      'sk-9f8e7d6c5b4a39281706',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got a 23-character value (not shown: it could be a secret)',
+    ],
+    [
+      'CFW_ENDPOINT',
+      'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
+      'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got a 44-character value (not shown: it could be a secret)',
+    ],
   ])('%s set to a secret-like value names the variable and what it expects, never the value', (name, value, message) => {
     const problems = problemsOf({ [name]: value, ...(name === 'CFW_ENDPOINT' ? { CFW_PROJECT_ID: 'p1' } : {}) });
     expect(problems).toEqual([message]);
@@ -392,7 +462,7 @@ describe('a bad value in a message', () => {
   });
 });
 
-describe('the capture lifecycle\'s variables', () => {
+describe("the capture lifecycle's variables", () => {
   it('default to no write keys, the scope capture-tasks:write, a 20 s wait polled every 2 s', () => {
     const config = loadConfig({});
     expect(config.inbound).toMatchObject({ writeApiKeySha256: [], jwtWriteScope: 'capture-tasks:write' });
@@ -401,25 +471,44 @@ describe('the capture lifecycle\'s variables', () => {
 
   it('read each one', () => {
     const hash = 'a'.repeat(64);
-    const config = loadConfig({ INBOUND_WRITE_API_KEYS_SHA256: ` ${hash.toUpperCase()} `, INBOUND_JWT_WRITE_SCOPE: 'captures.write', DELETE_STOP_WAIT_MS: '0', DELETE_STOP_POLL_MS: '500' });
+    const config = loadConfig({
+      INBOUND_WRITE_API_KEYS_SHA256: ` ${hash.toUpperCase()} `,
+      INBOUND_JWT_WRITE_SCOPE: 'captures.write',
+      DELETE_STOP_WAIT_MS: '0',
+      DELETE_STOP_POLL_MS: '500',
+    });
     expect(config.inbound).toMatchObject({ writeApiKeySha256: [hash], jwtWriteScope: 'captures.write' });
     expect(config.lifecycle).toEqual({ stopWaitMs: 0, stopPollMs: 500 });
   });
 
   it('refuse bad values, naming the variable', () => {
-    expect(problemsOf({ INBOUND_WRITE_API_KEYS_SHA256: 'abc' })).toEqual(['INBOUND_WRITE_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of 3 characters']);
-    expect(problemsOf({ INBOUND_JWT_WRITE_SCOPE: 'two scopes' })).toEqual(['INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), got "two scopes"']);
-    expect(problemsOf({ DELETE_STOP_WAIT_MS: '120001', DELETE_STOP_POLL_MS: '0' })).toEqual(['DELETE_STOP_WAIT_MS must be a whole number from 0 to 120000, got "120001"', 'DELETE_STOP_POLL_MS must be a whole number from 1 to 60000, got "0"']);
+    expect(problemsOf({ INBOUND_WRITE_API_KEYS_SHA256: 'abc' })).toEqual([
+      'INBOUND_WRITE_API_KEYS_SHA256 must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of 3 characters',
+    ]);
+    expect(problemsOf({ INBOUND_JWT_WRITE_SCOPE: 'two scopes' })).toEqual([
+      'INBOUND_JWT_WRITE_SCOPE must be one OAuth scope token (printable, no spaces or quotes), got "two scopes"',
+    ]);
+    expect(problemsOf({ DELETE_STOP_WAIT_MS: '120001', DELETE_STOP_POLL_MS: '0' })).toEqual([
+      'DELETE_STOP_WAIT_MS must be a whole number from 0 to 120000, got "120001"',
+      'DELETE_STOP_POLL_MS must be a whole number from 1 to 60000, got "0"',
+    ]);
   });
 
   it('count write keys as inbound authentication in AK/SK mode, and hide them in --print-config', () => {
-    const env = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'ak', CLOUD_SDK_SK: 'sk', CFW_ENDPOINT: 'http://127.0.0.1:9', CFW_PROJECT_ID: 'p', INBOUND_WRITE_API_KEYS_SHA256: 'b'.repeat(64) };
+    const env = {
+      CFW_AUTH_MODE: 'aksk',
+      CLOUD_SDK_AK: 'ak',
+      CLOUD_SDK_SK: 'sk',
+      CFW_ENDPOINT: 'http://127.0.0.1:9',
+      CFW_PROJECT_ID: 'p',
+      INBOUND_WRITE_API_KEYS_SHA256: 'b'.repeat(64),
+    };
     expect(loadConfig(env).inbound.writeApiKeySha256).toEqual(['b'.repeat(64)]);
     expect(JSON.stringify(redactedConfig(loadConfig(env)))).not.toContain('b'.repeat(64));
   });
 });
 
-describe('each module\'s slice', () => {
+describe("each module's slice", () => {
   it('the upstream client gets config.upstream against the resolved endpoint, with the service keys in AK/SK mode only', () => {
     const env = { CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', CFW_RETRIES: '4', PROCESS_UPSTREAM_CONCURRENCY: '7' };
     const token = loadConfig(env);
@@ -462,14 +551,24 @@ describe('running as a fleet', () => {
   it('takes a rate below one a second, rounding the default burst up', () => {
     expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '0.25' }).callerRateLimit).toEqual({ perSecond: 0.25, burst: 1 });
     expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '2.5' }).callerRateLimit).toEqual({ perSecond: 2.5, burst: 5 });
-    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '0.0001' })).toEqual(['CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "0.0001"']);
-    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '-1' })).toEqual(['CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "-1"']);
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '0.0001' })).toEqual([
+      'CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "0.0001"',
+    ]);
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '-1' })).toEqual([
+      'CALLER_RATE_LIMIT_PER_SECOND must be a number from 0 (off) to 1000000 with at most 3 decimals, got "-1"',
+    ]);
   });
 
   it('refuses a burst without a rate, and a burst of 0', () => {
-    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5', CALLER_RATE_LIMIT_PER_SECOND: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0']);
-    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5' })).toEqual(['CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0']);
-    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '1', CALLER_RATE_LIMIT_BURST: '0' })).toEqual(['CALLER_RATE_LIMIT_BURST must be a whole number from 1 to 100000000, got "0"']);
+    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5', CALLER_RATE_LIMIT_PER_SECOND: '0' })).toEqual([
+      'CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0',
+    ]);
+    expect(problemsOf({ CALLER_RATE_LIMIT_BURST: '5' })).toEqual([
+      'CALLER_RATE_LIMIT_BURST needs CALLER_RATE_LIMIT_PER_SECOND (the rate its bucket refills at) set above 0',
+    ]);
+    expect(problemsOf({ CALLER_RATE_LIMIT_PER_SECOND: '1', CALLER_RATE_LIMIT_BURST: '0' })).toEqual([
+      'CALLER_RATE_LIMIT_BURST must be a whole number from 1 to 100000000, got "0"',
+    ]);
   });
 });
 
@@ -484,7 +583,10 @@ describe('the facts the rest reads', () => {
   it('says whether callers must authenticate, and whether every caller is anonymous', () => {
     expect(loadConfig({}).inbound).toMatchObject({ required: false, anonymous: false });
     expect(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64) }).inbound).toMatchObject({ required: true, anonymous: false });
-    expect(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64), ALLOW_ANONYMOUS: 'true' }).inbound).toMatchObject({ required: false, anonymous: false });
+    expect(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64), ALLOW_ANONYMOUS: 'true' }).inbound).toMatchObject({
+      required: false,
+      anonymous: false,
+    });
     expect(loadConfig({ ...AKSK, ALLOW_ANONYMOUS: 'true' }).inbound).toMatchObject({ required: false, anonymous: true });
   });
 });
@@ -493,13 +595,27 @@ describe('the rules between variables', () => {
   it('read the values as parsed, not the text', () => {
     expect(loadConfig({ CALLER_RATE_LIMIT_PER_SECOND: '007', CALLER_RATE_LIMIT_BURST: '5' }).callerRateLimit).toEqual({ perSecond: 7, burst: 5 });
     // A list of no hashes authenticates nobody.
-    expect(problemsOf({ CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'ak', CLOUD_SDK_SK: 'sk', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', INBOUND_API_KEYS_SHA256: ' , ' })).toEqual([
+    expect(
+      problemsOf({
+        CFW_AUTH_MODE: 'aksk',
+        CLOUD_SDK_AK: 'ak',
+        CLOUD_SDK_SK: 'sk',
+        CFW_ENDPOINT: 'https://cfw.example.com',
+        CFW_PROJECT_ID: 'p1',
+        INBOUND_API_KEYS_SHA256: ' , ',
+      }),
+    ).toEqual([
       "CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose",
     ]);
   });
 
   it('count a refused variable as set, so they add no second problem for it', () => {
-    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com' })).toEqual(['CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"', 'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)']);
-    expect(problemsOf({ ...PRODUCTION, CFW_ENDPOINT: 'cfw.example.com' })).toEqual(['CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got "cfw.example.com"']);
+    expect(problemsOf({ CFW_ENDPOINT: 'ftp://cfw.example.com' })).toEqual([
+      'CFW_ENDPOINT must be an http(s) URL, got "ftp://cfw.example.com"',
+      'CFW_PROJECT_ID is required when CFW_ENDPOINT is set (the project id in the API path)',
+    ]);
+    expect(problemsOf({ ...PRODUCTION, CFW_ENDPOINT: 'cfw.example.com' })).toEqual([
+      'CFW_ENDPOINT must be a URL such as https://cfw.ap-southeast-1.myhuaweicloud.com, got "cfw.example.com"',
+    ]);
   });
 });

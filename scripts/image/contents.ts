@@ -47,7 +47,15 @@ export function devDependenciesKept(manifest: { readonly devDependencies?: Reado
 
 const TYPESCRIPT_SOURCE = /\.(?:c|m)?ts$/;
 const DECLARATION = /\.d\.(?:c|m)?ts$/;
-const CREDENTIAL_NAMES = [/^\.env(?:\..+)?$/, /^\.npmrc$/, /^\.netrc$/, /^\.git-credentials$/, /^\.pgpass$/, /^id_(?:rsa|dsa|ecdsa|ed25519)$/, /\.(?:pem|key|p12|pfx)$/];
+const CREDENTIAL_NAMES = [
+  /^\.env(?:\..+)?$/,
+  /^\.npmrc$/,
+  /^\.netrc$/,
+  /^\.git-credentials$/,
+  /^\.pgpass$/,
+  /^id_(?:rsa|dsa|ecdsa|ed25519)$/,
+  /\.(?:pem|key|p12|pfx)$/,
+];
 const CREDENTIAL_PATHS = [/\/\.aws\/credentials$/, /\/\.docker\/config\.json$/, /\/\.ssh\//, /\/\.config\/gcloud\//, /\/\.kube\/config$/];
 
 export interface Offence {
@@ -66,7 +74,8 @@ export function offendingFiles(files: readonly string[]): Offence[] {
     const inApp = path.startsWith(`${APP_DIR}/`);
     const inDependencies = path.startsWith(`${APP_DIR}/node_modules/`);
     if (inApp && !inDependencies && TYPESCRIPT_SOURCE.test(name) && !DECLARATION.test(name)) offences.push({ path, reason: 'a TypeScript source' });
-    else if (CREDENTIAL_NAMES.some((pattern) => pattern.test(name)) || CREDENTIAL_PATHS.some((pattern) => pattern.test(path))) offences.push({ path, reason: 'a credentials file' });
+    else if (CREDENTIAL_NAMES.some((pattern) => pattern.test(name)) || CREDENTIAL_PATHS.some((pattern) => pattern.test(path)))
+      offences.push({ path, reason: 'a credentials file' });
   }
   return offences;
 }
@@ -83,5 +92,7 @@ export function npmrcCredentials(npmrc: string): string[] {
 
 /** Names among the image's environment (`NAME=value`) that look like secrets. */
 export function secretLikeEnv(env: readonly string[]): string[] {
-  return env.map((entry) => entry.split('=')[0] ?? '').filter((name) => /TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|_AUTH$/i.test(name));
+  return env
+    .map((entry) => entry.split('=')[0] ?? '')
+    .filter((name) => /TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|_AUTH$/i.test(name));
 }

@@ -42,7 +42,20 @@ export interface RunOptions {
  */
 export function runArgs(options: RunOptions): string[] {
   const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
-  return podmanArgs('run', '--detach', '--name', options.name, '--network=host', '--read-only', '--read-only-tmpfs=false', '--cap-drop=ALL', ...LIMITS, ...env, options.image, ...(options.command ?? []));
+  return podmanArgs(
+    'run',
+    '--detach',
+    '--name',
+    options.name,
+    '--network=host',
+    '--read-only',
+    '--read-only-tmpfs=false',
+    '--cap-drop=ALL',
+    ...LIMITS,
+    ...env,
+    options.image,
+    ...(options.command ?? []),
+  );
 }
 
 /** The simulator from the same image, on a loopback port. */

@@ -69,7 +69,15 @@ export function debianMirrorOf(sources: readonly string[], suite: string): strin
  * What Debian's slim images leave out (debuerreotype's slimify list): removed from the rootfs and
  * kept out of later installs by a dpkg path-exclude file. Copyright files stay.
  */
-export const SLIM_EXCLUDES = ['/usr/share/doc/*', '/usr/share/groff/*', '/usr/share/info/*', '/usr/share/linda/*', '/usr/share/lintian/overrides/*', '/usr/share/locale/*', '/usr/share/man/*'];
+export const SLIM_EXCLUDES = [
+  '/usr/share/doc/*',
+  '/usr/share/groff/*',
+  '/usr/share/info/*',
+  '/usr/share/linda/*',
+  '/usr/share/lintian/overrides/*',
+  '/usr/share/locale/*',
+  '/usr/share/man/*',
+];
 export const SLIM_INCLUDES = ['/usr/share/doc/*/copyright'];
 
 /** dpkg's configuration that keeps `SLIM_EXCLUDES` out of packages installed later. */

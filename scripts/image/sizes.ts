@@ -66,7 +66,10 @@ export function sizeReport(image: SizedImage, base: SizedImage): string[] {
   const rows = image.layers
     .map((layer, index) => ({ ...layer, from: index < base.layers.length ? 'base' : 'Dockerfile' }))
     .filter((layer) => layer.bytes > 0)
-    .map((layer) => `  ${formatBytes(layer.bytes).padStart(9)}  ${layer.from.padEnd(10)}  ${layer.instruction.length > 90 ? `${layer.instruction.slice(0, 89)}…` : layer.instruction}`);
+    .map(
+      (layer) =>
+        `  ${formatBytes(layer.bytes).padStart(9)}  ${layer.from.padEnd(10)}  ${layer.instruction.length > 90 ? `${layer.instruction.slice(0, 89)}…` : layer.instruction}`,
+    );
   return [
     `${image.reference}: ${formatBytes(image.bytes)} (${image.bytes} bytes), ${image.layers.length} layers, ${image.layers.filter((layer) => layer.bytes > 0).length} with files`,
     `${base.reference}${base.note === undefined ? '' : ` (${base.note})`}: ${formatBytes(base.bytes)}; the Dockerfile adds ${formatBytes(own)} in ${ownLayers.filter((layer) => layer.bytes > 0).length} layers`,

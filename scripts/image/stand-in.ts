@@ -41,7 +41,8 @@ function aptSources(): string[] {
       texts.push(readFileSync(path, 'utf8'));
     } catch {
       try {
-        for (const name of readdirSync(path).sort()) if (name.endsWith('.sources') || name.endsWith('.list')) texts.push(readFileSync(join(path, name), 'utf8'));
+        for (const name of readdirSync(path).sort())
+          if (name.endsWith('.sources') || name.endsWith('.list')) texts.push(readFileSync(join(path, name), 'utf8'));
       } catch {
         // Neither a file nor a folder: nothing to read there.
       }
@@ -89,7 +90,8 @@ function slim(rootfs: string): void {
   for (const folder of ['var/lib/apt/lists', 'var/cache/apt/archives', 'var/log/apt']) {
     for (const entry of readdirSync(join(rootfs, folder), { withFileTypes: true })) if (entry.isFile()) rmSync(join(rootfs, folder, entry.name));
   }
-  for (const file of ['var/cache/apt/pkgcache.bin', 'var/cache/apt/srcpkgcache.bin', 'var/log/bootstrap.log', 'var/log/dpkg.log', 'var/log/alternatives.log']) rmSync(join(rootfs, file), { force: true });
+  for (const file of ['var/cache/apt/pkgcache.bin', 'var/cache/apt/srcpkgcache.bin', 'var/log/bootstrap.log', 'var/log/dpkg.log', 'var/log/alternatives.log'])
+    rmSync(join(rootfs, file), { force: true });
 }
 
 /** Unmounts what a failed debootstrap left mounted under `folder` (its proc and sys), deepest first. */
@@ -129,7 +131,8 @@ export async function ensureStandIn(root: string, work: string, say: (line: stri
   const started = performance.now();
   const base = baseImageOf(readFileSync(join(root, 'Dockerfile'), 'utf8'));
   const nodeVersion = nodeVersionOf(readFileSync(join(root, '.ci/run'), 'utf8'));
-  if (Number(nodeVersion.split('.')[0]) !== base.nodeMajor) throw new Error(`.ci/run's Node.js ${nodeVersion} is not the Dockerfile's Node.js ${base.nodeMajor} (${base.tag})`);
+  if (Number(nodeVersion.split('.')[0]) !== base.nodeMajor)
+    throw new Error(`.ci/run's Node.js ${nodeVersion} is not the Dockerfile's Node.js ${base.nodeMajor} (${base.tag})`);
   const mirror = debianMirrorOf(aptSources(), base.suite);
   if (mirror === undefined) throw new Error(`apt has no source for Debian ${base.suite} (${APT_SOURCES.join(', ')}): debootstrap needs its mirror`);
   let caBundle: Buffer;
@@ -147,7 +150,13 @@ export async function ensureStandIn(root: string, work: string, say: (line: stri
     return { base, source: 'reused', recipe, seconds: seconds(), description: `the stand-in from an earlier run (recipe ${recipe})` };
   }
   if (labels !== undefined && labels[RECIPE_LABEL] === undefined) {
-    return { base, source: 'foreign', recipe, seconds: seconds(), description: `an image already tagged ${base.reference} without a stand-in recipe label: used as it is, not replaced` };
+    return {
+      base,
+      source: 'foreign',
+      recipe,
+      seconds: seconds(),
+      description: `an image already tagged ${base.reference} without a stand-in recipe label: used as it is, not replaced`,
+    };
   }
 
   const rootfs = join(work, 'rootfs');
@@ -160,7 +169,17 @@ export async function ensureStandIn(root: string, work: string, say: (line: stri
     say(`stand-in: debootstrap --variant=minbase ${base.suite} from ${mirror} (log: ${log})`);
     await run('debootstrap', ['--variant=minbase', base.suite, rootfs, mirror], { log });
     slim(rootfs);
-    await run('tar', ['--numeric-owner', '--exclude=./dev/*', '--exclude=./proc/*', '--exclude=./sys/*', '-C', rootfs, '-cf', join(context, 'debian.tar'), '.']);
+    await run('tar', [
+      '--numeric-owner',
+      '--exclude=./dev/*',
+      '--exclude=./proc/*',
+      '--exclude=./sys/*',
+      '-C',
+      rootfs,
+      '-cf',
+      join(context, 'debian.tar'),
+      '.',
+    ]);
     const npmVersion = await usrLocal(join(context, 'usr-local'), packs, nodeVersion);
     copyFileSync(CA_BUNDLE, join(context, 'ca-certificates.crt'));
     writeFileSync(join(context, 'docker-entrypoint.sh'), ENTRYPOINT_SCRIPT);
@@ -168,9 +187,13 @@ export async function ensureStandIn(root: string, work: string, say: (line: stri
     writeFileSync(join(context, 'Containerfile'), standInContainerfile(nodeVersion));
     say(`stand-in: podman build ${base.reference} (Node.js ${nodeVersion}, npm ${npmVersion})`);
     await run('podman', buildArgs({ tag: base.reference, context, file: join(context, 'Containerfile'), labels: { [RECIPE_LABEL]: recipe } }), { log });
-    const versions = await run('podman', podmanArgs('run', '--rm', '--network=host', ...LIMITS, base.reference, 'sh', '-c', 'node --version && npm --version && id node'));
+    const versions = await run(
+      'podman',
+      podmanArgs('run', '--rm', '--network=host', ...LIMITS, base.reference, 'sh', '-c', 'node --version && npm --version && id node'),
+    );
     const expected = `v${nodeVersion}\n${npmVersion}\nuid=1000(node) gid=1000(node) groups=1000(node)\n`;
-    if (versions.stdout !== expected) throw new Error(`the stand-in's node, npm and user are not what was installed: ${JSON.stringify(versions.stdout)}, expected ${JSON.stringify(expected)}`);
+    if (versions.stdout !== expected)
+      throw new Error(`the stand-in's node, npm and user are not what was installed: ${JSON.stringify(versions.stdout)}, expected ${JSON.stringify(expected)}`);
     return {
       base,
       source: 'built',

@@ -34,7 +34,8 @@ async function runTokenBucket(client: Redis, key: string, limits: BucketLimits):
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
     reply = await client.eval(TOKEN_BUCKET_SCRIPT, ...args);
   }
-  if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') throw new Error('the token-bucket script answered in an unknown shape');
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number')
+    throw new Error('the token-bucket script answered in an unknown shape');
   return reply[0] === 1 ? { allowed: true } : { allowed: false, retryAfterMs: reply[1] };
 }
 
@@ -95,9 +96,21 @@ export interface RedisStoreOptions {
 }
 
 /** ioredis is loaded only when REDIS_URL is set. */
-export async function createCacheStore(options: { readonly redisUrl: string | undefined; readonly maxMemoryBytes: number; readonly logger: Logger; readonly redis: RedisStoreOptions; readonly now?: () => number }): Promise<CacheStore> {
+export async function createCacheStore(options: {
+  readonly redisUrl: string | undefined;
+  readonly maxMemoryBytes: number;
+  readonly logger: Logger;
+  readonly redis: RedisStoreOptions;
+  readonly now?: () => number;
+}): Promise<CacheStore> {
   if (options.redisUrl === undefined) {
-    return { kind: 'memory', cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }), breaker: undefined, takeSharedToken: undefined, close: () => Promise.resolve() };
+    return {
+      kind: 'memory',
+      cache: new InMemoryLRUCache<string>({ maxSize: options.maxMemoryBytes }),
+      breaker: undefined,
+      takeSharedToken: undefined,
+      close: () => Promise.resolve(),
+    };
   }
   const { logger, redis } = options;
   const { Redis } = await import('ioredis');
@@ -115,7 +128,11 @@ export async function createCacheStore(options: { readonly redisUrl: string | un
     now: options.now ?? Date.now,
     onStateChange(state, previous) {
       // One warning when caching stops, one line when it is back; the probes in between are debug.
-      if (state === 'open' && previous === 'closed') logger.warn({ cache: 'redis', breaker: state }, `Redis did not answer ${redis.breakerThreshold} commands in a row; caching is bypassed, with a probe every ${redis.breakerOpenMs} ms`);
+      if (state === 'open' && previous === 'closed')
+        logger.warn(
+          { cache: 'redis', breaker: state },
+          `Redis did not answer ${redis.breakerThreshold} commands in a row; caching is bypassed, with a probe every ${redis.breakerOpenMs} ms`,
+        );
       else if (state === 'closed') logger.info({ cache: 'redis', breaker: state }, 'Redis answers again; caching is back');
       else logger.debug({ cache: 'redis', breaker: state }, 'Redis store breaker');
     },

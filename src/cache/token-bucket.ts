@@ -18,7 +18,11 @@ export interface BucketState {
 export type BucketDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Takes one token from `state` (undefined: a full bucket) at `now`. */
-export function takeToken(state: BucketState | undefined, now: number, limits: BucketLimits): { readonly decision: BucketDecision; readonly state: BucketState } {
+export function takeToken(
+  state: BucketState | undefined,
+  now: number,
+  limits: BucketLimits,
+): { readonly decision: BucketDecision; readonly state: BucketState } {
   const elapsed = state === undefined ? 0 : Math.max(0, now - state.at);
   const tokens = state === undefined ? limits.burst : Math.min(limits.burst, state.tokens + (elapsed * limits.perSecond) / 1000);
   if (tokens >= 1) return { decision: { allowed: true }, state: { tokens: tokens - 1, at: now } };

@@ -7,8 +7,11 @@ import type { Parsed, Values } from './schema.ts';
  * Whether callers have a way to authenticate to the gateway in AK/SK mode: an API key or a JWT key
  * is set. A value refused on its own counts as set (it is reported there).
  */
-export function callersCanAuthenticate(v: Pick<Parsed, 'INBOUND_API_KEYS_SHA256' | 'INBOUND_WRITE_API_KEYS_SHA256' | 'INBOUND_JWT_JWKS_URL' | 'INBOUND_JWT_PUBLIC_KEY'>): boolean {
-  const set = (value: readonly string[] | string | undefined | Refused) => value instanceof Refused || (Array.isArray(value) ? value.length > 0 : value !== undefined);
+export function callersCanAuthenticate(
+  v: Pick<Parsed, 'INBOUND_API_KEYS_SHA256' | 'INBOUND_WRITE_API_KEYS_SHA256' | 'INBOUND_JWT_JWKS_URL' | 'INBOUND_JWT_PUBLIC_KEY'>,
+): boolean {
+  const set = (value: readonly string[] | string | undefined | Refused) =>
+    value instanceof Refused || (Array.isArray(value) ? value.length > 0 : value !== undefined);
   return [v.INBOUND_API_KEYS_SHA256, v.INBOUND_WRITE_API_KEYS_SHA256, v.INBOUND_JWT_JWKS_URL, v.INBOUND_JWT_PUBLIC_KEY].some(set);
 }
 
@@ -153,7 +156,10 @@ export function configFrom(e: Values) {
     /** /healthz answers 503 when a turn of the event loop took longer than this (the process is wedged). */
     livenessMaxLoopDelayMs: e.LIVENESS_MAX_LOOP_DELAY_MS,
     /** A token bucket per caller (server/rate-limit.ts), shared across the fleet through Redis; 0 turns it off. */
-    callerRateLimit: { perSecond: e.CALLER_RATE_LIMIT_PER_SECOND, burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(2 * e.CALLER_RATE_LIMIT_PER_SECOND)) },
+    callerRateLimit: {
+      perSecond: e.CALLER_RATE_LIMIT_PER_SECOND,
+      burst: e.CALLER_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(2 * e.CALLER_RATE_LIMIT_PER_SECOND)),
+    },
     /** Introspection; always on outside production. */
     introspection: !production || e.INTROSPECTION,
     /**

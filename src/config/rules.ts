@@ -17,7 +17,9 @@ export function crossVariableProblems(v: Parsed): string[] {
     if (v.CLOUD_SDK_SK === undefined) problems.push('CLOUD_SDK_SK is required when CFW_AUTH_MODE=aksk');
     if (!endpointSet) problems.push('CFW_ENDPOINT is required when CFW_AUTH_MODE=aksk (the embedded simulator takes tokens)');
     if (!callersCanAuthenticate(v) && v.ALLOW_ANONYMOUS !== true) {
-      problems.push("CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose");
+      problems.push(
+        "CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate to the gateway: set INBOUND_API_KEYS_SHA256, INBOUND_JWT_JWKS_URL or INBOUND_JWT_PUBLIC_KEY, or ALLOW_ANONYMOUS=true on purpose",
+      );
     }
   }
   if (endpointSet && v.CFW_PROJECT_ID === undefined) {
@@ -29,7 +31,9 @@ export function crossVariableProblems(v: Parsed): string[] {
   }
   const persistedDocuments = v.PERSISTED_DOCUMENTS !== undefined;
   if (explorer !== undefined && persistedDocuments) {
-    problems.push(`EXPLORER=${explorer} cannot work with PERSISTED_DOCUMENTS set (an explorer sends its own queries, which only trusted documents may be): set EXPLORER=off or unset PERSISTED_DOCUMENTS`);
+    problems.push(
+      `EXPLORER=${explorer} cannot work with PERSISTED_DOCUMENTS set (an explorer sends its own queries, which only trusted documents may be): set EXPLORER=off or unset PERSISTED_DOCUMENTS`,
+    );
   }
   if (!persistedDocuments && v.PERSISTED_DOCUMENTS_ALLOW_TEXT === true) {
     problems.push('PERSISTED_DOCUMENTS_ALLOW_TEXT=true needs PERSISTED_DOCUMENTS (the manifest whose texts it allows)');

@@ -1,7 +1,25 @@
 // Every environment variable the gateway reads, in sections: its reader, its default, what it takes
 // and what it does. docs/configuration.md is generated from this (`npm run docs:config`).
 import { z } from 'zod';
-import { bool, baseUrl, integer, matching, oneOf, optionalInteger, origins, pem, positiveInteger, rate, Refused, scope, sha256List, text, textOr, timeZone, url } from './variables.ts';
+import {
+  bool,
+  baseUrl,
+  integer,
+  matching,
+  oneOf,
+  optionalInteger,
+  origins,
+  pem,
+  positiveInteger,
+  rate,
+  Refused,
+  scope,
+  sha256List,
+  text,
+  textOr,
+  timeZone,
+  url,
+} from './variables.ts';
 
 /**
  * 8 MiB. The largest real page is 1,024 records; with every field at its longest (a 255-character
@@ -18,32 +36,57 @@ const SERVER = {
     'development',
     '`production`: introspection, `/schema.graphql` and the explorer off, field suggestions hidden, hosted-Sandbox and loopback CORS origins off, `CFW_ENDPOINT` required, a 5 s `DRAIN_DELAY_MS`',
   ),
-  INTROSPECTION: bool(false, 'introspection and `/schema.graphql` in production, where they are otherwise off (and Sandbox, unless `EXPLORER` says otherwise); always on elsewhere'),
+  INTROSPECTION: bool(
+    false,
+    'introspection and `/schema.graphql` in production, where they are otherwise off (and Sandbox, unless `EXPLORER` says otherwise); always on elsewhere',
+  ),
   EXPLORER: oneOf(
     ['sandbox', 'graphiql', 'off'],
     undefined,
-    'what a browser gets at the GraphQL URL: Apollo Sandbox (from Apollo\'s CDN), GraphiQL (served by the gateway, works offline) or nothing; see [the explorer](frontends.md#explorer)',
+    "what a browser gets at the GraphQL URL: Apollo Sandbox (from Apollo's CDN), GraphiQL (served by the gateway, works offline) or nothing; see [the explorer](frontends.md#explorer)",
     '`sandbox`; `off` in production (`sandbox` there with `INTROSPECTION=true`) and with `PERSISTED_DOCUMENTS`',
   ),
-  PERSISTED_DOCUMENTS: text('path of a trusted-documents manifest (`{ "<id>": "<document>" }`); when set, only its operations run ([trusted documents](security.md#trusted-documents))', 'a file path'),
+  PERSISTED_DOCUMENTS: text(
+    'path of a trusted-documents manifest (`{ "<id>": "<document>" }`); when set, only its operations run ([trusted documents](security.md#trusted-documents))',
+    'a file path',
+  ),
   PERSISTED_DOCUMENTS_ALLOW_TEXT: bool(false, "with `PERSISTED_DOCUMENTS`: also run a document sent as text when it is exactly one of the manifest's"),
   CORS_ORIGINS: origins('browser origins allowed by CORS (outside production `https://studio.apollographql.com` and every loopback origin are added)'),
   BODY_LIMIT_BYTES: positiveInteger(102_400, 104_857_600, 'largest request body; larger: 413'),
   BODY_TIMEOUT_MS: positiveInteger(10_000, 600_000, "time for a request's body to arrive once its headers are in; slower: 408"),
   HEADERS_TIMEOUT_MS: positiveInteger(10_000, 600_000, "time for a request's headers to arrive; slower: 408"),
   ALLOW_BATCHED_REQUESTS: bool(false, 'several operations in one HTTP request (a JSON array)'),
-  GRAPHQL_EXECUTION: oneOf(['jit', 'standard'], 'jit', "`jit`: each distinct operation compiled once by graphql-jit; `standard`: graphql-js's interpreter (same answers, about half the throughput)"),
-  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', 'the least severe log line written (`debug` adds a line per upstream call)'),
+  GRAPHQL_EXECUTION: oneOf(
+    ['jit', 'standard'],
+    'jit',
+    "`jit`: each distinct operation compiled once by graphql-jit; `standard`: graphql-js's interpreter (same answers, about half the throughput)",
+  ),
+  LOG_LEVEL: oneOf(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+    'the least severe log line written (`debug` adds a line per upstream call)',
+  ),
 };
 
 const FLEET = {
-  SHUTDOWN_TIMEOUT_MS: positiveInteger(10_000, 600_000, 'once the listener is closed, how long shutdown waits for in-flight operations (bodies still arriving are not waited for)'),
+  SHUTDOWN_TIMEOUT_MS: positiveInteger(
+    10_000,
+    600_000,
+    'once the listener is closed, how long shutdown waits for in-flight operations (bodies still arriving are not waited for)',
+  ),
   DRAIN_DELAY_MS: optionalInteger(
     { min: 0, max: 600_000, shownDefault: '`5000` in production, `0` otherwise' },
     'after SIGTERM, how long `/readyz` answers 503 while the listener stays open and serves, so a balancer sees the instance leave first ([operations](operations.md#shutdown))',
   ),
-  LIVENESS_MAX_LOOP_DELAY_MS: positiveInteger(5_000, 600_000, '`/healthz` answers 503 when the last turn of the event loop took longer than this (the process is wedged)'),
-  CALLER_RATE_LIMIT_PER_SECOND: rate(1_000_000, 'GraphQL requests a second each caller may send (a token bucket per caller, shared by the fleet through Redis); over it: 429 `RATE_LIMITED`'),
+  LIVENESS_MAX_LOOP_DELAY_MS: positiveInteger(
+    5_000,
+    600_000,
+    '`/healthz` answers 503 when the last turn of the event loop took longer than this (the process is wedged)',
+  ),
+  CALLER_RATE_LIMIT_PER_SECOND: rate(
+    1_000_000,
+    'GraphQL requests a second each caller may send (a token bucket per caller, shared by the fleet through Redis); over it: 429 `RATE_LIMITED`',
+  ),
   CALLER_RATE_LIMIT_BURST: optionalInteger(
     { min: 1, max: 100_000_000, shownDefault: '2 × `CALLER_RATE_LIMIT_PER_SECOND`, rounded up' },
     "the caller's bucket: requests it may send at once after a quiet spell; needs `CALLER_RATE_LIMIT_PER_SECOND`",
@@ -57,10 +100,18 @@ const UPSTREAM = {
   CFW_TIMEOUT_MS: positiveInteger(10_000, 600_000, 'deadline of one upstream call, retries and queueing included'),
   CFW_CONNECT_TIMEOUT_MS: positiveInteger(3_000, 600_000, 'connection (and TLS) set-up, per attempt'),
   CFW_RESPONSE_TIMEOUT_MS: positiveInteger(8_000, 600_000, 'time to the first byte of an answer, per attempt'),
-  CFW_MAX_RESPONSE_BYTES: positiveInteger(DEFAULT_MAX_RESPONSE_BYTES, 1_073_741_824, 'largest upstream answer, counted after decompression; larger: `UPSTREAM_BAD_RESPONSE`'),
+  CFW_MAX_RESPONSE_BYTES: positiveInteger(
+    DEFAULT_MAX_RESPONSE_BYTES,
+    1_073_741_824,
+    'largest upstream answer, counted after decompression; larger: `UPSTREAM_BAD_RESPONSE`',
+  ),
   CFW_MAX_SOCKETS: positiveInteger(64, 10_000, 'kept-alive upstream connections, per process'),
   CFW_RETRIES: integer({ default: 2, min: 0, max: 10 }, 'retries of a failed call, as far as the retry rule allows'),
-  CFW_MAX_RETRY_AFTER_MS: positiveInteger(5_000, 600_000, 'longest `Retry-After` waited for (a longer one fails at once), and the longest a 429 holds new calls off'),
+  CFW_MAX_RETRY_AFTER_MS: positiveInteger(
+    5_000,
+    600_000,
+    'longest `Retry-After` waited for (a longer one fails at once), and the longest a 429 holds new calls off',
+  ),
   CFW_BREAKER_THRESHOLD: positiveInteger(5, 1000, 'consecutive failed calls that open the circuit'),
   CFW_BREAKER_HALF_OPEN_MS: positiveInteger(10_000, 600_000, 'how long the circuit stays open before one probe call, made with or without traffic'),
   PROCESS_UPSTREAM_CONCURRENCY: positiveInteger(64, 10_000, 'upstream calls in flight per process (bulkhead)'),
@@ -83,13 +134,20 @@ const AUTHENTICATION = {
   INBOUND_JWT_ALGORITHM: oneOf(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], 'RS256', 'the algorithm of `INBOUND_JWT_PUBLIC_KEY`'),
   INBOUND_JWT_ISSUER: text('the `iss` caller JWTs must have'),
   INBOUND_JWT_AUDIENCE: text('the `aud` caller JWTs must have'),
-  ALLOW_ANONYMOUS: bool(false, '`aksk` mode: let callers in without an API key or JWT, on purpose (they read with the gateway\'s keys, never change tasks; warned at start and on `/healthz`)'),
+  ALLOW_ANONYMOUS: bool(
+    false,
+    "`aksk` mode: let callers in without an API key or JWT, on purpose (they read with the gateway's keys, never change tasks; warned at start and on `/healthz`)",
+  ),
 };
 
 const LIMITS = {
   OPERATION_UPSTREAM_BUDGET: positiveInteger(20, 10_000, 'upstream calls one operation may make'),
   OPERATION_UPSTREAM_CONCURRENCY: positiveInteger(8, 1024, 'upstream calls one operation runs at once'),
-  MAX_QUERY_COST: positiveInteger(5_000, 10_000_000, 'tasks one operation may ask for: each connection costs its page size, × representations under `_entities`'),
+  MAX_QUERY_COST: positiveInteger(
+    5_000,
+    10_000_000,
+    'tasks one operation may ask for: each connection costs its page size, × representations under `_entities`',
+  ),
   MAX_QUERY_TOKENS: positiveInteger(2_000, 1_000_000, 'lexical tokens in a query document'),
   MAX_QUERY_DEPTH: positiveInteger(10, 1_000, 'field depth (introspection excepted)'),
   MAX_QUERY_ALIASES: positiveInteger(30, 10_000, 'aliases in an operation'),
@@ -97,7 +155,10 @@ const LIMITS = {
 };
 
 const CACHING = {
-  CACHE_TTL_SECONDS: integer({ default: 0, min: 0, max: 86_400, minHint: ' (off)', shownDefault: '`0` (off)' }, 'page cache lifetime; pages are cached per caller credential'),
+  CACHE_TTL_SECONDS: integer(
+    { default: 0, min: 0, max: 86_400, minHint: ' (off)', shownDefault: '`0` (off)' },
+    'page cache lifetime; pages are cached per caller credential',
+  ),
   CACHE_MAX_BYTES: positiveInteger(33_554_432, 4_294_967_296, 'size of the in-memory store (when no `REDIS_URL` is set)'),
   REDIS_URL: url(['redis:', 'rediss:'], 'persisted queries, pages and rate-limit buckets shared by all instances', true),
   REDIS_COMMAND_TIMEOUT_MS: positiveInteger(100, 60_000, 'time a Redis command may take; slower: a cache miss'),
@@ -109,9 +170,18 @@ const CACHING = {
 /** Live capture status ([live status](live-status.md)): the pollers' pace, keep-alives and the caps on subscriptions. */
 const LIVE = {
   // Below 1 s a poller would read a firewall's whole list faster than a capture changes, for nothing.
-  SUBSCRIPTION_POLL_INTERVAL_MS: integer({ default: 5_000, min: 1_000, max: 600_000 }, "how often a poller reads a watched firewall's list, once for all its subscribers"),
-  SUBSCRIPTION_FAILURE_LIMIT_MS: integer({ default: 120_000, min: 1_000, max: 3_600_000 }, "how long a poller's reads may keep failing (passing failures, backed off) before its streams end with the last error"),
-  SUBSCRIPTION_KEEPALIVE_MS: integer({ default: 15_000, min: 1_000, max: 600_000 }, 'SSE comments and WebSocket pings on idle streams, so proxies do not cut them'),
+  SUBSCRIPTION_POLL_INTERVAL_MS: integer(
+    { default: 5_000, min: 1_000, max: 600_000 },
+    "how often a poller reads a watched firewall's list, once for all its subscribers",
+  ),
+  SUBSCRIPTION_FAILURE_LIMIT_MS: integer(
+    { default: 120_000, min: 1_000, max: 3_600_000 },
+    "how long a poller's reads may keep failing (passing failures, backed off) before its streams end with the last error",
+  ),
+  SUBSCRIPTION_KEEPALIVE_MS: integer(
+    { default: 15_000, min: 1_000, max: 600_000 },
+    'SSE comments and WebSocket pings on idle streams, so proxies do not cut them',
+  ),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInteger(50, 10_000, 'open subscriptions per WebSocket'),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInteger(200, 1_000_000, 'open subscriptions per caller, per instance'),
   MAX_SUBSCRIPTIONS_PER_INSTANCE: positiveInteger(20_000, 1_000_000, 'open subscriptions per instance'),

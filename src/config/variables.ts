@@ -114,7 +114,12 @@ export const rate = (max: number, meaning: string): Reader<number> =>
 const listed = (values: readonly string[]) => values.map((value) => `\`${value}\``).join(', ');
 
 /** One of `values`, `fallback` when unset; `shownDefault` when the default depends on other variables. */
-export const oneOf = <const T extends readonly [string, ...string[]], F extends T[number] | undefined>(values: T, fallback: F, meaning: string, shownDefault?: string): Reader<T[number] | F> =>
+export const oneOf = <const T extends readonly [string, ...string[]], F extends T[number] | undefined>(
+  values: T,
+  fallback: F,
+  meaning: string,
+  shownDefault?: string,
+): Reader<T[number] | F> =>
   documented(
     readWith((raw): T[number] | F | Refused => {
       const text = given(raw);
@@ -230,7 +235,10 @@ export const url = (protocols: readonly string[], meaning: string, secret = fals
 /** Comma-separated entries, spaces and empty entries ignored; the first bad one refuses the lot. */
 const commaSeparated = (check: (entry: string) => Refused | undefined, normalise: (entry: string) => string = (entry) => entry) =>
   readWith((raw) => {
-    const entries = (raw ?? '').split(',').map((entry) => normalise(entry.trim())).filter((entry) => entry !== '');
+    const entries = (raw ?? '')
+      .split(',')
+      .map((entry) => normalise(entry.trim()))
+      .filter((entry) => entry !== '');
     for (const entry of entries) {
       const refused = check(entry);
       if (refused !== undefined) return refused;
@@ -242,7 +250,10 @@ const commaSeparated = (check: (entry: string) => Refused | undefined, normalise
 export const sha256List = (meaning: string): Reader<string[]> =>
   documented(
     commaSeparated(
-      (hash) => (/^[0-9a-f]{64}$/.test(hash) ? undefined : new Refused(`must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${hash.length} characters`)),
+      (hash) =>
+        /^[0-9a-f]{64}$/.test(hash)
+          ? undefined
+          : new Refused(`must be comma-separated hex SHA-256 hashes of API keys (64 hex digits each), got an entry of ${hash.length} characters`),
       (hash) => hash.toLowerCase(),
     ),
     { default: '', takes: 'comma-separated hex SHA-256 hashes', meaning },
@@ -258,7 +269,9 @@ export const origins = (meaning: string): Reader<string[]> =>
       } catch {
         parsed = undefined;
       }
-      return parsed?.origin === origin ? undefined : new Refused(`must be a comma-separated list of origins such as https://console.example.com, ${received(origin)}`);
+      return parsed?.origin === origin
+        ? undefined
+        : new Refused(`must be a comma-separated list of origins such as https://console.example.com, ${received(origin)}`);
     }),
     { default: '', takes: 'comma-separated origins, e.g. `https://console.example.com`', meaning },
   );
@@ -268,7 +281,9 @@ export const scope = (fallback: string, meaning: string): Reader<string> =>
   documented(
     readWith((raw) => {
       const value = given(raw) ?? fallback;
-      return /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(value) ? value : new Refused(`must be one OAuth scope token (printable, no spaces or quotes), ${received(raw ?? '')}`);
+      return /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(value)
+        ? value
+        : new Refused(`must be one OAuth scope token (printable, no spaces or quotes), ${received(raw ?? '')}`);
     }),
     { default: `\`${fallback}\``, takes: 'one OAuth scope token', meaning },
   );

@@ -19,7 +19,8 @@ export function ipVersionOf(address: string): IpVersionName | undefined {
 export function endpointAddressProblem(side: 'source' | 'destination', address: string, version: IpVersionName): string | undefined {
   const bits = addressBits(address, version);
   if (bits === 0n) return `is the unspecified address ${address}, which no packet is sent ${side === 'source' ? 'from' : 'to'}: give a host's address`;
-  if (version === 'IPV4' && bits === 0xffffffffn) return 'is the limited broadcast address 255.255.255.255, which a cloud firewall never sees: give a host\'s address';
+  if (version === 'IPV4' && bits === 0xffffffffn)
+    return "is the limited broadcast address 255.255.255.255, which a cloud firewall never sees: give a host's address";
   const multicast = version === 'IPV4' ? bits >> 28n === 0xen : bits >> 120n === 0xffn;
   if (multicast && side === 'source') return `is a multicast address, which is never a packet's source: give the sender's address`;
   return undefined;
@@ -31,10 +32,38 @@ export function endpointAddressProblem(side: 'source' | 'destination', address: 
  * ::ffff:0:0/96 is checked apart.)
  */
 const NOT_PUBLIC_NETWORKS: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
-  ...([['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const).map(([network, prefix]) => [network, prefix, 'ipv4'] as const),
+  ...(
+    [
+      ['0.0.0.0', 8],
+      ['10.0.0.0', 8],
+      ['100.64.0.0', 10],
+      ['127.0.0.0', 8],
+      ['169.254.0.0', 16],
+      ['172.16.0.0', 12],
+      ['192.0.0.0', 24],
+      ['192.0.2.0', 24],
+      ['192.168.0.0', 16],
+      ['198.18.0.0', 15],
+      ['198.51.100.0', 24],
+      ['203.0.113.0', 24],
+      ['224.0.0.0', 4],
+      ['240.0.0.0', 4],
+    ] as const
+  ).map(([network, prefix]) => [network, prefix, 'ipv4'] as const),
   // The rest of ::/8 (reserved: IPv4-compatible ::127.0.0.1 and the like) is checked apart, by its
   // bits: as a BlockList rule it would hold ::ffff:0:0/96 and so match every IPv4 address.
-  ...([['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
+  ...(
+    [
+      ['::', 128],
+      ['::1', 128],
+      ['64:ff9b:1::', 48],
+      ['100::', 64],
+      ['2001:db8::', 32],
+      ['fc00::', 7],
+      ['fe80::', 10],
+      ['ff00::', 8],
+    ] as const
+  ).map(([network, prefix]) => [network, prefix, 'ipv6'] as const),
 ];
 
 const NOT_PUBLIC = new BlockList();
@@ -44,7 +73,10 @@ for (const [network, prefix, family] of NOT_PUBLIC_NETWORKS) NOT_PUBLIC.addSubne
 function addressBits(address: string, version: IpVersionName): bigint {
   const ipv4 = (text: string) => text.split('.').reduce((bits, octet) => (bits << 8n) | BigInt(octet), 0n);
   if (version === 'IPV4') return ipv4(address);
-  const groups = (text: string) => (text === '' ? [] : text.split(':')).flatMap((group) => (group.includes('.') ? [(ipv4(group) >> 16n).toString(16), (ipv4(group) & 0xffffn).toString(16)] : [group]));
+  const groups = (text: string) =>
+    (text === '' ? [] : text.split(':')).flatMap((group) =>
+      group.includes('.') ? [(ipv4(group) >> 16n).toString(16), (ipv4(group) & 0xffffn).toString(16)] : [group],
+    );
   const [head = '', tail] = address.split('::');
   const before = groups(head);
   const after = tail === undefined ? [] : groups(tail);
@@ -63,7 +95,8 @@ export function readAllowedIp(entry: string): { readonly key: string } | { reado
   const family = version === 'IPV4' ? 'ipv4' : 'ipv6';
   const maxPrefix = version === 'IPV4' ? 32 : 128;
   // Decimal without leading zeros: "/024" is refused rather than guessed at.
-  if (prefix !== undefined && (!/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > maxPrefix)) return { problem: `has a prefix length that is not a number from 0 to ${maxPrefix} without leading zeros` };
+  if (prefix !== undefined && (!/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > maxPrefix))
+    return { problem: `has a prefix length that is not a number from 0 to ${maxPrefix} without leading zeros` };
   const length = prefix === undefined ? maxPrefix : Number(prefix);
   const bits = addressBits(address, version);
   // A range is named by its first address: host bits set (192.0.2.7/24) are refused, not silently dropped.

@@ -3,7 +3,16 @@
 // with the path of the input field at fault.
 import { BadUserInputError, UserErrorCode } from '../errors.ts';
 import type { CaptureEndpointBody, CreateCaptureTaskBody } from '../upstream/capture-tasks.ts';
-import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS, CaptureProtocolCodes, IpVersionCodes, PORTED_PROTOCOLS, type CaptureProtocolName, type IpVersionName } from '../upstream/codes.ts';
+import {
+  CAPTURE_MAX_DURATION_MINUTES,
+  CAPTURE_MAX_PACKETS,
+  CAPTURE_RESULT_MAX_IPS,
+  CaptureProtocolCodes,
+  IpVersionCodes,
+  PORTED_PROTOCOLS,
+  type CaptureProtocolName,
+  type IpVersionName,
+} from '../upstream/codes.ts';
 import { endpointAddressProblem, ipVersionOf, readAllowedIp } from './addresses.ts';
 
 /** An expected refusal, as data, at the path of the input field at fault (null: the whole input). */
@@ -77,7 +86,12 @@ export function nameProblem(raw: string): string | undefined {
   return undefined;
 }
 
-function checkedEndpoint(side: 'source' | 'destination', endpoint: CaptureEndpointInput, portsAllowed: boolean, errors: UserError[]): { body: CaptureEndpointBody; version: IpVersionName; port: string | undefined } | undefined {
+function checkedEndpoint(
+  side: 'source' | 'destination',
+  endpoint: CaptureEndpointInput,
+  portsAllowed: boolean,
+  errors: UserError[],
+): { body: CaptureEndpointBody; version: IpVersionName; port: string | undefined } | undefined {
   const version = ipVersionOf(endpoint.address);
   let ok = true;
   const endpointProblem = version === undefined ? undefined : endpointAddressProblem(side, endpoint.address, version);
@@ -178,7 +192,8 @@ export function deleteIdsProblems(ids: readonly string[]): readonly UserError[] 
 /** Checks `allowedIps` of CaptureTask.result: at most 3 public addresses or ranges. */
 export function allowedIpsFrom(value: readonly string[] | null | undefined): readonly string[] {
   const entries = value ?? [];
-  if (entries.length > CAPTURE_RESULT_MAX_IPS) throw new BadUserInputError('allowedIps', `may hold at most ${CAPTURE_RESULT_MAX_IPS} addresses or ranges, got ${entries.length}`);
+  if (entries.length > CAPTURE_RESULT_MAX_IPS)
+    throw new BadUserInputError('allowedIps', `may hold at most ${CAPTURE_RESULT_MAX_IPS} addresses or ranges, got ${entries.length}`);
   const seen = new Set<string>();
   for (const entry of entries) {
     const read = readAllowedIp(entry);

@@ -74,7 +74,13 @@ async function reread<T>(read: () => Promise<T>): Promise<{ readonly value: T } 
 
 const failureText = (error: GatewayError) => `${error.code}: ${error.message}`;
 
-const refused = (userErrors: readonly UserError[], taskIds: readonly string[] = [], requestIds: readonly string[] = []): MutationOutcome => ({ task: null, deletedIds: [], userErrors, taskIds, requestIds });
+const refused = (userErrors: readonly UserError[], taskIds: readonly string[] = [], requestIds: readonly string[] = []): MutationOutcome => ({
+  task: null,
+  deletedIds: [],
+  userErrors,
+  taskIds,
+  requestIds,
+});
 
 /** CFW's code and request id of a business refusal (HTTP 400, not the transient one), or undefined when the error is not one. */
 function refusalCodeOf(error: unknown): Refusal | undefined {
@@ -94,7 +100,12 @@ const mayHaveBeenApplied = (error: unknown): error is UpstreamError => error ins
 
 /** An upstream failure whose outcome the list could not settle: said so, never silently. */
 function unsettled(error: UpstreamError, what: string): UpstreamError {
-  return new UpstreamError(error.code === ErrorCode.UPSTREAM_TIMEOUT ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE, `${error.message} The ${what} may or may not have been applied and the list does not show it yet: read the firewall's tasks before trying again.`, error.upstream, { cause: error });
+  return new UpstreamError(
+    error.code === ErrorCode.UPSTREAM_TIMEOUT ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE,
+    `${error.message} The ${what} may or may not have been applied and the list does not show it yet: read the firewall's tasks before trying again.`,
+    error.upstream,
+    { cause: error },
+  );
 }
 
 export async function createCaptureTask(deps: LifecycleDeps, input: CreateCaptureTaskInput): Promise<MutationOutcome> {
@@ -106,9 +117,23 @@ export async function createCaptureTask(deps: LifecycleDeps, input: CreateCaptur
   return deps.exclusive(`create\u0000${scope.fwInstanceId}`, async () => {
     const before = await scanTasks(deps.read(scope));
     const taken = before.records.find(hasName(body.name));
-    if (taken !== undefined) return refused([{ field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `Task ${taken.task_id} of this firewall is already named ${JSON.stringify(body.name)}: choose another name.` }]);
+    if (taken !== undefined)
+      return refused([
+        {
+          field: ['input', 'name'],
+          code: UserErrorCode.NAME_TAKEN,
+          message: `Task ${taken.task_id} of this firewall is already named ${JSON.stringify(body.name)}: choose another name.`,
+        },
+      ]);
     const busy = before.records.find(isBusy);
-    if (busy !== undefined) return refused([{ field: null, code: UserErrorCode.CAPTURE_IN_PROGRESS, message: `Task ${busy.task_id} is capturing or stopping on this firewall, and CFW runs one capture at a time: stop it or wait for it to end.` }]);
+    if (busy !== undefined)
+      return refused([
+        {
+          field: null,
+          code: UserErrorCode.CAPTURE_IN_PROGRESS,
+          message: `Task ${busy.task_id} is capturing or stopping on this firewall, and CFW runs one capture at a time: stop it or wait for it to end.`,
+        },
+      ]);
 
     let requestIds: string[];
     try {
@@ -118,14 +143,30 @@ export async function createCaptureTask(deps: LifecycleDeps, input: CreateCaptur
       if (refusal !== undefined) {
         // What the list shows now decides between a lost race, a running capture and the code's meaning.
         const after = await scanTasks(deps.read(scope));
-        return refused([createRefusal(refusal.errorCode, { nameTakenBy: after.records.find(hasName(body.name))?.task_id, busyTask: after.records.find(isBusy)?.task_id }, refusal.requestId)], [], idsOf(refusal));
+        return refused(
+          [
+            createRefusal(
+              refusal.errorCode,
+              { nameTakenBy: after.records.find(hasName(body.name))?.task_id, busyTask: after.records.find(isBusy)?.task_id },
+              refusal.requestId,
+            ),
+          ],
+          [],
+          idsOf(refusal),
+        );
       }
       if (!mayHaveBeenApplied(error)) throw error;
       // Never sent again (a second capture could start): the list says whether it was applied.
       await deps.changed(scope);
       const found = (await scanTasks(deps.read(scope), hasName(body.name))).match;
       if (found === undefined) throw unsettled(error, 'create');
-      return { task: found, deletedIds: [], userErrors: [], taskIds: [found.task_id], requestIds: error.upstream.requestId === undefined ? [] : [error.upstream.requestId] };
+      return {
+        task: found,
+        deletedIds: [],
+        userErrors: [],
+        taskIds: [found.task_id],
+        requestIds: error.upstream.requestId === undefined ? [] : [error.upstream.requestId],
+      };
     }
     await deps.changed(scope);
     const after = await reread(async () => (await scanTasks(deps.read(scope), hasName(body.name))).match ?? null);
@@ -134,8 +175,18 @@ export async function createCaptureTask(deps: LifecycleDeps, input: CreateCaptur
       return { task: null, deletedIds: [], userErrors: [], taskIds: [], requestIds, warnings: [{ code: WarningCode.TASK_NOT_LISTED_YET, message }] };
     }
     const found = after.value;
-    const notListed = { code: WarningCode.TASK_NOT_LISTED_YET, message: 'CFW accepted the capture but does not list it yet; find it by name with captureTasks in a few seconds.' };
-    return { task: found, deletedIds: [], userErrors: [], taskIds: found === null ? [] : [found.task_id], requestIds, ...(found === null ? { warnings: [notListed] } : {}) };
+    const notListed = {
+      code: WarningCode.TASK_NOT_LISTED_YET,
+      message: 'CFW accepted the capture but does not list it yet; find it by name with captureTasks in a few seconds.',
+    };
+    return {
+      task: found,
+      deletedIds: [],
+      userErrors: [],
+      taskIds: found === null ? [] : [found.task_id],
+      requestIds,
+      ...(found === null ? { warnings: [notListed] } : {}),
+    };
   });
 }
 
@@ -155,7 +206,20 @@ export async function stopCaptureTask(deps: LifecycleDeps, input: StopCaptureTas
   if (task === undefined) return refused([notFound], taskIds);
   // A second stop of a task already stopping (a double click) answers it as it is.
   if (isEnding(task)) return { task, deletedIds: [], userErrors: [], taskIds, requestIds: [] };
-  if (!isRunning(task)) return { ...refused([{ field: ['input', 'id'], code: UserErrorCode.NOT_RUNNING, message: `Task ${input.id} is not running (it has stopped or finished), so it cannot be stopped.` }], taskIds), task };
+  if (!isRunning(task))
+    return {
+      ...refused(
+        [
+          {
+            field: ['input', 'id'],
+            code: UserErrorCode.NOT_RUNNING,
+            message: `Task ${input.id} is not running (it has stopped or finished), so it cannot be stopped.`,
+          },
+        ],
+        taskIds,
+      ),
+      task,
+    };
   let requestIds: string[];
   try {
     requestIds = [(await deps.stop(scope, input.id)).requestId].filter((id) => id !== undefined);
@@ -167,7 +231,8 @@ export async function stopCaptureTask(deps: LifecycleDeps, input: StopCaptureTas
     const now = (await scanTasks(deps.read(scope), hasId(input.id))).match;
     // Stopping (or stopped, when the outcome was unknown) is what a stop does: it went through.
     const ids = unknown?.upstream.requestId === undefined ? idsOf(refusal) : [unknown.upstream.requestId];
-    if (now !== undefined && (isEnding(now) || (unknown !== undefined && !isRunning(now)))) return { task: now, deletedIds: [], userErrors: [], taskIds, requestIds: ids };
+    if (now !== undefined && (isEnding(now) || (unknown !== undefined && !isRunning(now))))
+      return { task: now, deletedIds: [], userErrors: [], taskIds, requestIds: ids };
     if (unknown !== undefined) throw unsettled(unknown, 'stop');
     return { ...refused([now === undefined ? notFound : stopRefusal(refusal?.errorCode, refusal?.requestId)], taskIds, ids), task: now ?? null };
   }
@@ -213,7 +278,8 @@ function sortRequested(progress: DeleteProgress, listed: ReadonlyMap<string, Cap
   const wanted: string[] = [];
   for (const id of progress.input.ids) {
     const record = listed.get(id);
-    if (record === undefined) progress.userErrors.set(id, { field: idsFieldOf(progress.input, id), code: UserErrorCode.NOT_FOUND, message: `No task ${id} in this firewall's list.` });
+    if (record === undefined)
+      progress.userErrors.set(id, { field: idsFieldOf(progress.input, id), code: UserErrorCode.NOT_FOUND, message: `No task ${id} in this firewall's list.` });
     else if (isListedAsDeleted(record)) progress.confirmed.add(id);
     else wanted.push(id);
   }
@@ -221,7 +287,12 @@ function sortRequested(progress: DeleteProgress, listed: ReadonlyMap<string, Cap
 }
 
 /** Stops the wanted tasks that are running (CFW refuses to delete a task that is running or stopping); whether any stop was sent. */
-async function stopRunning(deps: LifecycleDeps, progress: DeleteProgress, wanted: readonly string[], listed: ReadonlyMap<string, CaptureTaskRecord>): Promise<boolean> {
+async function stopRunning(
+  deps: LifecycleDeps,
+  progress: DeleteProgress,
+  wanted: readonly string[],
+  listed: ReadonlyMap<string, CaptureTaskRecord>,
+): Promise<boolean> {
   let stopped = false;
   for (const id of wanted) {
     const record = listed.get(id);
@@ -235,7 +306,8 @@ async function stopRunning(deps: LifecycleDeps, progress: DeleteProgress, wanted
       const refusal = refusalCodeOf(error);
       if (refusal === undefined && !mayHaveBeenApplied(error)) throw error;
       progress.requestIds.push(...(error instanceof UpstreamError && error.upstream.requestId !== undefined ? [error.upstream.requestId] : []));
-      if (refusal !== undefined && refusal.errorCode !== CfwErrorCode.STATUS_ERROR) progress.userErrors.set(id, { ...stopRefusal(refusal.errorCode, refusal.requestId), field: idsFieldOf(progress.input, id) });
+      if (refusal !== undefined && refusal.errorCode !== CfwErrorCode.STATUS_ERROR)
+        progress.userErrors.set(id, { ...stopRefusal(refusal.errorCode, refusal.requestId), field: idsFieldOf(progress.input, id) });
       stopped = true;
     }
   }
@@ -246,7 +318,12 @@ async function stopRunning(deps: LifecycleDeps, progress: DeleteProgress, wanted
  * Reads the list again, every stopWait.pollMs, while a wanted task is still stopping, up to
  * stopWait.maxMs and while the budget keeps DELETE_RESERVE calls: the list as last read.
  */
-async function waitWhileStopping(deps: LifecycleDeps, progress: DeleteProgress, wanted: readonly string[], first: Map<string, CaptureTaskRecord>): Promise<Map<string, CaptureTaskRecord>> {
+async function waitWhileStopping(
+  deps: LifecycleDeps,
+  progress: DeleteProgress,
+  wanted: readonly string[],
+  first: Map<string, CaptureTaskRecord>,
+): Promise<Map<string, CaptureTaskRecord>> {
   let listed = first;
   const stillBusy = () => wanted.some((id) => !progress.userErrors.has(id) && listedAs(listed, id, isBusy));
   const deadline = deps.clock.now() + deps.stopWait.maxMs;
@@ -269,7 +346,11 @@ function listedAs(listed: ReadonlyMap<string, CaptureTaskRecord>, id: string, te
  */
 function deletableAfterWait(progress: DeleteProgress, wanted: readonly string[], listed: ReadonlyMap<string, CaptureTaskRecord>): string[] {
   for (const id of wanted.filter((id) => !progress.userErrors.has(id) && listedAs(listed, id, isBusy))) {
-    progress.userErrors.set(id, { field: idsFieldOf(progress.input, id), code: UserErrorCode.CAPTURE_IN_PROGRESS, message: `Task ${id} is still stopping; it was not deleted. Try again in a few seconds.` });
+    progress.userErrors.set(id, {
+      field: idsFieldOf(progress.input, id),
+      code: UserErrorCode.CAPTURE_IN_PROGRESS,
+      message: `Task ${id} is still stopping; it was not deleted. Try again in a few seconds.`,
+    });
   }
   const deletable = wanted.filter((id) => !progress.userErrors.has(id) && listedAs(listed, id, (record) => !isListedAsDeleted(record)));
   for (const id of wanted) if (!progress.userErrors.has(id) && !deletable.includes(id)) progress.confirmed.add(id);
@@ -304,7 +385,12 @@ async function deleteAndConfirm(deps: LifecycleDeps, progress: DeleteProgress, d
     const record = reading.value.get(id);
     if (record === undefined || isListedAsDeleted(record)) progress.confirmed.add(id);
     else if (refusal !== undefined) progress.userErrors.set(id, deleteRefusal(refusal.errorCode, idsFieldOf(input, id), refusal.requestId));
-    else progress.userErrors.set(id, { field: idsFieldOf(input, id), code: UserErrorCode.REJECTED, message: `CFW answered the delete but still lists task ${id} as not deleted; try again.` });
+    else
+      progress.userErrors.set(id, {
+        field: idsFieldOf(input, id),
+        code: UserErrorCode.REJECTED,
+        message: `CFW answered the delete but still lists task ${id} as not deleted; try again.`,
+      });
   }
 }
 

@@ -8,7 +8,8 @@ import type { UserError } from './input.ts';
 
 const codeText = (errorCode: string | undefined) => (errorCode === undefined ? 'no error code' : errorCode);
 /** CFW's code and, when it gave one, its request id: what a support ticket about a REJECTED needs. */
-const codeAndRequest = (errorCode: string | undefined, requestId: string | undefined) => `${codeText(errorCode)}${requestId === undefined ? '' : `, CFW request id ${requestId}`}`;
+const codeAndRequest = (errorCode: string | undefined, requestId: string | undefined) =>
+  `${codeText(errorCode)}${requestId === undefined ? '' : `, CFW request id ${requestId}`}`;
 
 /** What the list said right after CFW refused a create. */
 export interface CreateRefusalFacts {
@@ -22,19 +23,35 @@ export interface CreateRefusalFacts {
 export function createRefusal(errorCode: string | undefined, facts: CreateRefusalFacts, requestId?: string): UserError {
   const cfw = `CFW refused the capture (${codeText(errorCode)})`;
   if (facts.nameTakenBy !== undefined) {
-    return { field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `${cfw}: task ${facts.nameTakenBy} now has this name (another create with it went first).` };
+    return {
+      field: ['input', 'name'],
+      code: UserErrorCode.NAME_TAKEN,
+      message: `${cfw}: task ${facts.nameTakenBy} now has this name (another create with it went first).`,
+    };
   }
   if (facts.busyTask !== undefined || errorCode === CfwErrorCode.STATUS_ERROR) {
-    return { field: null, code: UserErrorCode.CAPTURE_IN_PROGRESS, message: `${cfw}: a capture is running or stopping on this firewall${facts.busyTask === undefined ? '' : ` (task ${facts.busyTask})`}; stop it or wait for it to end.` };
+    return {
+      field: null,
+      code: UserErrorCode.CAPTURE_IN_PROGRESS,
+      message: `${cfw}: a capture is running or stopping on this firewall${facts.busyTask === undefined ? '' : ` (task ${facts.busyTask})`}; stop it or wait for it to end.`,
+    };
   }
   switch (errorCode) {
     case CfwErrorCode.QUOTA_EXCEEDED:
-      return { field: null, code: UserErrorCode.QUOTA_EXCEEDED, message: `${cfw}: the firewall's captures for today (${CAPTURE_DAILY_QUOTA}) are used up; try again tomorrow.` };
+      return {
+        field: null,
+        code: UserErrorCode.QUOTA_EXCEEDED,
+        message: `${cfw}: the firewall's captures for today (${CAPTURE_DAILY_QUOTA}) are used up; try again tomorrow.`,
+      };
     case CfwErrorCode.NAME_CONFLICT:
     case CfwErrorCode.ALREADY_EXISTS:
       return { field: ['input', 'name'], code: UserErrorCode.NAME_TAKEN, message: `${cfw}: the name is in use.` };
     default:
-      return { field: null, code: UserErrorCode.REJECTED, message: `CFW refused the capture (${codeAndRequest(errorCode, requestId)}); check the input against CFW's rules.` };
+      return {
+        field: null,
+        code: UserErrorCode.REJECTED,
+        message: `CFW refused the capture (${codeAndRequest(errorCode, requestId)}); check the input against CFW's rules.`,
+      };
   }
 }
 

@@ -42,4 +42,7 @@ export const hasName = (name: string) => {
   const wanted = name.normalize('NFC');
   return (record: CaptureTaskRecord): boolean => typeof record.name === 'string' && record.name.normalize('NFC') === wanted;
 };
-export const hasId = (id: string) => (record: CaptureTaskRecord): boolean => record.task_id === id;
+export const hasId =
+  (id: string) =>
+  (record: CaptureTaskRecord): boolean =>
+    record.task_id === id;

@@ -59,10 +59,25 @@ export function cursorAt<T>(page: Page<T>, index: number, connectionKey: number,
   const item = page.items[index];
   const memo = typeof item === 'object' && item !== null ? item : undefined;
   const issued = memo === undefined ? undefined : cursorByItem.get(memo);
-  if (issued !== undefined && issued.fingerprint === fingerprint && issued.connectionKey === connectionKey && issued.offset === offset && issued.total === page.total && issued.prev === prev && issued.next === next) {
+  if (
+    issued !== undefined &&
+    issued.fingerprint === fingerprint &&
+    issued.connectionKey === connectionKey &&
+    issued.offset === offset &&
+    issued.total === page.total &&
+    issued.prev === prev &&
+    issued.next === next
+  ) {
     return issued.cursor;
   }
-  const cursor = encodeCursor(connectionKey, { offset, first: offset === 0, last: offset === page.total - 1, prev, id: fingerprintAt(page, index, fingerprint, known), next });
+  const cursor = encodeCursor(connectionKey, {
+    offset,
+    first: offset === 0,
+    last: offset === page.total - 1,
+    prev,
+    id: fingerprintAt(page, index, fingerprint, known),
+    next,
+  });
   if (memo !== undefined) cursorByItem.set(memo, { fingerprint, connectionKey, offset, total: page.total, prev, next, cursor });
   return cursor;
 }

@@ -99,7 +99,10 @@ export function decodeCursor(argumentName: 'after' | 'before', cursor: string, c
   }
   const version = view.getUint8(0);
   if (version !== CURSOR_VERSION) {
-    throw new CursorError(argumentName, `was issued by another version of the gateway (cursor version ${version}, expected ${CURSOR_VERSION}); start again from the first page`);
+    throw new CursorError(
+      argumentName,
+      `was issued by another version of the gateway (cursor version ${version}, expected ${CURSOR_VERSION}); start again from the first page`,
+    );
   }
   const flags = view.getUint8(1);
   if (flags > (FIRST | LAST)) throw new CursorError(argumentName, 'is not a cursor issued by this gateway');

@@ -35,10 +35,14 @@ export function pageRequestFromArgs(args: ConnectionArgs, connectionKey: number)
   const { first, after, last, before } = args;
   const has = (value: unknown) => value !== undefined && value !== null;
   if (has(first) && has(last)) {
-    throw new BadUserInputError('last', '`first` and `last` cannot be combined: page forward with `first`/`after` or backward with `last`/`before`', { standalone: true });
+    throw new BadUserInputError('last', '`first` and `last` cannot be combined: page forward with `first`/`after` or backward with `last`/`before`', {
+      standalone: true,
+    });
   }
   if (has(after) && has(before)) {
-    throw new BadUserInputError('before', '`after` and `before` cannot be combined: page forward with `first`/`after` or backward with `last`/`before`', { standalone: true });
+    throw new BadUserInputError('before', '`after` and `before` cannot be combined: page forward with `first`/`after` or backward with `last`/`before`', {
+      standalone: true,
+    });
   }
   if (has(first) && has(before)) {
     throw new BadUserInputError('before', 'goes with `last`, not `first`: page backward with `last`/`before`');

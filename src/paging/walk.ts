@@ -103,14 +103,7 @@ function nearest<T>(items: readonly T[], wanted: number, near: number, options: 
   return -1;
 }
 
-function pageOf<T>(
-  items: readonly T[],
-  itemsOffset: number,
-  from: number,
-  to: number,
-  total: number,
-  warning?: PagingWarning,
-): Page<T> {
+function pageOf<T>(items: readonly T[], itemsOffset: number, from: number, to: number, total: number, warning?: PagingWarning): Page<T> {
   const end = Math.min(to, items.length);
   const start = Math.min(from, end);
   return {
@@ -242,11 +235,7 @@ async function backwardBefore<T>(count: number, before: CursorPosition, source: 
 /** Reads the one page a PageRequest asks for (a client walks the list by asking page after page). */
 export function readOnePage<T>(request: PageRequest, source: SliceSource<T>, options: PageReadOptions<T>): Promise<Page<T>> {
   if (request.direction === 'forward') {
-    return request.after === undefined
-      ? forwardFromStart(request.count, source, options)
-      : forwardAfter(request.count, request.after, source, options);
+    return request.after === undefined ? forwardFromStart(request.count, source, options) : forwardAfter(request.count, request.after, source, options);
   }
-  return request.before === undefined
-    ? backwardFromEnd(request.count, source, options)
-    : backwardBefore(request.count, request.before, source, options);
+  return request.before === undefined ? backwardFromEnd(request.count, source, options) : backwardBefore(request.count, request.before, source, options);
 }

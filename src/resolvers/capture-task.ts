@@ -101,7 +101,9 @@ class RecordedTask implements CaptureTaskModel {
     return this.#captureSize === UNREAD ? (this.#captureSize = attempt(() => captureSizeFrom(this.record.capture_size))) : this.#captureSize;
   }
   get captureSizeBytes(): Read<number | null> {
-    return this.#captureSizeBytes === UNREAD ? (this.#captureSizeBytes = attempt(() => captureSizeBytesFrom(this.record.capture_size))) : this.#captureSizeBytes;
+    return this.#captureSizeBytes === UNREAD
+      ? (this.#captureSizeBytes = attempt(() => captureSizeBytesFrom(this.record.capture_size)))
+      : this.#captureSizeBytes;
   }
   get durationMinutes(): Read<SerializedInt | null> {
     return this.#durationMinutes === UNREAD ? (this.#durationMinutes = attempt(() => optionalInt('duration', this.record.duration))) : this.#durationMinutes;
@@ -110,16 +112,22 @@ class RecordedTask implements CaptureTaskModel {
     return this.#maxPackets === UNREAD ? (this.#maxPackets = attempt(() => optionalInt('max_packets', this.record.max_packets))) : this.#maxPackets;
   }
   get createdAt(): Read<string | null> {
-    return this.#createdAt === UNREAD ? (this.#createdAt = attempt(() => dateTimeIsoFromCfw('created_date', this.record.created_date, this.timeZone))) : this.#createdAt;
+    return this.#createdAt === UNREAD
+      ? (this.#createdAt = attempt(() => dateTimeIsoFromCfw('created_date', this.record.created_date, this.timeZone)))
+      : this.#createdAt;
   }
   get modifiedAt(): Read<string | null> {
-    return this.#modifiedAt === UNREAD ? (this.#modifiedAt = attempt(() => dateTimeIsoFromCfw('modified_date', this.record.modified_date, this.timeZone))) : this.#modifiedAt;
+    return this.#modifiedAt === UNREAD
+      ? (this.#modifiedAt = attempt(() => dateTimeIsoFromCfw('modified_date', this.record.modified_date, this.timeZone)))
+      : this.#modifiedAt;
   }
   get isDeleted(): Read<boolean> {
     return this.#isDeleted === UNREAD ? (this.#isDeleted = attempt(() => isDeletedFrom(this.record.is_deleted))) : this.#isDeleted;
   }
   get remainingDays(): Read<SerializedInt | null> {
-    return this.#remainingDays === UNREAD ? (this.#remainingDays = attempt(() => optionalInt('remaining_days', this.record.remaining_days))) : this.#remainingDays;
+    return this.#remainingDays === UNREAD
+      ? (this.#remainingDays = attempt(() => optionalInt('remaining_days', this.record.remaining_days)))
+      : this.#remainingDays;
   }
 }
 
@@ -130,7 +138,8 @@ class RecordedTask implements CaptureTaskModel {
 export function captureTaskOf(record: CaptureTaskRecord, scope: FirewallScope, timeZone: string, onUnknownCode: UnknownCodeListener): CaptureTaskModel {
   const { fwInstanceId, enterpriseProjectId } = scope;
   const known = tasksByRecord.get(record);
-  if (known !== undefined && known.fwInstanceId === fwInstanceId && known.enterpriseProjectId === enterpriseProjectId && known.timeZone === timeZone) return known;
+  if (known !== undefined && known.fwInstanceId === fwInstanceId && known.enterpriseProjectId === enterpriseProjectId && known.timeZone === timeZone)
+    return known;
   const task = new RecordedTask(record, scope, timeZone, onUnknownCode);
   tasksByRecord.set(record, task);
   return task;

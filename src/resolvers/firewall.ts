@@ -10,7 +10,8 @@ export const Firewall: FirewallResolvers = {
   // as handed (a SerializedId: serialized.ts).
   __resolveReference: (reference) => {
     const id: unknown = reference.id;
-    if (!isFirewallId(id)) throw new GraphQLError('A Firewall representation needs an id: a string of 1 to 128 characters.', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+    if (!isFirewallId(id))
+      throw new GraphQLError('A Firewall representation needs an id: a string of 1 to 128 characters.', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     return { id };
   },
   captureTasks: (firewall, args, context, info) => captureTaskConnection(firewall.id, args, context, info),

@@ -28,7 +28,16 @@ async function mutate(
   // A change is never stored by a browser or proxy.
   context.response.noStore = true;
   const record = (outcome: MutationRecord['outcome'], fields: Partial<MutationRecord>) => {
-    context.recordMutation({ mutation, fwInstanceId: input.fwInstanceId, taskIds: [], userErrors: [], requestIds: [], ...fields, outcome, durationMs: performance.now() - started });
+    context.recordMutation({
+      mutation,
+      fwInstanceId: input.fwInstanceId,
+      taskIds: [],
+      userErrors: [],
+      requestIds: [],
+      ...fields,
+      outcome,
+      durationMs: performance.now() - started,
+    });
   };
   try {
     if (context.mayWrite !== true) throw context.mayWrite;
@@ -36,7 +45,15 @@ async function mutate(
     record(outcome.userErrors.length === 0 ? 'ok' : 'user-error', { taskIds: outcome.taskIds, userErrors: outcome.userErrors, requestIds: outcome.requestIds });
     for (const warning of outcome.warnings ?? []) context.warnings.push({ ...warning, path: responsePathAsArray(info.path) });
     return {
-      captureTask: outcome.task === null ? null : captureTaskOf(outcome.task, { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined }, context.config.upstream.timeZone, context.onUnknownCode),
+      captureTask:
+        outcome.task === null
+          ? null
+          : captureTaskOf(
+              outcome.task,
+              { fwInstanceId: input.fwInstanceId, enterpriseProjectId: input.enterpriseProjectId ?? undefined },
+              context.config.upstream.timeZone,
+              context.onUnknownCode,
+            ),
       deletedIds: outcome.deletedIds,
       userErrors: outcome.userErrors,
       clientMutationId: input.clientMutationId ?? null,
@@ -44,7 +61,10 @@ async function mutate(
   } catch (error) {
     // CFW's request id of the failed call, when it answered: what a support ticket needs.
     const requestId = error instanceof UpstreamError ? error.upstream.requestId : undefined;
-    record('error', { errorCode: error instanceof GatewayError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR, requestIds: requestId === undefined ? [] : [requestId] });
+    record('error', {
+      errorCode: error instanceof GatewayError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR,
+      requestIds: requestId === undefined ? [] : [requestId],
+    });
     throw error;
   }
 }
@@ -52,5 +72,6 @@ async function mutate(
 export const Mutation: MutationResolvers = {
   createCaptureTask: (_root, { input }, context, info) => mutate('createCaptureTask', input, context, info, () => createCaptureTask(context.lifecycle, input)),
   stopCaptureTask: (_root, { input }, context, info) => mutate('stopCaptureTask', input, context, info, () => stopCaptureTask(context.lifecycle, input)),
-  deleteCaptureTasks: (_root, { input }, context, info) => mutate('deleteCaptureTasks', input, context, info, () => deleteCaptureTasks(context.lifecycle, input)),
+  deleteCaptureTasks: (_root, { input }, context, info) =>
+    mutate('deleteCaptureTasks', input, context, info, () => deleteCaptureTasks(context.lifecycle, input)),
 };

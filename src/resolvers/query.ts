@@ -11,7 +11,12 @@ export const Query: QueryResolvers = {
   // shares reads with the operation's other fields and counts in its budget.
   captureTask: async (_root, args, context) => {
     const enterpriseProjectId = args.enterpriseProjectId ?? undefined;
-    const { match } = await scanTasks((offset, limit) => context.pages.load({ fwInstanceId: args.fwInstanceId, enterpriseProjectId, offset, limit }), hasId(args.id));
-    return match === undefined ? null : captureTaskOf(match, { fwInstanceId: args.fwInstanceId, enterpriseProjectId }, context.config.upstream.timeZone, context.onUnknownCode);
+    const { match } = await scanTasks(
+      (offset, limit) => context.pages.load({ fwInstanceId: args.fwInstanceId, enterpriseProjectId, offset, limit }),
+      hasId(args.id),
+    );
+    return match === undefined
+      ? null
+      : captureTaskOf(match, { fwInstanceId: args.fwInstanceId, enterpriseProjectId }, context.config.upstream.timeZone, context.onUnknownCode);
   },
 };

@@ -98,7 +98,16 @@ const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 function zoneOffsetMs(zone: string, instant: number): number {
   let format = offsetFormatters.get(zone);
   if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     offsetFormatters.set(zone, format);
   }
   const parts: Record<string, number> = {};
@@ -153,7 +162,14 @@ const COLON = 58;
 
 /** The six numbers at CFW's and ISO's fixed places ("2024/08/31 10:17:30", "2024-08-31T10:17:30…"); -1 where one is not all digits. */
 function wallClockDigitsOf(text: string): WallClock {
-  return { year: digitsAt(text, 0, 4), month: digitsAt(text, 5, 2), day: digitsAt(text, 8, 2), hour: digitsAt(text, 11, 2), minute: digitsAt(text, 14, 2), second: digitsAt(text, 17, 2) };
+  return {
+    year: digitsAt(text, 0, 4),
+    month: digitsAt(text, 5, 2),
+    day: digitsAt(text, 8, 2),
+    hour: digitsAt(text, 11, 2),
+    minute: digitsAt(text, 14, 2),
+    second: digitsAt(text, 17, 2),
+  };
 }
 
 function hasAllDigits(clock: WallClock): boolean {
@@ -249,7 +265,16 @@ const ISO_INSTANT_LENGTH = 24;
 export function isCanonicalIsoInstant(text: string): boolean {
   // The usual case, the very text dateTimeIsoFromCfw gave out: a set lookup on a hash the string keeps.
   if (issuedIsoTexts.has(text)) return true;
-  if (text.length !== ISO_INSTANT_LENGTH || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) {
+  if (
+    text.length !== ISO_INSTANT_LENGTH ||
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON ||
+    text.charCodeAt(19) !== 46 ||
+    text.charCodeAt(23) !== 90
+  ) {
     return false;
   }
   const clock = wallClockDigitsOf(text);

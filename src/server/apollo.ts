@@ -4,7 +4,11 @@
 // its resolvers receive.
 import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';
 import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
@@ -59,7 +63,12 @@ export async function createApollo(options: ApolloOptions): Promise<ApolloServer
       ApolloServerPluginCacheControlDisabled(),
       // Sandbox is Apollo's landing page; GraphiQL is served by the edge (explorer.ts).
       config.explorer === 'sandbox'
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, headers: { ...options.explorerHeaders }, ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }) })
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            headers: { ...options.explorerHeaders },
+            ...(options.exampleQuery === undefined ? {} : { document: options.exampleQuery }),
+          })
         : ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin(config.limits),
       // A supergraph's subscriptions: Apollo Router's HTTP callback protocol (check, next, complete, heartbeats).

@@ -43,7 +43,9 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 
 /** Whether a verified JWT grants `scope`: in `scope` (space-separated, OAuth 2) or `scp` (a list or a string). */
 export function jwtGrantsScope(payload: JWTPayload, scope: string): boolean {
-  const granted = [payload['scope'], payload['scp']].flatMap((value) => (typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value.filter((item) => typeof item === 'string') : []));
+  const granted = [payload['scope'], payload['scp']].flatMap((value) =>
+    typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [],
+  );
   return granted.includes(scope);
 }
 
@@ -78,7 +80,9 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
   const refused = new UnauthenticatedError('Authenticate to the gateway: send an API key in X-Api-Key or a valid JWT as Authorization: Bearer <jwt>.');
   const badKey = new UnauthenticatedError('The API key is not valid.');
   const badJwt = new UnauthenticatedError('The JWT is not valid (signature, expiry, issuer or audience).');
-  const anonymousWrite = new UnauthenticatedError('Changing capture tasks or reading download links needs an authenticated caller: send an API key in X-Api-Key or a JWT as Authorization: Bearer <jwt>.');
+  const anonymousWrite = new UnauthenticatedError(
+    'Changing capture tasks or reading download links needs an authenticated caller: send an API key in X-Api-Key or a JWT as Authorization: Bearer <jwt>.',
+  );
   const keyCannotWrite = new ForbiddenError('This API key may read capture tasks but not change them: use a key listed in INBOUND_WRITE_API_KEYS_SHA256.');
   const jwtCannotWrite = new ForbiddenError(`This JWT may read capture tasks but not change them: its scope lacks "${inbound.jwtWriteScope}".`);
   const rejected = (error: UnauthenticatedError): Caller => ({ credential: error, write: error, secrets: error, who: 'anonymous' });
@@ -94,11 +98,18 @@ export async function createAuthenticator(config: Config, fallbackToken: string 
     if (bearer !== undefined && jwtKey !== undefined && jose !== undefined) {
       let payload: JWTPayload;
       try {
-        payload = (typeof jwtKey === 'function' ? await jose.jwtVerify(bearer, jwtKey, verifyOptions) : await jose.jwtVerify(bearer, jwtKey, verifyOptions)).payload;
+        payload = (typeof jwtKey === 'function' ? await jose.jwtVerify(bearer, jwtKey, verifyOptions) : await jose.jwtVerify(bearer, jwtKey, verifyOptions))
+          .payload;
       } catch {
         return rejected(badJwt);
       }
-      return { credential: SERVICE, write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite, secrets: true, who: `jwt:${subjectOf(payload)}`, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
+      return {
+        credential: SERVICE,
+        write: jwtGrantsScope(payload, inbound.jwtWriteScope) ? true : jwtCannotWrite,
+        secrets: true,
+        who: `jwt:${subjectOf(payload)}`,
+        expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+      };
     }
     return inbound.required ? rejected(refused) : { credential: SERVICE, write: anonymousWrite, secrets: anonymousWrite, who: 'anonymous' };
   };

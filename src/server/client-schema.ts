@@ -7,10 +7,31 @@ import { buildASTSchema, Kind, parse, printSchema, specifiedDirectives, visit, t
 
 export const CLIENT_SCHEMA_FILE = new URL('../../schema/client.graphql', import.meta.url);
 
-export const CLIENT_SCHEMA_HEADER = '# The capture-gateway API as plain SDL for client tooling. Generated from schema/capture-gateway.graphql\n# by `npm run codegen`; do not edit.\n';
+export const CLIENT_SCHEMA_HEADER =
+  '# The capture-gateway API as plain SDL for client tooling. Generated from schema/capture-gateway.graphql\n# by `npm run codegen`; do not edit.\n';
 
 /** Federation 2's directives (imported under their own names or as `federation__name`). */
-const FEDERATION_DIRECTIVES = new Set(['link', 'key', 'shareable', 'external', 'requires', 'provides', 'inaccessible', 'override', 'tag', 'extends', 'interfaceObject', 'composeDirective', 'authenticated', 'requiresScopes', 'policy', 'context', 'fromContext', 'cost', 'listSize']);
+const FEDERATION_DIRECTIVES = new Set([
+  'link',
+  'key',
+  'shareable',
+  'external',
+  'requires',
+  'provides',
+  'inaccessible',
+  'override',
+  'tag',
+  'extends',
+  'interfaceObject',
+  'composeDirective',
+  'authenticated',
+  'requiresScopes',
+  'policy',
+  'context',
+  'fromContext',
+  'cost',
+  'listSize',
+]);
 const FEDERATION_TYPE = /^(_Any|_Entity|_Service|FieldSet|link__\w+|federation__\w+)$/;
 const FEDERATION_ROOT_FIELDS = new Set(['_service', '_entities']);
 

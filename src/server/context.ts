@@ -76,7 +76,10 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
     timers: options.liveTimers,
     onCall: (call, query, event) => {
       metrics.observeUpstream(event);
-      logger[event.outcome === 'error' ? 'warn' : 'debug']({ upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } }, 'live poll upstream call');
+      logger[event.outcome === 'error' ? 'warn' : 'debug'](
+        { upstream: { call, ...query, ...event, durationMs: Math.round(event.durationMs * 10) / 10 } },
+        'live poll upstream call',
+      );
     },
   });
   const createContext: CreateContext = (caller, requestId, signal, transport = 'callback') => {
@@ -158,6 +161,9 @@ function unknownCodeLogger(logger: Logger): UnknownCodeListener {
     const key = `${field}:${typeof value}:${String(value)}`;
     if (seen.has(key)) return;
     seen.set(key, true);
-    logger.warn({ field, value: typeof value === 'number' ? value : String(value).slice(0, 40) }, 'the upstream sent a code the gateway does not know; it is served as UNKNOWN');
+    logger.warn(
+      { field, value: typeof value === 'number' ? value : String(value).slice(0, 40) },
+      'the upstream sent a code the gateway does not know; it is served as UNKNOWN',
+    );
   };
 }

@@ -103,7 +103,9 @@ export function listenProblem(error: Error, port: number, host: string): Error {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':
-      return new ConfigError([`HOST ${host} does not resolve to an address (${code}): set HOST to an address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`]);
+      return new ConfigError([
+        `HOST ${host} does not resolve to an address (${code}): set HOST to an address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`,
+      ]);
     default:
       return error;
   }
@@ -114,8 +116,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = createHttpServer({ headersTimeoutMs: config.http.headersTimeoutMs, bodyTimeoutMs: config.http.bodyTimeoutMs });
   handleClientErrors(httpServer, logger);
   const drain = new Drain();
-  const allowsOrigin = corsAllows({ origins: [...config.http.corsOrigins, ...(config.http.devOrigins ? [SANDBOX_ORIGIN] : [])], loopback: config.http.devOrigins });
-  const store = await createCacheStore({ redisUrl: config.cache.redisUrl, maxMemoryBytes: config.cache.maxMemoryBytes, logger, redis: config.cache.redis, now: options.storeClock });
+  const allowsOrigin = corsAllows({
+    origins: [...config.http.corsOrigins, ...(config.http.devOrigins ? [SANDBOX_ORIGIN] : [])],
+    loopback: config.http.devOrigins,
+  });
+  const store = await createCacheStore({
+    redisUrl: config.cache.redisUrl,
+    maxMemoryBytes: config.cache.maxMemoryBytes,
+    logger,
+    redis: config.cache.redis,
+    now: options.storeClock,
+  });
   const metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.observeStore(store.breaker);
   metrics.observeBreaker(options.upstream.guard.state());
@@ -127,25 +138,67 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let listening = false;
 
   const schema = buildGatewaySchema();
-  const trusted = config.persistedDocuments.path === undefined ? undefined : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
-  if (trusted !== undefined) logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
+  const trusted =
+    config.persistedDocuments.path === undefined
+      ? undefined
+      : await loadTrustedDocuments(config.persistedDocuments.path, schema, config.persistedDocuments.allowText);
+  if (trusted !== undefined)
+    logger.info({ documents: trusted.byId.size, allowText: trusted.allowText }, "trusted documents: only the manifest's operations run");
   const explorerHeaders = explorerHeaderHint(config, options.fallbackToken);
   // GraphiQL's files are read only when it is the explorer: the other settings never touch them.
   const explorer = config.explorer === 'graphiql' ? await createGraphiqlExplorer({ defaultQuery: options.exampleQuery, headers: explorerHeaders }) : undefined;
   const apollo = await createApollo({ config, logger, metrics, schema, store: store.cache, exampleQuery: options.exampleQuery, explorerHeaders });
-  const { authenticate, authenticateHeaders, createContext, live } = await createContextFactory({ config, logger, upstream: options.upstream, store: store.cache, storeIsLocal: store.kind === 'memory', metrics, fallbackToken: options.fallbackToken, lifecycleClock: options.lifecycleClock, liveTimers: options.liveTimers });
+  const { authenticate, authenticateHeaders, createContext, live } = await createContextFactory({
+    config,
+    logger,
+    upstream: options.upstream,
+    store: store.cache,
+    storeIsLocal: store.kind === 'memory',
+    metrics,
+    fallbackToken: options.fallbackToken,
+    lifecycleClock: options.lifecycleClock,
+    liveTimers: options.liveTimers,
+  });
 
   const { perSecond, burst } = config.callerRateLimit;
   const rateLimit = perSecond === 0 ? undefined : createCallerRateLimit({ perSecond, burst }, store);
   // Subscriptions: SSE through the /graphql route, WebSocket upgrades on the same port and path.
-  const liveTransports = createLiveTransports({ config, logger, schema, trusted, httpServer, path: '/graphql', live, createContext, authenticate: authenticateHeaders, allowsOrigin, rateLimit, onRateLimited: () => { metrics.callerRateLimited.inc(); }, timers: options.liveTimers });
+  const liveTransports = createLiveTransports({
+    config,
+    logger,
+    schema,
+    trusted,
+    httpServer,
+    path: '/graphql',
+    live,
+    createContext,
+    authenticate: authenticateHeaders,
+    allowsOrigin,
+    rateLimit,
+    onRateLimited: () => {
+      metrics.callerRateLimited.inc();
+    },
+    timers: options.liveTimers,
+  });
 
   const corsHeaders = (request: http.IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
     if (origin === undefined || !allowsOrigin(origin)) return {};
     return { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-credentials': 'true' };
   };
-  const graphqlRoute = createGraphQLRoute({ config, logger, metrics, apollo, authenticate, createContext, rateLimit, trusted, corsHeaders, drain: drain.signal, sse: liveTransports.sse });
+  const graphqlRoute = createGraphQLRoute({
+    config,
+    logger,
+    metrics,
+    apollo,
+    authenticate,
+    createContext,
+    rateLimit,
+    trusted,
+    corsHeaders,
+    drain: drain.signal,
+    sse: liveTransports.sse,
+  });
 
   // The client SDL for frontend tooling, wherever introspection is allowed (it says no more).
   const clientSdl = config.introspection ? clientSdlFrom(readSchemaSdl()) : undefined;
@@ -175,7 +228,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxLoopDelayMs: config.livenessMaxLoopDelayMs,
     warnings: config.inbound.anonymous ? ['ALLOW_ANONYMOUS: callers are not authenticated'] : [],
   });
-  metrics.observeReadiness(() => probes.ready(), () => drain.leaving);
+  metrics.observeReadiness(
+    () => probes.ready(),
+    () => drain.leaving,
+  );
 
   httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
@@ -184,7 +240,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('x-request-id', requestId);
     drain.track(response);
-    const route = url.pathname === '/graphql' || url.pathname === '/schema.graphql' || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics' ? url.pathname : url.pathname.startsWith(EXPLORER_ASSET_PREFIX) ? '/explorer' : 'other';
+    const route =
+      url.pathname === '/graphql' ||
+      url.pathname === '/schema.graphql' ||
+      url.pathname === '/healthz' ||
+      url.pathname === '/readyz' ||
+      url.pathname === '/metrics'
+        ? url.pathname
+        : url.pathname.startsWith(EXPLORER_ASSET_PREFIX)
+          ? '/explorer'
+          : 'other';
     response.once('finish', () => {
       metrics.httpRequests.inc({ route, method: request.method ?? 'OTHER', status: String(response.statusCode) });
       metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
@@ -212,7 +277,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           response.end(await metrics.registry.metrics());
           return;
         default:
-          sendJson(response, 404, { errors: [{ message: `Nothing at ${url.pathname}; GraphQL is served at /graphql.`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+          sendJson(response, 404, {
+            errors: [{ message: `Nothing at ${url.pathname}; GraphQL is served at /graphql.`, extensions: { code: ErrorCode.NOT_FOUND } }],
+          });
       }
     };
     handle().catch((error: unknown) => {
@@ -231,7 +298,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
-        const refuse = (error: Error) => { reject(listenProblem(error, port, host)); };
+        const refuse = (error: Error) => {
+          reject(listenProblem(error, port, host));
+        };
         httpServer.once('error', refuse);
         httpServer.listen(port, host, () => {
           httpServer.off('error', refuse);
@@ -263,7 +332,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         options.upstream.close();
         await store.close();
       } finally {
-        if (drained.forced > 0) logger.error({ forced: drained.forced, waitedFor: drained.waitedFor }, 'in-flight requests did not finish within SHUTDOWN_TIMEOUT_MS; their connections were closed');
+        if (drained.forced > 0)
+          logger.error(
+            { forced: drained.forced, waitedFor: drained.waitedFor },
+            'in-flight requests did not finish within SHUTDOWN_TIMEOUT_MS; their connections were closed',
+          );
         else logger.info({ waitedFor: drained.waitedFor }, 'drained');
       }
       if (drained.forced > 0) throw new Error(`${drained.forced} in-flight requests did not finish in time`);

@@ -31,7 +31,11 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the interface's type is wrong here
     if (operation === undefined) {
       const asked = request.request.operationName;
-      return { errors: [new GraphQLError(asked === undefined ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${asked}".`)] };
+      return {
+        errors: [
+          new GraphQLError(asked === undefined ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${asked}".`),
+        ],
+      };
     }
     const operationName = operation.name?.value;
     const key = `${request.queryHash}\u0000${operationName ?? ''}`;
@@ -45,7 +49,11 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     const result = await query.query(undefined, request.context, request.request.variables ?? {});
     if (!('data' in result) && result.errors !== undefined) {
       // No data at all: the variables could not be coerced, a client error as graphql-js reports it.
-      return { errors: result.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } })) };
+      return {
+        errors: result.errors.map(
+          (error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } }),
+        ),
+      };
     }
     return result;
   };

@@ -84,9 +84,21 @@ interface Asset {
 }
 
 /** A JSON error answer, as the edge gives its own 404s and 405s. */
-function sendError(request: http.IncomingMessage, response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
@@ -187,7 +199,10 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
   ];
   const read = await Promise.all(files.map(async ([name, file]) => ({ name, body: await readFile(file) })));
   const graphiqlPackage: unknown = JSON.parse(await readFile(path.join(packageDir('graphiql'), 'package.json'), 'utf8'));
-  const version = typeof graphiqlPackage === 'object' && graphiqlPackage !== null && 'version' in graphiqlPackage && typeof graphiqlPackage.version === 'string' ? graphiqlPackage.version : 'unknown';
+  const version =
+    typeof graphiqlPackage === 'object' && graphiqlPackage !== null && 'version' in graphiqlPackage && typeof graphiqlPackage.version === 'string'
+      ? graphiqlPackage.version
+      : 'unknown';
   read.push({ name: 'start.js', body: Buffer.from(START_SCRIPT) }, { name: 'page.css', body: Buffer.from(PAGE_STYLE) });
 
   const hash = createHash('sha256');
@@ -196,11 +211,19 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
   // Compressed once, here, off the event loop (zlib's thread pool): ~1 MB of GraphiQL takes tens of ms.
   const gzipAsync = promisify(gzip);
   const zipped = await Promise.all(read.map(async ({ body }) => gzipAsync(body)));
-  const assets = new Map<string, Asset>(read.map(({ name, body }, index) => [name, { name, body, gzipped: zipped[index] ?? body, contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' }]));
+  const assets = new Map<string, Asset>(
+    read.map(({ name, body }, index) => [
+      name,
+      { name, body, gzipped: zipped[index] ?? body, contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' },
+    ]),
+  );
 
   // Relative URLs: the page lives at the GraphQL URL, so a proxy's path prefix carries over.
   const asset = (name: string) => `explorer/${assetPath}/${name}`;
-  const settings = { query: options.defaultQuery ?? '# Write a query, then press the run button (Ctrl-Enter).\n', headers: JSON.stringify(options.headers, null, 2) };
+  const settings = {
+    query: options.defaultQuery ?? '# Write a query, then press the run button (Ctrl-Enter).\n',
+    headers: JSON.stringify(options.headers, null, 2),
+  };
   const page = Buffer.from(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -238,7 +261,17 @@ export async function createGraphiqlExplorer(options: ExplorerOptions): Promise<
       if (url.pathname === graphqlPath) {
         // A GET carrying an operation is an operation, whatever the browser accepts.
         if (url.searchParams.has('query') || !prefersHtml(request.headers.accept)) return false;
-        send(request, response, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': EXPLORER_CSP, 'referrer-policy': 'no-referrer' }, page);
+        send(
+          request,
+          response,
+          {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-cache',
+            'content-security-policy': EXPLORER_CSP,
+            'referrer-policy': 'no-referrer',
+          },
+          page,
+        );
         return true;
       }
       if (!url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) return false;

@@ -21,7 +21,10 @@ const REQUEST_ERROR_CODES = new Set<string>([
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const where = { ...(formatted.locations === undefined ? {} : { locations: formatted.locations }), ...(formatted.path === undefined ? {} : { path: formatted.path }) };
+    const where = {
+      ...(formatted.locations === undefined ? {} : { locations: formatted.locations }),
+      ...(formatted.path === undefined ? {} : { path: formatted.path }),
+    };
     if (original instanceof GatewayError) {
       return { message: original.message, ...where, extensions: { code: original.code, ...original.extensions } };
     }
@@ -34,7 +37,11 @@ export function createFormatError(logger: Logger) {
     const status = original instanceof GraphQLError ? (original.extensions['http'] as { status?: unknown } | undefined)?.status : undefined;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Apollo labels an error without a code INTERNAL_SERVER_ERROR; a 4xx says the request was at fault.
-      return { message: formatted.message, ...where, extensions: { code: typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR ? code : ErrorCode.BAD_REQUEST } };
+      return {
+        message: formatted.message,
+        ...where,
+        extensions: { code: typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR ? code : ErrorCode.BAD_REQUEST },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

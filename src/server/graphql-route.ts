@@ -55,7 +55,12 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
       response.end(graphqlErrorBody(message, code, extensions));
     };
     if (request.method === 'OPTIONS') {
-      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': ALLOWED_HEADERS, 'access-control-max-age': '600' });
+      response.writeHead(204, {
+        ...cors,
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': ALLOWED_HEADERS,
+        'access-control-max-age': '600',
+      });
       response.end();
       return;
     }
@@ -120,7 +125,13 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
         metrics.callerRateLimited.inc();
         const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
         logger.debug({ requestId, who: caller.who, retryAfterMs: decision.retryAfterMs }, 'caller over its rate limit');
-        sendError(429, ErrorCode.RATE_LIMITED, `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds });
+        sendError(
+          429,
+          ErrorCode.RATE_LIMITED,
+          `Too many requests from this caller: at most ${perSecond} a second (bursts of ${burst}). Try again in ${retryAfterSeconds} s.`,
+          { 'retry-after': String(retryAfterSeconds) },
+          { retryAfterSeconds },
+        );
         return;
       }
     }
@@ -146,7 +157,11 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
     if (tracingOn()) {
       // One span per operation, a child of the caller's trace when it sent W3C trace context.
       const parent = propagation.extract(otelContext.active(), request.headers);
-      const span = tracer().startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } }, parent);
+      const span = tracer().startSpan(
+        'graphql.operation',
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'capture_gateway.request_id': requestId } },
+        parent,
+      );
       result = await otelContext.with(trace.setSpan(parent, span), execute);
       span.setAttribute('http.response.status_code', result.status ?? 200);
       span.end();
@@ -163,5 +178,5 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
-    };
+  };
 }

@@ -113,7 +113,8 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         // A fragment that spreads itself is invalid GraphQL; never loop on one.
-        if (fragment !== undefined && !seen.has(fragment.name.value)) visit(fragment.selectionSet, parents, new Set([...seen, fragment.name.value]), multiplier, root);
+        if (fragment !== undefined && !seen.has(fragment.name.value))
+          visit(fragment.selectionSet, parents, new Set([...seen, fragment.name.value]), multiplier, root);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -132,7 +133,9 @@ export function operationCost(operation: OperationDefinitionNode, fragments: Rea
         const first = argumentValue(selection, 'first', variables);
         const last = argumentValue(selection, 'last', variables);
         const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_PAGE_SIZE;
-        const args = keyOf(['first', 'last', 'after', 'before', 'enterpriseProjectId', 'fwInstanceId'].map((name) => argumentValue(selection, name, variables)));
+        const args = keyOf(
+          ['first', 'last', 'after', 'before', 'enterpriseProjectId', 'fwInstanceId'].map((name) => argumentValue(selection, name, variables)),
+        );
         for (const parent of parents) {
           cost += Math.max(1, size);
           reads.add(`${parent}|${args}`);
@@ -208,19 +211,32 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin<Gat
           // Over HTTP a subscription runs only through a router's callback (request.extensions.subscription);
           // frontends subscribe over SSE or WebSocket (live-sse.ts, live-ws.ts).
           if (operation.operation === OperationTypeNode.SUBSCRIPTION && request.extensions?.['subscription'] === undefined) {
-            return Promise.reject(new GraphQLError('A subscription is served over SSE (POST with Accept: text/event-stream) or WebSocket (graphql-transport-ws) at this path, or through a router\'s HTTP callbacks; not as a plain POST.', { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } }));
+            return Promise.reject(
+              new GraphQLError(
+                "A subscription is served over SSE (POST with Accept: text/event-stream) or WebSocket (graphql-transport-ws) at this path, or through a router's HTTP callbacks; not as a plain POST.",
+                { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
+              ),
+            );
           }
           const { cost, reads, entities, invalid } = costOf(schema, operation, document, request.variables ?? {});
           if (invalid.length > 0) {
-            return Promise.reject(new GraphQLError(`Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } }));
+            return Promise.reject(
+              new GraphQLError(
+                `Invalid entity representations: ${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : ''}.`,
+                { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 200 } } },
+              ),
+            );
           }
           // Status 200, as for any GraphQL error: a router relays it to the client as it is, where a
           // 4xx from a subgraph would become an opaque failure of the whole fetch.
           if (cost > limits.maxCost) {
             return Promise.reject(
-              new GraphQLError(`This operation asks for ${cost} tasks in all, above the limit of ${limits.maxCost}; ask for smaller pages or fewer connections.`, {
-                extensions: { code: ErrorCode.BAD_USER_INPUT, cost, maxCost: limits.maxCost, http: { status: 200 } },
-              }),
+              new GraphQLError(
+                `This operation asks for ${cost} tasks in all, above the limit of ${limits.maxCost}; ask for smaller pages or fewer connections.`,
+                {
+                  extensions: { code: ErrorCode.BAD_USER_INPUT, cost, maxCost: limits.maxCost, http: { status: 200 } },
+                },
+              ),
             );
           }
           // Entity fetches are not refused whole: the loader's budget answers each representation at

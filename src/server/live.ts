@@ -71,9 +71,15 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       );
       metrics.subscriptions.inc({ transport });
       // A JWT's expiry ends the stream as a refused credential would: UNAUTHENTICATED.
-      const expiry = caller.expiresAt === undefined ? undefined : timers.setTimeout(() => {
-        watch.expire(new UnauthenticatedError('The credentials expired during the subscription: authenticate again and subscribe anew.'));
-      }, Math.max(0, caller.expiresAt - Date.now()));
+      const expiry =
+        caller.expiresAt === undefined
+          ? undefined
+          : timers.setTimeout(
+              () => {
+                watch.expire(new UnauthenticatedError('The credentials expired during the subscription: authenticate again and subscribe anew.'));
+              },
+              Math.max(0, caller.expiresAt - Date.now()),
+            );
       watch.onEnd((reason, error) => {
         if (expiry !== undefined) timers.clearTimeout(expiry);
         release();

@@ -14,21 +14,85 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #operationNames = new Set<string>();
 
-  readonly httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] });
-  readonly httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request latency by route.', labelNames: ['route'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  readonly operations = new Counter({ name: 'graphql_operations_total', help: 'GraphQL operations by operation name and outcome (ok, error, partial).', labelNames: ['operation', 'outcome'] as const, registers: [this.registry] });
-  readonly operationDuration = new Histogram({ name: 'graphql_operation_duration_seconds', help: 'GraphQL operation latency by operation name and outcome.', labelNames: ['operation', 'outcome'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  readonly upstreamCalls = new Counter({ name: 'upstream_calls_total', help: 'Upstream CFW calls by final HTTP status (0: no answer) and gateway error code.', labelNames: ['status', 'code'] as const, registers: [this.registry] });
-  readonly upstreamDuration = new Histogram({ name: 'upstream_call_duration_seconds', help: 'Upstream CFW call latency, retries included.', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route.',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations by operation name and outcome (ok, error, partial).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly operationDuration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency by operation name and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly upstreamCalls = new Counter({
+    name: 'upstream_calls_total',
+    help: 'Upstream CFW calls by final HTTP status (0: no answer) and gateway error code.',
+    labelNames: ['status', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamDuration = new Histogram({
+    name: 'upstream_call_duration_seconds',
+    help: 'Upstream CFW call latency, retries included.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly upstreamRetries = new Counter({ name: 'upstream_retries_total', help: 'Upstream attempts beyond the first.', registers: [this.registry] });
-  readonly breakerState = new Gauge({ name: 'upstream_breaker_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.', registers: [this.registry] });
-  readonly loaderDedupHits = new Counter({ name: 'loader_dedup_hits_total', help: 'Page reads served by another identical read of the same operation instead of an upstream call.', registers: [this.registry] });
-  readonly mutations = new Counter({ name: 'graphql_mutations_total', help: 'Capture lifecycle mutations by mutation and outcome (ok, user-error, error).', labelNames: ['mutation', 'outcome'] as const, registers: [this.registry] });
-  readonly trustedDocumentRefusals = new Counter({ name: 'trusted_document_refusals_total', help: 'Requests refused by PERSISTED_DOCUMENTS before execution, by error code.', labelNames: ['code'] as const, registers: [this.registry] });
-  readonly sharedReads = new Counter({ name: 'page_reads_shared_total', help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.', labelNames: ['how'] as const, registers: [this.registry] });
+  readonly breakerState = new Gauge({
+    name: 'upstream_breaker_state',
+    help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.',
+    registers: [this.registry],
+  });
+  readonly loaderDedupHits = new Counter({
+    name: 'loader_dedup_hits_total',
+    help: 'Page reads served by another identical read of the same operation instead of an upstream call.',
+    registers: [this.registry],
+  });
+  readonly mutations = new Counter({
+    name: 'graphql_mutations_total',
+    help: 'Capture lifecycle mutations by mutation and outcome (ok, user-error, error).',
+    labelNames: ['mutation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly trustedDocumentRefusals = new Counter({
+    name: 'trusted_document_refusals_total',
+    help: 'Requests refused by PERSISTED_DOCUMENTS before execution, by error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly sharedReads = new Counter({
+    name: 'page_reads_shared_total',
+    help: 'Page reads served without an upstream call of their own: from the page cache, or by joining an identical call in flight.',
+    labelNames: ['how'] as const,
+    registers: [this.registry],
+  });
 
-  readonly callerRateLimited = new Counter({ name: 'caller_rate_limited_total', help: 'Operations refused with RATE_LIMITED because their caller was over CALLER_RATE_LIMIT_PER_SECOND.', registers: [this.registry] });
-  readonly drainStarted = new Gauge({ name: 'gateway_drain_started_timestamp_seconds', help: 'When this instance started leaving (SIGTERM), as a Unix time; 0 while it serves.', registers: [this.registry] });
+  readonly callerRateLimited = new Counter({
+    name: 'caller_rate_limited_total',
+    help: 'Operations refused with RATE_LIMITED because their caller was over CALLER_RATE_LIMIT_PER_SECOND.',
+    registers: [this.registry],
+  });
+  readonly drainStarted = new Gauge({
+    name: 'gateway_drain_started_timestamp_seconds',
+    help: 'When this instance started leaving (SIGTERM), as a Unix time; 0 while it serves.',
+    registers: [this.registry],
+  });
   #ready: () => boolean = () => false;
   #leaving: () => boolean = () => false;
   readonly ready = new Gauge({

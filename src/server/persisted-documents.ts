@@ -56,7 +56,9 @@ export function trustedDocumentsFrom(manifest: unknown, schema: GraphQLSchema, a
       continue;
     }
     if (typeof text !== 'string' || text.trim() === '') {
-      problems.push(`${entry} must be a GraphQL document (a non-empty string), got ${typeof text === 'string' ? 'an empty string' : text === null ? 'null' : typeof text}`);
+      problems.push(
+        `${entry} must be a GraphQL document (a non-empty string), got ${typeof text === 'string' ? 'an empty string' : text === null ? 'null' : typeof text}`,
+      );
       continue;
     }
     if (id.startsWith(SHA256_PREFIX) && createHash('sha256').update(text).digest('hex') !== id.slice(SHA256_PREFIX.length).toLowerCase()) {
@@ -146,7 +148,11 @@ export function trustedOperation(operation: Readonly<Record<string, unknown>>, d
   const texts = new Set<string>();
   for (const [name, id] of given) {
     const text = documentFor(id, documents);
-    if (text === undefined) return refuse(ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND, `No trusted document has the id ${shown(id)} (from \`${name}\`); this gateway runs only the documents of its manifest.`);
+    if (text === undefined)
+      return refuse(
+        ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND,
+        `No trusted document has the id ${shown(id)} (from \`${name}\`); this gateway runs only the documents of its manifest.`,
+      );
     texts.add(text);
   }
   if (texts.size > 1) return refuse(ErrorCode.BAD_REQUEST, `${given.map(([name]) => `\`${name}\``).join(' and ')} name different documents; send one id.`);
@@ -154,16 +160,30 @@ export function trustedOperation(operation: Readonly<Record<string, unknown>>, d
   const [text] = texts;
   if (first !== undefined && text !== undefined) {
     const [, id] = first;
-    if (query !== undefined && query !== null && query !== text) return refuse(ErrorCode.BAD_REQUEST, `\`query\` is not the text of the trusted document ${shown(id)}; send the id alone.`);
+    if (query !== undefined && query !== null && query !== text)
+      return refuse(ErrorCode.BAD_REQUEST, `\`query\` is not the text of the trusted document ${shown(id)}; send the id alone.`);
     const otherExtensions = isRecord(extensions) ? Object.fromEntries(Object.entries(extensions).filter(([key]) => key !== 'persistedQuery')) : extensions;
-    return { ok: true, value: { ...rest, query: text, ...(otherExtensions === undefined || (isRecord(otherExtensions) && Object.keys(otherExtensions).length === 0) ? {} : { extensions: otherExtensions }) } };
+    return {
+      ok: true,
+      value: {
+        ...rest,
+        query: text,
+        ...(otherExtensions === undefined || (isRecord(otherExtensions) && Object.keys(otherExtensions).length === 0) ? {} : { extensions: otherExtensions }),
+      },
+    };
   }
   if (typeof query === 'string' && query !== '' && documents.allowText) {
     // Without the id fields a client may have sent as null.
     if (documents.texts.has(query)) return { ok: true, value: { ...rest, query, ...(extensions === undefined ? {} : { extensions }) } };
-    return refuse(ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND, 'The query is not, character for character, one of the trusted documents; this gateway runs only the documents of its manifest.');
+    return refuse(
+      ErrorCode.PERSISTED_DOCUMENT_NOT_FOUND,
+      'The query is not, character for character, one of the trusted documents; this gateway runs only the documents of its manifest.',
+    );
   }
-  return refuse(ErrorCode.PERSISTED_DOCUMENTS_REQUIRED, 'This gateway runs only trusted documents: send the document\'s id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text.');
+  return refuse(
+    ErrorCode.PERSISTED_DOCUMENTS_REQUIRED,
+    "This gateway runs only trusted documents: send the document's id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text.",
+  );
 }
 
 /** A POST body (one operation, or a batch: all must be trusted) rewritten to the trusted texts. Other bodies pass, for Apollo to refuse. */

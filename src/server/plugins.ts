@@ -29,10 +29,14 @@ export function warningsPlugin(): ApolloServerPlugin<GatewayContext> {
  * before formatting, which carry no code for a GatewayError and would read as INTERNAL_SERVER_ERROR).
  */
 export function clientErrorCodes(formatted: readonly GraphQLFormattedError[] | undefined): string[] {
-  return [...new Set((formatted ?? []).map((error) => {
-    const code = error.extensions?.['code'];
-    return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
-  }))];
+  return [
+    ...new Set(
+      (formatted ?? []).map((error) => {
+        const code = error.extensions?.['code'];
+        return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+      }),
+    ),
+  ];
 }
 
 /**
@@ -67,7 +71,11 @@ export function operationLogPlugin(metrics: GatewayMetrics, logger: Logger): Apo
           const span = trace.getActiveSpan();
           if (span !== undefined) {
             span.updateName(`graphql.operation ${operation}`);
-            span.setAttributes({ 'graphql.operation.name': operation, 'capture_gateway.outcome': outcome, 'capture_gateway.upstream_calls': contextValue.budget.used });
+            span.setAttributes({
+              'graphql.operation.name': operation,
+              'capture_gateway.outcome': outcome,
+              'capture_gateway.upstream_calls': contextValue.budget.used,
+            });
             if (codes.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
           }
           metrics.operations.inc({ operation, outcome });
@@ -77,7 +85,13 @@ export function operationLogPlugin(metrics: GatewayMetrics, logger: Logger): Apo
           // The operation's child logger has the gateway's level: below info, neither it nor the line is made.
           if (logger.isLevelEnabled('info')) {
             contextValue.logger.info(
-              { operationName: operationName ?? null, durationMs: Math.round(durationMs * 10) / 10, upstreamCalls: contextValue.budget.used, outcome, ...(codes.length === 0 ? {} : { errorCodes: codes }) },
+              {
+                operationName: operationName ?? null,
+                durationMs: Math.round(durationMs * 10) / 10,
+                upstreamCalls: contextValue.budget.used,
+                outcome,
+                ...(codes.length === 0 ? {} : { errorCodes: codes }),
+              },
               'operation',
             );
           }

@@ -47,13 +47,29 @@ export function createProbes(sources: ProbeSources): Probes {
     health() {
       const now = performance.now();
       const live = loop.live(now);
-      return { status: live ? 200 : 503, body: { status: live ? 'ok' : 'wedged', eventLoopDelayMs: Math.round(loop.delayMs(now)), ...(sources.warnings.length === 0 ? {} : { warnings: sources.warnings }) } };
+      return {
+        status: live ? 200 : 503,
+        body: {
+          status: live ? 'ok' : 'wedged',
+          eventLoopDelayMs: Math.round(loop.delayMs(now)),
+          ...(sources.warnings.length === 0 ? {} : { warnings: sources.warnings }),
+        },
+      };
     },
     readiness() {
       const isReady = ready();
       return {
         status: isReady ? 200 : 503,
-        body: { status: isReady ? 'ready' : 'not ready', checks: { config: 'ok', listening: sources.listening(), draining: sources.leaving(), upstreamBreaker: sources.upstreamBreaker(), cacheStore: sources.cacheStore() } },
+        body: {
+          status: isReady ? 'ready' : 'not ready',
+          checks: {
+            config: 'ok',
+            listening: sources.listening(),
+            draining: sources.leaving(),
+            upstreamBreaker: sources.upstreamBreaker(),
+            cacheStore: sources.cacheStore(),
+          },
+        },
       };
     },
     ready,

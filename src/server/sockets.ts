@@ -49,7 +49,11 @@ const CLIENT_GONE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', '
 export function rejectionFor(errorCode: string | undefined): Rejection | undefined {
   switch (errorCode) {
     case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, code: ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE, message: `The request line and headers are larger than ${http.maxHeaderSize} bytes.` };
+      return {
+        status: 431,
+        code: ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE,
+        message: `The request line and headers are larger than ${http.maxHeaderSize} bytes.`,
+      };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'ERR_HTTP_HEADERS_TIMEOUT':
       return { status: 408, code: ErrorCode.REQUEST_TIMEOUT, message: 'The request did not arrive in time.' };
@@ -97,7 +101,7 @@ export function handleClientErrors(server: http.Server, logger: Logger): void {
   // An Expect other than 100-continue: Node would answer an empty 417.
   server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
     logger.debug({ expect: String(request.headers.expect).slice(0, 40) }, 'client sent an expectation the gateway cannot meet');
-    const body = errorBody('The gateway cannot meet the request\'s Expect header (only 100-continue).', ErrorCode.BAD_REQUEST);
+    const body = errorBody("The gateway cannot meet the request's Expect header (only 100-continue).", ErrorCode.BAD_REQUEST);
     response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });

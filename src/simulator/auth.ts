@@ -39,17 +39,27 @@ export function authenticate(call: ApiCall, credentials: Credentials): Rejection
   let grant = token === undefined ? undefined : credentials.tokens.get(token);
   if (signed) {
     const verdict = verifySignature(
-      { method: request.method ?? 'GET', url: new URL(url.pathname + url.search, `http://${request.headers.host ?? 'localhost'}`), headers: request.headers, body: call.body instanceof CfwRefusal ? '' : call.body },
+      {
+        method: request.method ?? 'GET',
+        url: new URL(url.pathname + url.search, `http://${request.headers.host ?? 'localhost'}`),
+        headers: request.headers,
+        body: call.body instanceof CfwRefusal ? '' : call.body,
+      },
       (accessKey) => credentials.accessKeys.get(accessKey),
       // APIG checks X-Sdk-Date against real time, whatever the lifecycle's clock says.
       new Date(),
     );
     if (verdict !== 'ok') return [401, ApigErrorCode.UNAUTHENTICATED, `Incorrect IAM authentication information: verify aksk signature fail (${verdict})`];
-    if (request.headers['x-project-id'] !== credentials.projectId) return [401, ApigErrorCode.UNAUTHENTICATED, 'Incorrect IAM authentication information: X-Project-Id does not match the project'];
+    if (request.headers['x-project-id'] !== credentials.projectId)
+      return [401, ApigErrorCode.UNAUTHENTICATED, 'Incorrect IAM authentication information: X-Project-Id does not match the project'];
     grant = {};
   }
   if (grant === undefined) {
-    return [401, ApigErrorCode.UNAUTHENTICATED, `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`];
+    return [
+      401,
+      ApigErrorCode.UNAUTHENTICATED,
+      `Incorrect IAM authentication information: ${token === undefined ? 'the X-Auth-Token header is missing' : 'decrypt token fail'}`,
+    ];
   }
   if (decodedOrRaw(call.projectId) !== credentials.projectId) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this project'];
   call.grant = grant;

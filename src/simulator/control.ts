@@ -19,7 +19,16 @@ export const isControlPath = (pathname: string): boolean => pathname.startsWith(
 export async function control(simulator: Controlled, request: http.IncomingMessage, url: URL): Promise<[number, unknown]> {
   const query = url.searchParams;
   if (url.pathname === '/_simulator/state' && request.method === 'GET') {
-    return [200, { callCount: simulator.callCount, callCounts: simulator.callCounts(), pendingFaults: simulator.faults.length, drift: simulator.store.drift ?? null, now: new Date(simulator.store.now()).toISOString() }];
+    return [
+      200,
+      {
+        callCount: simulator.callCount,
+        callCounts: simulator.callCounts(),
+        pendingFaults: simulator.faults.length,
+        drift: simulator.store.drift ?? null,
+        now: new Date(simulator.store.now()).toISOString(),
+      },
+    ];
   }
   if (url.pathname === '/_simulator/drift' && request.method === 'POST') {
     const fw = query.get('fw') ?? '';
@@ -41,7 +50,14 @@ export async function control(simulator: Controlled, request: http.IncomingMessa
     } catch {
       return [400, { error: 'the body must be a JSON array of faults' }];
     }
-    if (!Array.isArray(faults) || !faults.every(isFault)) return [400, { error: 'the body must be a JSON array of faults such as [{"kind":"status","status":503}] or [{"kind":"reset-after-apply","match":{"method":"POST","path":"/capture-task"}}]' }];
+    if (!Array.isArray(faults) || !faults.every(isFault))
+      return [
+        400,
+        {
+          error:
+            'the body must be a JSON array of faults such as [{"kind":"status","status":503}] or [{"kind":"reset-after-apply","match":{"method":"POST","path":"/capture-task"}}]',
+        },
+      ];
     simulator.faults.push(...faults);
     return [200, { pendingFaults: simulator.faults.length }];
   }

@@ -19,8 +19,8 @@ interface FaultScope {
 }
 
 export type Fault = FaultScope &
+  /** An error status with a CFW/APIG body, e.g. `{ kind: 'status', status: 503 }`. */
   (
-    /** An error status with a CFW/APIG body, e.g. `{ kind: 'status', status: 503 }`. */
     | { readonly kind: 'status'; readonly status: number; readonly errorCode?: string; readonly errorMsg?: string }
     /** 429 with a Retry-After in seconds. */
     | { readonly kind: 'rate-limit'; readonly retryAfterSeconds: number }
@@ -65,7 +65,10 @@ const IMPLICIT_MATCH: Partial<Record<FaultKind, FaultMatch>> = {
 function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
   if (match === undefined) return true;
   const path = (p: string) => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
-  return (match.method === undefined || match.method.toUpperCase() === target.method.toUpperCase()) && (match.path === undefined || path(match.path) === path(target.path));
+  return (
+    (match.method === undefined || match.method.toUpperCase() === target.method.toUpperCase()) &&
+    (match.path === undefined || path(match.path) === path(target.path))
+  );
 }
 
 /** Whether a fault applies to this request. */
@@ -183,7 +186,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isFaultMatch(value: unknown): value is FaultMatch {
   if (!isRecord(value)) return false;
   const { method, path } = value;
-  return (method === undefined || (typeof method === 'string' && /^[A-Za-z]{1,16}$/.test(method))) && (path === undefined || (typeof path === 'string' && path.startsWith('/') && path.length <= 200));
+  return (
+    (method === undefined || (typeof method === 'string' && /^[A-Za-z]{1,16}$/.test(method))) &&
+    (path === undefined || (typeof path === 'string' && path.startsWith('/') && path.length <= 200))
+  );
 }
 
 /** Checks a fault that arrived as JSON (the simulator's control endpoint). */

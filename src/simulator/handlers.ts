@@ -75,7 +75,8 @@ export class Handlers {
   #firewallFor(call: ApiCall, fwInstanceId: string): SimulatedFirewall | Rejection {
     const firewall = this.#state.store.firewall(fwInstanceId, call.url.searchParams.get('enterprise_project_id') ?? undefined);
     if (firewall === undefined) return [400, CfwErrorCode.OBJECT_NOT_FOUND, 'Operation content does not exist'];
-    if (call.grant?.firewalls !== undefined && !call.grant.firewalls.includes(firewall.id)) return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this firewall'];
+    if (call.grant?.firewalls !== undefined && !call.grant.firewalls.includes(firewall.id))
+      return [403, ApigErrorCode.FORBIDDEN, 'The IAM token has no permission for this firewall'];
     return firewall;
   }
 
@@ -89,11 +90,20 @@ export class Handlers {
     if (!INTEGER.test(limit) || Number(limit) < 1 || Number(limit) > UPSTREAM_MAX_LIMIT) {
       return refused(new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, `Invalid parameter: limit must be an integer from 1 to ${UPSTREAM_MAX_LIMIT}`));
     }
-    if (!INTEGER.test(query.get('offset') ?? '')) return refused(new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, 'Invalid parameter: offset must be an integer no less than 0'));
+    if (!INTEGER.test(query.get('offset') ?? ''))
+      return refused(new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, 'Invalid parameter: offset must be an integer no less than 0'));
     const firewall = this.#firewallFor(call, query.get('fw_instance_id') ?? '');
     if (!('id' in firewall)) return rejected(firewall, call.requestId);
     const { store, legacyShape, projectId } = this.#state;
-    const body = this.#pages.bodyOf({ firewallId: firewall.id, version: store.versionOf(firewall.id), tasks: firewall.tasks, offset: Number(query.get('offset')), limit: Number(query.get('limit')), legacyShape, projectId });
+    const body = this.#pages.bodyOf({
+      firewallId: firewall.id,
+      version: store.versionOf(firewall.id),
+      tasks: firewall.tasks,
+      offset: Number(query.get('offset')),
+      limit: Number(query.get('limit')),
+      legacyShape,
+      projectId,
+    });
     return { status: 200, body, listed: firewall.id };
   }
 

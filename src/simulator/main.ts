@@ -102,8 +102,11 @@ if (insert > 0 || remove > 0) {
 const url = await simulator.listen(wholeNumber('port', values.port, 9100), values.host ?? '127.0.0.1');
 const api = `${url}/v1/${SIMULATOR_PROJECT_ID}/capture-task`;
 const lab = SIMULATOR_FIREWALLS.lab;
-process.stdout.write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN}${extraTokens.length === 0 ? '' : ` and ${extraTokens.length} more`}${timeScale === 1 ? '' : `, time ${timeScale}x`})
-Firewalls: ${Object.entries(SIMULATOR_FIREWALLS).map(([role, id]) => `${role} ${id}`).join(', ')}
+process.stdout
+  .write(`CFW simulator at ${url} (project ${SIMULATOR_PROJECT_ID}, token ${DEMO_TOKEN}${extraTokens.length === 0 ? '' : ` and ${extraTokens.length} more`}${timeScale === 1 ? '' : `, time ${timeScale}x`})
+Firewalls: ${Object.entries(SIMULATOR_FIREWALLS)
+  .map(([role, id]) => `${role} ${id}`)
+  .join(', ')}
 Try: curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${api}?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=2&offset=0'
 Start a capture on the lab firewall:
   curl -s -H 'X-Auth-Token: ${DEMO_TOKEN}' '${api}?fw_instance_id=${lab}' -d '{"name":"try-1","duration":1,"max_packets":1000,"source":{"address":"10.0.0.1","address_type":0,"type":0},"destination":{"address":"10.0.0.2","address_type":0,"type":0},"service":{"protocol":6,"dest_port":"443"}}'

@@ -2,7 +2,14 @@
 // CFW would: a missing field is CFW.00200001 (empty parameter), a bad one CFW.00200002. Which fields
 // CFW really checks, and how, is not documented; these rules are the simulator's.
 import { isIP } from 'node:net';
-import { CAPTURE_MAX_DURATION_MINUTES, CAPTURE_MAX_PACKETS, CAPTURE_RESULT_MAX_IPS, CaptureProtocolCodes, CfwErrorCode, PORTED_PROTOCOL_CODES } from '../upstream/codes.ts';
+import {
+  CAPTURE_MAX_DURATION_MINUTES,
+  CAPTURE_MAX_PACKETS,
+  CAPTURE_RESULT_MAX_IPS,
+  CaptureProtocolCodes,
+  CfwErrorCode,
+  PORTED_PROTOCOL_CODES,
+} from '../upstream/codes.ts';
 
 /** A CFW business refusal: HTTP 400 with `{error_code, error_msg}`. */
 export class CfwRefusal {
@@ -98,7 +105,8 @@ export function captureTaskSpecFromBody(body: unknown): CaptureTaskSpec | CfwRef
   if (!isObject(body)) return invalid('body', 'must be a JSON object');
   const { name } = body;
   if (isAbsent(name)) return empty('name');
-  if (typeof name !== 'string' || name.trim() === '' || name.length > CAPTURE_NAME_MAX_LENGTH) return invalid('name', `must be a string of 1 to ${CAPTURE_NAME_MAX_LENGTH} characters`);
+  if (typeof name !== 'string' || name.trim() === '' || name.length > CAPTURE_NAME_MAX_LENGTH)
+    return invalid('name', `must be a string of 1 to ${CAPTURE_NAME_MAX_LENGTH} characters`);
   const durationMinutes = integerIn('duration', body['duration'], 1, CAPTURE_MAX_DURATION_MINUTES);
   if (durationMinutes instanceof CfwRefusal) return durationMinutes;
   const maxPackets = integerIn('max_packets', body['max_packets'], 1, CAPTURE_MAX_PACKETS);
@@ -107,18 +115,20 @@ export function captureTaskSpecFromBody(body: unknown): CaptureTaskSpec | CfwRef
   if (source instanceof CfwRefusal) return source;
   const destination = endpointOf('destination', body['destination']);
   if (destination instanceof CfwRefusal) return destination;
-  if (source.addressType !== destination.addressType) return invalid('destination.address_type', 'must be the source\'s IP version');
+  if (source.addressType !== destination.addressType) return invalid('destination.address_type', "must be the source's IP version");
   const service = body['service'];
   if (isAbsent(service)) return empty('service');
   if (!isObject(service)) return invalid('service', 'must be an object');
   const protocol = service['protocol'];
   if (isAbsent(protocol)) return empty('service.protocol');
-  if (typeof protocol !== 'number' || !PROTOCOLS.has(protocol)) return invalid('service.protocol', 'must be 6 (TCP), 17 (UDP), 1 (ICMP), 58 (ICMPv6) or -1 (any)');
+  if (typeof protocol !== 'number' || !PROTOCOLS.has(protocol))
+    return invalid('service.protocol', 'must be 6 (TCP), 17 (UDP), 1 (ICMP), 58 (ICMPv6) or -1 (any)');
   const sourcePort = portOf('service.source_port', service['source_port']);
   if (sourcePort instanceof CfwRefusal) return sourcePort;
   const destPort = portOf('service.dest_port', service['dest_port']);
   if (destPort instanceof CfwRefusal) return destPort;
-  if ((sourcePort !== '' || destPort !== '') && !PORTED_PROTOCOL_CODES.has(protocol)) return invalid('service', 'ports are allowed only with TCP (6) or UDP (17)');
+  if ((sourcePort !== '' || destPort !== '') && !PORTED_PROTOCOL_CODES.has(protocol))
+    return invalid('service', 'ports are allowed only with TCP (6) or UDP (17)');
   return { name, durationMinutes, maxPackets, source, destination, protocol, sourcePort, destPort };
 }
 

@@ -58,7 +58,6 @@ export function uuidFrom(random: () => number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-
 const SIZES = ['--', '500kb', '12mb', '1gb', '64KB', '1.5mb', '0kb'];
 const { code: PROTOCOL } = CaptureProtocolCodes;
 const { code: STATUS } = CaptureTaskStatusCodes;
@@ -69,11 +68,14 @@ const STATUSES = [STATUS.SUCCESSFUL, STATUS.SUCCESSFUL, STATUS.SUCCESSFUL, STATU
 /** One realistic task; `serial` makes names and dates distinct. */
 export function generateTask(random: () => number, serial: number): CaptureTaskRecord {
   const v6 = random() < 0.2;
-  const address = () => (v6 ? `2001:db8::${Math.floor(random() * 0xffff).toString(16)}` : `10.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`);
+  const address = () =>
+    v6
+      ? `2001:db8::${Math.floor(random() * 0xffff).toString(16)}`
+      : `10.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
   const protocol = pick(random, PROTOCOLS);
   const created = Date.UTC(2024, 5, 1) + serial * 3_600_000 + Math.floor(random() * 3_600_000);
   const duration = 1 + Math.floor(random() * 60);
-  const port = () => protocol !== undefined && PORTED_PROTOCOL_CODES.has(protocol) && random() < 0.7 ? String(1 + Math.floor(random() * 65535)) : '';
+  const port = () => (protocol !== undefined && PORTED_PROTOCOL_CODES.has(protocol) && random() < 0.7 ? String(1 + Math.floor(random() * 65535)) : '');
   return {
     task_id: uuidFrom(random),
     name: `capture-${String(serial).padStart(4, '0')}`,
@@ -108,7 +110,15 @@ function edgeTasks(random: () => number): CaptureTaskRecord[] {
   for (const status of CaptureTaskStatusCodes.codes) tasks.push({ ...base(serial++), status });
   for (const protocol of CaptureProtocolCodes.codes) tasks.push({ ...base(serial++), protocol });
   tasks.push(withoutProtocol({ ...base(serial++), name: 'automatic-task' }));
-  tasks.push({ ...base(serial++), name: 'ipv6-task', source_address: '2001:db8::2', source_address_type: 1, dest_address: '2001:db8::1', dest_address_type: 1, dest_port: '443' });
+  tasks.push({
+    ...base(serial++),
+    name: 'ipv6-task',
+    source_address: '2001:db8::2',
+    source_address_type: 1,
+    dest_address: '2001:db8::1',
+    dest_address_type: 1,
+    dest_port: '443',
+  });
   tasks.push({ ...base(serial++), name: 'size-unknown', capture_size: '--' });
   tasks.push({ ...base(serial++), name: 'unknown-codes', status: 3, protocol: 99 });
   tasks.push({ task_id: uuidFrom(random), name: 'sparse-task' });

@@ -78,7 +78,8 @@ export class Simulator {
   constructor(options: SimulatorOptions = {}) {
     const clockGiven = options.now !== undefined || options.timeScale !== undefined || options.deletedRetentionMs !== undefined;
     if (options.store !== undefined && clockGiven) throw new TypeError('give now, timeScale and deletedRetentionMs to the SimulatorStore when you pass one');
-    if (options.now !== undefined && options.timeScale !== undefined) throw new TypeError('timeScale speeds up the wall clock; an injected clock (now) keeps its own time');
+    if (options.now !== undefined && options.timeScale !== undefined)
+      throw new TypeError('timeScale speeds up the wall clock; an injected clock (now) keeps its own time');
     this.store =
       options.store ??
       new SimulatorStore({
@@ -251,7 +252,14 @@ export class Simulator {
     const record = (status: number, fault?: Fault, applied = false) => {
       if (endpoint === 'list') {
         const traceparent = request.headers.traceparent;
-        this.#recorder.call({ fwInstanceId: query.get('fw_instance_id'), offset: query.get('offset'), limit: query.get('limit'), token, status, traceparent: typeof traceparent === 'string' ? traceparent : undefined });
+        this.#recorder.call({
+          fwInstanceId: query.get('fw_instance_id'),
+          offset: query.get('offset'),
+          limit: query.get('limit'),
+          token,
+          status,
+          traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+        });
       }
       this.#recorder.request({ method, path, endpoint, fwInstanceId: query.get('fw_instance_id'), status, fault: fault?.kind, applied });
     };
@@ -296,7 +304,8 @@ export class Simulator {
     for await (const chunk of request) {
       const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += bytes.length;
-      if (size > MAX_BODY_BYTES) return new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, `Invalid parameter: the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (size > MAX_BODY_BYTES)
+        return new CfwRefusal(CfwErrorCode.INVALID_PARAMETER, `Invalid parameter: the request body is larger than ${MAX_BODY_BYTES} bytes`);
       chunks.push(bytes);
     }
     return Buffer.concat(chunks);

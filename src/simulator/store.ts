@@ -87,9 +87,16 @@ function recordAt(task: TrackedTask, now: number): CaptureTaskRecord {
   const timeline = timelineOf(task);
   if (timeline === undefined) {
     // A seeded task: only stop and delete move it; its size and days stay as seeded.
-    const events = [task.stoppedAt, task.stoppedAt === undefined ? undefined : task.stoppedAt + ENDING_MS, task.deletedAt].filter((at): at is number => at !== undefined && at <= now);
+    const events = [task.stoppedAt, task.stoppedAt === undefined ? undefined : task.stoppedAt + ENDING_MS, task.deletedAt].filter(
+      (at): at is number => at !== undefined && at <= now,
+    );
     const status = task.stoppedAt === undefined ? task.base.status : now < task.stoppedAt + ENDING_MS ? TaskStatus.ENDING : TaskStatus.STOPPED;
-    return { ...task.base, status, ...(events.length === 0 ? {} : { modified_date: cfwDateOf(Math.max(...events)) }), is_deleted: task.deletedAt === undefined ? task.base.is_deleted : 1 };
+    return {
+      ...task.base,
+      status,
+      ...(events.length === 0 ? {} : { modified_date: cfwDateOf(Math.max(...events)) }),
+      is_deleted: task.deletedAt === undefined ? task.base.is_deleted : 1,
+    };
   }
   // A deleted record is frozen as it was when deleted.
   const at = timeline.deletedAt ?? now;
@@ -148,7 +155,8 @@ export class SimulatorStore {
   firewall(id: string, enterpriseProjectId: string | undefined): SimulatedFirewall | undefined {
     const firewall = this.#firewalls.get(id);
     if (firewall === undefined) return undefined;
-    const asked = enterpriseProjectId === undefined || enterpriseProjectId === '0' || enterpriseProjectId === '' ? DEFAULT_ENTERPRISE_PROJECT : enterpriseProjectId;
+    const asked =
+      enterpriseProjectId === undefined || enterpriseProjectId === '0' || enterpriseProjectId === '' ? DEFAULT_ENTERPRISE_PROJECT : enterpriseProjectId;
     return asked === firewall.enterpriseProjectId || asked === 'all_granted_eps' ? firewall : undefined;
   }
 
@@ -277,8 +285,10 @@ export class SimulatorStore {
     if (firewall === undefined) return new CfwRefusal(CfwErrorCode.OBJECT_NOT_FOUND, 'Operation content does not exist');
     const running = firewall.tasks.find((task) => RUNNING_STATUSES.has(task.status) && !isListedDeleted(task));
     if (running !== undefined) return new CfwRefusal(CfwErrorCode.STATUS_ERROR, 'Instance status error: a capture task is already running on this firewall');
-    if (this.createdToday(firewallId) >= CAPTURE_DAILY_QUOTA) return new CfwRefusal(CfwErrorCode.QUOTA_EXCEEDED, `Exceeded maximum quantity limit: at most ${CAPTURE_DAILY_QUOTA} capture tasks a day`);
-    if (firewall.tasks.some((task) => task.name === spec.name)) return new CfwRefusal(CfwErrorCode.NAME_CONFLICT, 'Name conflict: a capture task with this name exists');
+    if (this.createdToday(firewallId) >= CAPTURE_DAILY_QUOTA)
+      return new CfwRefusal(CfwErrorCode.QUOTA_EXCEEDED, `Exceeded maximum quantity limit: at most ${CAPTURE_DAILY_QUOTA} capture tasks a day`);
+    if (firewall.tasks.some((task) => task.name === spec.name))
+      return new CfwRefusal(CfwErrorCode.NAME_CONFLICT, 'Name conflict: a capture task with this name exists');
 
     const now = this.now();
     const base: CaptureTaskRecord = {
@@ -300,7 +310,13 @@ export class SimulatorStore {
       is_deleted: 0,
       remaining_days: 7,
     };
-    const task: TrackedTask = { firewallId, base, created: { createdAt: now, durationMs: spec.durationMinutes * 60_000, maxPackets: spec.maxPackets }, record: base, nextChangeAt: Infinity };
+    const task: TrackedTask = {
+      firewallId,
+      base,
+      created: { createdAt: now, durationMs: spec.durationMinutes * 60_000, maxPackets: spec.maxPackets },
+      record: base,
+      nextChangeAt: Infinity,
+    };
     firewall.tasks.unshift(base);
     this.#createdOnDay.set(firewallId, { day: utcDayOf(now), count: this.createdToday(firewallId) + 1 });
     this.#touch(task);

@@ -101,7 +101,8 @@ export const MAX_TIME_SCALE = 1_000_000;
 /** Reads a `--time-scale` argument: a positive number up to MAX_TIME_SCALE, else an Error saying so. */
 export function timeScaleOf(text: string): number | Error {
   const scale = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || scale <= 0 || scale > MAX_TIME_SCALE) return new Error(`--time-scale must be a positive number up to ${MAX_TIME_SCALE}, got ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(text) || scale <= 0 || scale > MAX_TIME_SCALE)
+    return new Error(`--time-scale must be a positive number up to ${MAX_TIME_SCALE}, got ${JSON.stringify(text)}`);
   return scale;
 }
 

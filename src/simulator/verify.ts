@@ -50,4 +50,3 @@ export function verifySignature(
   const actual = Buffer.from(parsed.signature, 'hex');
   return expected.length === actual.length && timingSafeEqual(expected, actual) ? 'ok' : 'bad-signature';
 }
-

@@ -36,7 +36,12 @@ export interface UpstreamCallEvent {
 }
 
 /** Ends a call that answered: its span's attributes, then its event. */
-function endCallOk(span: Span | undefined, onDone: ((event: UpstreamCallEvent) => void) | undefined, started: number, answer: { readonly status: number; readonly attempts: number; readonly requestId: string | undefined }): void {
+function endCallOk(
+  span: Span | undefined,
+  onDone: ((event: UpstreamCallEvent) => void) | undefined,
+  started: number,
+  answer: { readonly status: number; readonly attempts: number; readonly requestId: string | undefined },
+): void {
   const { status, attempts, requestId } = answer;
   onDone?.({ outcome: 'ok', status, code: undefined, errorCode: undefined, requestId, attempts, durationMs: performance.now() - started });
   if (span === undefined) return;
@@ -50,7 +55,11 @@ function endCallFailed(span: Span | undefined, onDone: ((event: UpstreamCallEven
   const cancelled = error instanceof UpstreamCancelledError;
   if (span !== undefined) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof GatewayError ? error.code : 'error' });
-    span.setAttributes({ ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }), 'cfw.attempts': details.attempts ?? 1, ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }) });
+    span.setAttributes({
+      ...(details.status === undefined ? {} : { 'http.response.status_code': details.status }),
+      'cfw.attempts': details.attempts ?? 1,
+      ...(details.errorCode === undefined ? {} : { 'cfw.error_code': details.errorCode }),
+    });
     span.end();
   }
   onDone?.({
@@ -92,11 +101,21 @@ interface CallOptions {
  * caller's credential, the guard (the 429 hold-off, breaker, bulkhead), got's retry rule, the error
  * conversion, and one event for logs and metrics.
  */
-async function upstreamCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, options: CallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
+async function upstreamCall<T>(
+  upstream: UpstreamHttp,
+  request: UpstreamRequest,
+  options: CallOptions,
+  read: (body: unknown) => T,
+): Promise<LifecycleCallResult<T>> {
   const { signal } = options;
   const started = performance.now();
   // Tracing off (no OTLP endpoint): no span and no traceparent, rather than no-op ones made per call.
-  const span = tracingOn() ? tracer().startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': request.method, ...request.attributes } }) : undefined;
+  const span = tracingOn()
+    ? tracer().startSpan(`${request.method} ${request.path}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'http.request.method': request.method, ...request.attributes },
+      })
+    : undefined;
   const traceHeaders: Record<string, string> = {};
   if (span !== undefined) propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
   const headers = options.credential.kind === 'token' ? { ...traceHeaders, 'x-auth-token': options.credential.token } : traceHeaders;
@@ -120,7 +139,12 @@ async function upstreamCall<T>(upstream: UpstreamHttp, request: UpstreamRequest,
                 agent: upstream.freshAgent,
                 signal: callSignal,
               });
-        return { value: read(response.body), status: response.statusCode, attempts: response.retryCount + 1, requestId: upstreamRequestIdOf(response.headers['x-request-id']) };
+        return {
+          value: read(response.body),
+          status: response.statusCode,
+          attempts: response.retryCount + 1,
+          requestId: upstreamRequestIdOf(response.headers['x-request-id']),
+        };
       } catch (error) {
         throw toUpstreamError(error);
       }
@@ -189,7 +213,12 @@ export interface LifecycleCallResult<T> {
 }
 
 /** A lifecycle call: its own deadline, and the operation's signal for reads. */
-function lifecycleCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, options: LifecycleCallOptions, read: (body: unknown) => T): Promise<LifecycleCallResult<T>> {
+function lifecycleCall<T>(
+  upstream: UpstreamHttp,
+  request: UpstreamRequest,
+  options: LifecycleCallOptions,
+  read: (body: unknown) => T,
+): Promise<LifecycleCallResult<T>> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
   return upstreamCall(upstream, request, { credential: options.credential, signal, onDone: options.onDone }, read);
@@ -198,22 +227,53 @@ function lifecycleCall<T>(upstream: UpstreamHttp, request: UpstreamRequest, opti
 const accepted = (): undefined => undefined;
 
 /** Starts a capture. CFW's answer names the firewall, not the new task: find it by name afterwards. */
-export function createCaptureTask(upstream: UpstreamHttp, scope: FirewallScope, body: CreateCaptureTaskBody, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
+export function createCaptureTask(
+  upstream: UpstreamHttp,
+  scope: FirewallScope,
+  body: CreateCaptureTaskBody,
+  options: LifecycleCallOptions,
+): Promise<LifecycleCallResult<undefined>> {
   return lifecycleCall(upstream, { method: 'POST', path: 'capture-task', searchParams: firewallParams(scope), body }, options, accepted);
 }
 
 /** Stops a running capture. */
-export function stopCaptureTask(upstream: UpstreamHttp, scope: FirewallScope, taskId: string, options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
-  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/stop', searchParams: firewallParams(scope), body: { task_id: taskId } }, options, accepted);
+export function stopCaptureTask(
+  upstream: UpstreamHttp,
+  scope: FirewallScope,
+  taskId: string,
+  options: LifecycleCallOptions,
+): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(
+    upstream,
+    { method: 'POST', path: 'capture-task/stop', searchParams: firewallParams(scope), body: { task_id: taskId } },
+    options,
+    accepted,
+  );
 }
 
 /** Deletes tasks; CFW's 200 does not guarantee they are gone (re-list to confirm). */
-export function batchDeleteCaptureTasks(upstream: UpstreamHttp, scope: FirewallScope, taskIds: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<undefined>> {
-  return lifecycleCall(upstream, { method: 'POST', path: 'capture-task/batch-delete', searchParams: firewallParams(scope), body: { task_ids: taskIds } }, options, accepted);
+export function batchDeleteCaptureTasks(
+  upstream: UpstreamHttp,
+  scope: FirewallScope,
+  taskIds: readonly string[],
+  options: LifecycleCallOptions,
+): Promise<LifecycleCallResult<undefined>> {
+  return lifecycleCall(
+    upstream,
+    { method: 'POST', path: 'capture-task/batch-delete', searchParams: firewallParams(scope), body: { task_ids: taskIds } },
+    options,
+    accepted,
+  );
 }
 
 /** Where a finished task's files can be downloaded; `allowedIps` empty: from anywhere (type 0). */
-export function readCaptureResult(upstream: UpstreamHttp, scope: FirewallScope, taskId: string, allowedIps: readonly string[], options: LifecycleCallOptions): Promise<LifecycleCallResult<CaptureResultAnswer>> {
+export function readCaptureResult(
+  upstream: UpstreamHttp,
+  scope: FirewallScope,
+  taskId: string,
+  allowedIps: readonly string[],
+  options: LifecycleCallOptions,
+): Promise<LifecycleCallResult<CaptureResultAnswer>> {
   const searchParams = firewallParams(scope);
   searchParams.set('task_id', taskId);
   searchParams.set('type', allowedIps.length === 0 ? '0' : '1');

@@ -87,7 +87,13 @@ function signingHook(projectId: string, keys: ServiceKeys): NonNullable<Hooks['b
     const body = options.body;
     if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) throw new Error('signing needs the request body as a string or bytes');
     const contentType = options.headers['content-type'];
-    Object.assign(options.headers, signedHeadersFor(options.method, url, projectId, keys, new Date(), { body: body ?? '', contentType: typeof contentType === 'string' ? contentType : undefined }));
+    Object.assign(
+      options.headers,
+      signedHeadersFor(options.method, url, projectId, keys, new Date(), {
+        body: body ?? '',
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+      }),
+    );
   };
 }
 
@@ -108,8 +114,16 @@ export const PROBE_TIMEOUT_MS = 1_000;
  */
 function probeWith(instance: Got): (signal: AbortSignal) => Promise<void> {
   return async (signal) => {
-    const response = await instance.get('capture-task', { searchParams: { fw_instance_id: PROBE_FIREWALL, limit: 1, offset: 0 }, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text', timeout: { request: PROBE_TIMEOUT_MS }, signal });
-    if (response.statusCode >= 500) throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream health probe failed.', { status: response.statusCode, attempts: 1 });
+    const response = await instance.get('capture-task', {
+      searchParams: { fw_instance_id: PROBE_FIREWALL, limit: 1, offset: 0 },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: 'text',
+      timeout: { request: PROBE_TIMEOUT_MS },
+      signal,
+    });
+    if (response.statusCode >= 500)
+      throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream health probe failed.', { status: response.statusCode, attempts: 1 });
   };
 }
 
@@ -146,7 +160,8 @@ export function createUpstreamHttp(options: UpstreamClientOptions, hooks: Partia
       afterResponse: [
         ...(hooks.afterResponse ?? []),
         (response) => {
-          if (response.statusCode === 429) throttle.throttled(typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : undefined);
+          if (response.statusCode === 429)
+            throttle.throttled(typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : undefined);
           return response;
         },
       ],

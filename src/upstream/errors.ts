@@ -72,26 +72,56 @@ function attemptsOf(error: RequestError): number {
 }
 
 /** The upstream's answer to a status, in words a person can act on. */
-function fromStatus(status: number, details: UpstreamErrorDetails, cause: unknown, call: { readonly change: boolean; readonly outcomeUnknown: boolean }): GatewayError {
+function fromStatus(
+  status: number,
+  details: UpstreamErrorDetails,
+  cause: unknown,
+  call: { readonly change: boolean; readonly outcomeUnknown: boolean },
+): GatewayError {
   const code = details.errorCode;
   const options = { cause, outcomeUnknown: call.outcomeUnknown };
   if (status === 401) {
     return new UnauthenticatedError('The upstream rejected the credentials: sign in again (the IAM token may have expired) or check the AK/SK.', details);
   }
   if (status === 403) {
-    return new UpstreamError(ErrorCode.FORBIDDEN, `The credentials may not ${call.change ? 'change' : 'read'} this firewall's capture tasks.`, details, options);
+    return new UpstreamError(
+      ErrorCode.FORBIDDEN,
+      `The credentials may not ${call.change ? 'change' : 'read'} this firewall's capture tasks.`,
+      details,
+      options,
+    );
   }
   if (status === 400 && code === CfwErrorCode.OBJECT_NOT_FOUND) {
-    return new UpstreamError(ErrorCode.NOT_FOUND, 'No such firewall in this project and enterprise project: check fwInstanceId and enterpriseProjectId.', details, options);
+    return new UpstreamError(
+      ErrorCode.NOT_FOUND,
+      'No such firewall in this project and enterprise project: check fwInstanceId and enterpriseProjectId.',
+      details,
+      options,
+    );
   }
   if (status === 400 && code === CfwErrorCode.TRANSIENT) {
-    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream reported a transient error and did not recover in time; try again shortly.', details, options);
+    return new UpstreamError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      'The upstream reported a transient error and did not recover in time; try again shortly.',
+      details,
+      options,
+    );
   }
   if (status === 400) {
-    return new UpstreamError(ErrorCode.BAD_USER_INPUT, `The upstream rejected the request${code === undefined ? '' : ` (${code})`}: check fwInstanceId and enterpriseProjectId.`, details, options);
+    return new UpstreamError(
+      ErrorCode.BAD_USER_INPUT,
+      `The upstream rejected the request${code === undefined ? '' : ` (${code})`}: check fwInstanceId and enterpriseProjectId.`,
+      details,
+      options,
+    );
   }
   if (status === 404) {
-    return new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'The upstream does not serve the capture-task API here: check CFW_ENDPOINT and CFW_PROJECT_ID.', details, options);
+    return new UpstreamError(
+      ErrorCode.UPSTREAM_ERROR,
+      'The upstream does not serve the capture-task API here: check CFW_ENDPOINT and CFW_PROJECT_ID.',
+      details,
+      options,
+    );
   }
   if (status === 429) {
     return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is rate-limiting requests; try again shortly.', details, options);
@@ -119,18 +149,34 @@ export function toUpstreamError(error: unknown): GatewayError {
       ...((requestIdOf(response.headers) ?? body.requestId) === undefined ? {} : { requestId: requestIdOf(response.headers) ?? body.requestId }),
       attempts: attemptsOf(error),
     };
-    return fromStatus(response.statusCode, details, error, { change: error.options.method === 'POST', outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)) });
+    return fromStatus(response.statusCode, details, error, {
+      change: error.options.method === 'POST',
+      outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)),
+    });
   }
   if (error instanceof ParseError) {
     const details = { status: error.response.statusCode, requestId: requestIdOf(error.response.headers), attempts: attemptsOf(error) };
     return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, 'The upstream sent a body that is not valid JSON.', details, { cause: error });
   }
   if (error instanceof TimeoutError) {
-    return new UpstreamError(ErrorCode.UPSTREAM_TIMEOUT, `The upstream did not answer in time (${error.event} timeout).`, { attempts: attemptsOf(error) }, { cause: error, outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)) });
+    return new UpstreamError(
+      ErrorCode.UPSTREAM_TIMEOUT,
+      `The upstream did not answer in time (${error.event} timeout).`,
+      { attempts: attemptsOf(error) },
+      { cause: error, outcomeUnknown: outcomeUnknown(error.options.method, attemptFailureOf(error)) },
+    );
   }
   if (error instanceof RequestError && error.cause instanceof ResponseTooLargeError) {
-    const details = { ...(error.response === undefined ? {} : { status: error.response.statusCode, requestId: requestIdOf(error.response.headers) }), attempts: attemptsOf(error) };
-    return new UpstreamError(ErrorCode.UPSTREAM_BAD_RESPONSE, `The upstream's answer is larger than ${error.cause.limit} bytes (CFW_MAX_RESPONSE_BYTES); the gateway stopped reading it.`, details, { cause: error });
+    const details = {
+      ...(error.response === undefined ? {} : { status: error.response.statusCode, requestId: requestIdOf(error.response.headers) }),
+      attempts: attemptsOf(error),
+    };
+    return new UpstreamError(
+      ErrorCode.UPSTREAM_BAD_RESPONSE,
+      `The upstream's answer is larger than ${error.cause.limit} bytes (CFW_MAX_RESPONSE_BYTES); the gateway stopped reading it.`,
+      details,
+      { cause: error },
+    );
   }
   if (error instanceof RequestError && error.code === 'ERR_ABORTED') {
     return new UpstreamCancelledError(attemptsOf(error), { cause: error });

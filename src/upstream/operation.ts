@@ -40,7 +40,8 @@ export interface OperationUpstreamOptions {
   /** Ends the operation's reads (the client went away). Changes take none: once sent, a change is seen through. */
   readonly signal?: AbortSignal | undefined;
   /** Told how every call went: its name, its firewall (and page, for a list read), and the event. */
-  readonly onCall?: ((call: UpstreamCallName, query: FirewallScope & Partial<Pick<CaptureTaskListQuery, 'offset' | 'limit'>>, event: UpstreamCallEvent) => void) | undefined;
+  readonly onCall?:
+    ((call: UpstreamCallName, query: FirewallScope & Partial<Pick<CaptureTaskListQuery, 'offset' | 'limit'>>, event: UpstreamCallEvent) => void) | undefined;
 }
 
 /** One operation's page reads, counted. */
@@ -147,9 +148,12 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
     credential: admitted(read),
     timeoutMs,
     signal: read ? signal : undefined,
-    onDone: onCall === undefined ? undefined : (event: UpstreamCallEvent) => {
-      onCall(call, firewall, event);
-    },
+    onDone:
+      onCall === undefined
+        ? undefined
+        : (event: UpstreamCallEvent) => {
+            onCall(call, firewall, event);
+          },
   });
 
   let pageCalls = 0;
@@ -164,9 +168,12 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
         credentialKey,
         signal,
         fresh,
-        onDone: onCall === undefined ? undefined : (event) => {
-          onCall('list', query, event);
-        },
+        onDone:
+          onCall === undefined
+            ? undefined
+            : (event) => {
+                onCall('list', query, event);
+              },
       });
     } catch (error) {
       return asError(error);
@@ -181,22 +188,23 @@ export function createOperationUpstream(options: OperationUpstreamOptions): Oper
 
   // Made on the first capture-result read: few operations ask for one, and each would pay for it.
   let captureResultLoader: DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string> | undefined;
-  const captureResults = () => (captureResultLoader ??= new DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string>(
-    (batch) =>
-      Promise.all(
-        batch.map(async ({ firewall, taskId, allowedIps }) => {
-          try {
-            return (await readCaptureResult(upstream, firewall, taskId, allowedIps, callOptions('capture-result', firewall, true))).value;
-          } catch (error) {
-            // CFW has no result for a task still running (status error) or one it does not know.
-            const code = error instanceof UpstreamError && error.upstream.status === 400 ? error.upstream.errorCode : undefined;
-            if (code === CfwErrorCode.STATUS_ERROR || code === CfwErrorCode.OBJECT_NOT_FOUND) return null;
-            return asError(error);
-          }
-        }),
-      ),
-    { cacheKeyFn: ({ firewall, taskId, allowedIps }) => JSON.stringify([firewall.fwInstanceId, firewall.enterpriseProjectId ?? null, taskId, allowedIps]) },
-  ));
+  const captureResults = () =>
+    (captureResultLoader ??= new DataLoader<CaptureResultQuery, CaptureResultAnswer | null, string>(
+      (batch) =>
+        Promise.all(
+          batch.map(async ({ firewall, taskId, allowedIps }) => {
+            try {
+              return (await readCaptureResult(upstream, firewall, taskId, allowedIps, callOptions('capture-result', firewall, true))).value;
+            } catch (error) {
+              // CFW has no result for a task still running (status error) or one it does not know.
+              const code = error instanceof UpstreamError && error.upstream.status === 400 ? error.upstream.errorCode : undefined;
+              if (code === CfwErrorCode.STATUS_ERROR || code === CfwErrorCode.OBJECT_NOT_FOUND) return null;
+              return asError(error);
+            }
+          }),
+        ),
+      { cacheKeyFn: ({ firewall, taskId, allowedIps }) => JSON.stringify([firewall.fwInstanceId, firewall.enterpriseProjectId ?? null, taskId, allowedIps]) },
+    ));
 
   return {
     pages: {

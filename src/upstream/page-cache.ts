@@ -55,7 +55,6 @@ function isCachedPage(value: unknown): value is CachedPage {
   return typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 && Array.isArray(Reflect.get(value, 'records'));
 }
 
-
 /** The page cache: the store, its TTL, and the parsed tier when the store is this process's memory. */
 export interface PageCache {
   readonly store: KeyValueCache;

@@ -4,7 +4,18 @@
 // An open breaker recovers by itself: once its half-open time has passed, a probe call goes through
 // it, so a balancer that sends no traffic, or a page cache that answers every read, never leaves it
 // open.
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  TaskCancelledError,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
 import type { Config } from '../config.ts';
 import { ErrorCode, GatewayError, UpstreamCancelledError, UpstreamError } from '../errors.ts';
 import type { ThrottleGate } from './throttle.ts';
@@ -61,9 +72,11 @@ export function createUpstreamGuard(options: ResilienceOptions, probe?: Upstream
     probeTimer = setTimeout(() => {
       // Straight through the breaker (not the bulkhead: a full queue must not delay recovery). When
       // the circuit is still open, try again shortly; a failed probe reopens it, which schedules the next.
-      breaker.execute(({ signal }) => probe(signal)).catch((error: unknown) => {
-        if (error instanceof BrokenCircuitError && breaker.state === CircuitState.Open) scheduleProbe(PROBE_RETRY_MS);
-      });
+      breaker
+        .execute(({ signal }) => probe(signal))
+        .catch((error: unknown) => {
+          if (error instanceof BrokenCircuitError && breaker.state === CircuitState.Open) scheduleProbe(PROBE_RETRY_MS);
+        });
     }, afterMs);
     probeTimer.unref();
   };
@@ -83,7 +96,12 @@ export function createUpstreamGuard(options: ResilienceOptions, probe?: Upstream
         return await policy.execute(({ signal: policySignal }) => call(policySignal), signal);
       } catch (error) {
         if (error instanceof BrokenCircuitError) {
-          throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream has been failing, so the gateway is not calling it for a few seconds (circuit open); try again shortly.', { attempts: 0 }, { cause: error });
+          throw new UpstreamError(
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            'The upstream has been failing, so the gateway is not calling it for a few seconds (circuit open); try again shortly.',
+            { attempts: 0 },
+            { cause: error },
+          );
         }
         if (error instanceof TaskCancelledError) {
           // Aborted while queued for a slot: by the deadline, or because the operation ended.
@@ -93,7 +111,12 @@ export function createUpstreamGuard(options: ResilienceOptions, probe?: Upstream
             : new UpstreamCancelledError(0, { cause: error });
         }
         if (error instanceof BulkheadRejectedError) {
-          throw new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The gateway has too many upstream calls in flight; try again shortly.', { attempts: 0 }, { cause: error });
+          throw new UpstreamError(
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            'The gateway has too many upstream calls in flight; try again shortly.',
+            { attempts: 0 },
+            { cause: error },
+          );
         }
         throw error;
       }

@@ -28,7 +28,6 @@ export const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 /** Answers worth another attempt for a read: rate limiting and a gateway in front of a struggling service. */
 const READ_RETRY_STATUSES: ReadonlySet<number> = new Set([429, ...GATEWAY_STATUSES]);
 
-
 /** Whether an answer says the request was turned away before anything was applied. */
 function refusedBeforeApplying(status: number, errorCode: string | undefined): boolean {
   // APIG throttles before passing a request on; CFW's transient code means "nothing done, try again".

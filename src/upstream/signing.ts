@@ -24,7 +24,10 @@ const hmacHex = (key: string, data: string): string => createHmac('sha256', key)
 
 /** YYYYMMDDTHHMMSSZ in UTC. */
 export function sdkDateOf(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** RFC 3986 unreserved characters kept, everything else %XX (encodeURIComponent also keeps !'()*). */
@@ -42,7 +45,10 @@ function decodeOrRaw(segment: string): string {
 
 function canonicalUriOf(url: URL): string {
   // URL.pathname is already percent-encoded; decode first so segments are not encoded twice.
-  const path = url.pathname.split('/').map((s) => encode(decodeOrRaw(s))).join('/');
+  const path = url.pathname
+    .split('/')
+    .map((s) => encode(decodeOrRaw(s)))
+    .join('/');
   return path.endsWith('/') ? path : `${path}/`;
 }
 
@@ -131,7 +137,14 @@ export interface SignedContent {
  * exact request, its body's hash included. Meant for got's beforeRequest hook, which runs again
  * before every retry.
  */
-export function signedHeadersFor(method: string, url: URL, projectId: string, keys: ServiceKeys, now: Date, content: SignedContent = { body: '' }): Record<string, string> {
+export function signedHeadersFor(
+  method: string,
+  url: URL,
+  projectId: string,
+  keys: ServiceKeys,
+  now: Date,
+  content: SignedContent = { body: '' },
+): Record<string, string> {
   const sent: Record<string, string> = {
     [SDK_DATE_HEADER]: sdkDateOf(now),
     'x-project-id': projectId,

@@ -46,6 +46,10 @@ export class ThrottleGate {
     const remaining = this.remainingMs();
     if (remaining === 0) return undefined;
     const seconds = Math.max(1, Math.ceil(remaining / 1_000));
-    return new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, `The upstream is rate-limiting this account; the gateway holds off calling it for ${seconds} s. Try again then.`, { status: 429, errorCode: ApigErrorCode.THROTTLED, attempts: 0 });
+    return new UpstreamError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `The upstream is rate-limiting this account; the gateway holds off calling it for ${seconds} s. Try again then.`,
+      { status: 429, errorCode: ApigErrorCode.THROTTLED, attempts: 0 },
+    );
   }
 }

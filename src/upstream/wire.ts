@@ -185,7 +185,12 @@ export function captureResultFromBody(body: unknown): CaptureResultAnswer {
   return {
     url: textOrUndefined(data['url']),
     accessCode: textOrUndefined(data['captcha']),
-    expires: typeof expires === 'number' && Number.isSafeInteger(expires) ? expires : typeof expires === 'string' && /^\d{1,15}$/.test(expires) ? Number(expires) : undefined,
+    expires:
+      typeof expires === 'number' && Number.isSafeInteger(expires)
+        ? expires
+        : typeof expires === 'string' && /^\d{1,15}$/.test(expires)
+          ? Number(expires)
+          : undefined,
     requestHost: hostOf(data['request_header']),
     files,
   };

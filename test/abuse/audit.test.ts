@@ -16,7 +16,9 @@ const results = new Map<string, AuditResult>();
 
 /** An audit's result, as `{ id, name, status, reason }`, without the Response it carries. */
 function summaryOf(result: AuditResult) {
-  return result.status === 'ok' ? { id: result.id, name: result.name, status: result.status } : { id: result.id, name: result.name, status: result.status, reason: result.reason };
+  return result.status === 'ok'
+    ? { id: result.id, name: result.name, status: result.status }
+    : { id: result.id, name: result.name, status: result.status, reason: result.reason };
 }
 
 /**
@@ -25,9 +27,24 @@ function summaryOf(result: AuditResult) {
  * spec recommends 200 there (400 only for `application/graphql-response+json`).
  */
 const SHOULD_NOT_OK = [
-  { id: '572B', name: 'SHOULD use 200 status code on document parsing failure when accepting application/json', status: 'warn', reason: 'Response status code is not 200' },
-  { id: 'FDE2', name: 'SHOULD use 200 status code on document validation failure when accepting application/json', status: 'warn', reason: 'Response status code is not 200' },
-  { id: '7B9B', name: 'SHOULD use a status code of 200 on variable coercion failure when accepting application/json', status: 'warn', reason: 'Response status code is not 200' },
+  {
+    id: '572B',
+    name: 'SHOULD use 200 status code on document parsing failure when accepting application/json',
+    status: 'warn',
+    reason: 'Response status code is not 200',
+  },
+  {
+    id: 'FDE2',
+    name: 'SHOULD use 200 status code on document validation failure when accepting application/json',
+    status: 'warn',
+    reason: 'Response status code is not 200',
+  },
+  {
+    id: '7B9B',
+    name: 'SHOULD use a status code of 200 on variable coercion failure when accepting application/json',
+    status: 'warn',
+    reason: 'Response status code is not 200',
+  },
 ];
 
 describe('GraphQL over HTTP audits (graphql-http) against the gateway, introspection on', () => {

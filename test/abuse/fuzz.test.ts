@@ -82,8 +82,22 @@ const CONNECTION = /* GraphQL */ `
   query Fuzz($fw: ID!, $first: Int, $last: Int, $after: String, $before: String, $ep: String) {
     captureTasks(fwInstanceId: $fw, first: $first, last: $last, after: $after, before: $before, enterpriseProjectId: $ep) {
       totalCount
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { id name status createdAt captureSizeBytes } }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          name
+          status
+          createdAt
+          captureSizeBytes
+        }
+      }
     }
   }
 `;
@@ -105,9 +119,7 @@ describe('fuzzing arguments through variables', () => {
   let cursors: string[];
   beforeAll(async () => {
     harness = await startHarness();
-    const pages = await Promise.all(
-      [SIMULATOR_FIREWALLS.demo, SIMULATOR_FIREWALLS.edge].map((fw) => harness.gql(CONNECTION, { fw, first: 3 })),
-    );
+    const pages = await Promise.all([SIMULATOR_FIREWALLS.demo, SIMULATOR_FIREWALLS.edge].map((fw) => harness.gql(CONNECTION, { fw, first: 3 })));
     cursors = pages.flatMap((page) => field<{ edges: { cursor: string }[] }>(page).edges.map((edge) => edge.cursor));
     expect(cursors).toHaveLength(6);
   });
@@ -123,11 +135,27 @@ describe('fuzzing arguments through variables', () => {
       fc.base64String(),
       realCursor,
       // A real cursor with one character changed: damaged, or checksummed wrong.
-      fc.tuple(realCursor, fc.nat(), fc.constantFrom('A', 'z', '0', '_', '-', '=', '.')).map(([cursor, at, char]) => cursor.slice(0, at % cursor.length) + char + cursor.slice((at % cursor.length) + 1)),
+      fc
+        .tuple(realCursor, fc.nat(), fc.constantFrom('A', 'z', '0', '_', '-', '=', '.'))
+        .map(([cursor, at, char]) => cursor.slice(0, at % cursor.length) + char + cursor.slice((at % cursor.length) + 1)),
       fc.constant(null),
     );
-    const fwLike = fc.oneof(fc.constantFrom(...Object.values(SIMULATOR_FIREWALLS)), fc.string(), fc.uuid(), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('', '../../', '?limit=1024&offset=0', '%00', 'a/b#c'), fc.integer());
-    const seeded = fc.constantFrom(SIMULATOR_FIREWALLS.demo, SIMULATOR_FIREWALLS.empty, SIMULATOR_FIREWALLS.single, SIMULATOR_FIREWALLS.edge, SIMULATOR_FIREWALLS.large, SIMULATOR_FIREWALLS.huge);
+    const fwLike = fc.oneof(
+      fc.constantFrom(...Object.values(SIMULATOR_FIREWALLS)),
+      fc.string(),
+      fc.uuid(),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('', '../../', '?limit=1024&offset=0', '%00', 'a/b#c'),
+      fc.integer(),
+    );
+    const seeded = fc.constantFrom(
+      SIMULATOR_FIREWALLS.demo,
+      SIMULATOR_FIREWALLS.empty,
+      SIMULATOR_FIREWALLS.single,
+      SIMULATOR_FIREWALLS.edge,
+      SIMULATOR_FIREWALLS.large,
+      SIMULATOR_FIREWALLS.huge,
+    );
     const size = fc.integer({ min: -1, max: 1025 });
     // Mostly plausible requests (one direction, a readable firewall), so the resolvers run too.
     const forward = fc.record({ fw: seeded, first: size, after: cursorLike }, { requiredKeys: ['fw'] });
@@ -148,7 +176,10 @@ describe('fuzzing arguments through variables', () => {
     let refusals = 0;
     await fc.assert(
       fc.asyncProperty(variables, async (given) => {
-        const response = await post(harness.url, JSON.stringify({ query: CONNECTION, variables: given }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
+        const response = await post(harness.url, JSON.stringify({ query: CONNECTION, variables: given }), {
+          'content-type': 'application/json',
+          'x-auth-token': DEMO_TOKEN,
+        });
         const body = expectWellFormed(response);
         // A page, when there is one, holds at most the upstream's page limit.
         const connection = isRecord(body) && isRecord(body['data']) ? body['data']['captureTasks'] : undefined;
@@ -189,12 +220,23 @@ describe('fuzzing headers', () => {
         authorization: fc.oneof(
           printable.map((value) => ({ value, mark: undefined })),
           secret.map((mark) => ({ value: `Bearer ${mark}`, mark })),
-          fc.tuple(fc.constantFrom('Bearer ', 'bearer  ', 'Basic ', 'Bearer'), printable, secret).map(([scheme, noise, mark]) => ({ value: `${scheme}${noise}${mark}`, mark })),
+          fc
+            .tuple(fc.constantFrom('Bearer ', 'bearer  ', 'Basic ', 'Bearer'), printable, secret)
+            .map(([scheme, noise, mark]) => ({ value: `${scheme}${noise}${mark}`, mark })),
         ),
         requestId: fc.oneof(printable, fc.stringMatching(/^[\w.:-]{1,128}$/), fc.string({ minLength: 120, maxLength: 140 })),
         origin: fc.oneof(printable, fc.constantFrom(SANDBOX_ORIGIN, 'null', 'https://evil.example.net'), fc.webUrl()),
         contentType: fc.oneof(
-          fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/graphql-response+json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', ''),
+          fc.constantFrom(
+            'application/json',
+            'application/json; charset=utf-8',
+            'application/graphql-response+json',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/jsonx',
+            '',
+          ),
           printable,
         ),
       },
@@ -327,31 +369,45 @@ describe('fuzzing raw request bodies', () => {
     ['an anonymous operation', '{ __typename }'],
     ['an operation of another name', 'query Other { __typename }'],
   ])('answers an operationName that names no operation of %s with 400 OPERATION_RESOLUTION_FAILURE', async (_label, query) => {
-    const response = await post(harness.url, JSON.stringify({ query, operationName: 'Fuzz' }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
+    const response = await post(harness.url, JSON.stringify({ query, operationName: 'Fuzz' }), {
+      'content-type': 'application/json',
+      'x-auth-token': DEMO_TOKEN,
+    });
     expect(response.status).toBe(400);
-    expect(JSON.parse(response.text)).toEqual({ errors: [{ message: 'Unknown operation named "Fuzz".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
+    expect(JSON.parse(response.text)).toEqual({
+      errors: [{ message: 'Unknown operation named "Fuzz".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+    });
   });
 
   // Found by fuzzing (with GRAPHQL_EXECUTION=standard, and in the default jit mode once the above is
   // fixed). Before the schema had a Subscription type, graphql-js and graphql-jit reported that without
   // a code, so src/server/format-error.ts masked a client's mistake as INTERNAL_SERVER_ERROR; now
   // this one fails validation (a subscription may not select __typename alone), a client error too.
-  it.each(['standard', 'jit'])('answers a subscription as a client error, not INTERNAL_SERVER_ERROR, and a bare mutation as data (GRAPHQL_EXECUTION=%s)', async (execution) => {
-    const gateway = await startHarness({ env: { GRAPHQL_EXECUTION: execution } });
-    try {
-      const response = await post(gateway.url, JSON.stringify({ query: 'subscription { __typename }' }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
-      const errors = errorsOf(JSON.parse(response.text));
-      expect(errors).toHaveLength(1);
-      expect(codesOf(JSON.parse(response.text))).not.toContain(ErrorCode.INTERNAL_SERVER_ERROR);
-      expect(JSON.stringify(errors).toLowerCase()).toContain('subscription');
-      expect(response.status).toBe(400);
-      const mutation = await post(gateway.url, JSON.stringify({ query: 'mutation { __typename }' }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
-      expect(mutation.status).toBe(200);
-      expect(JSON.parse(mutation.text)).toEqual({ data: { __typename: 'Mutation' } });
-    } finally {
-      await gateway.close();
-    }
-  });
+  it.each(['standard', 'jit'])(
+    'answers a subscription as a client error, not INTERNAL_SERVER_ERROR, and a bare mutation as data (GRAPHQL_EXECUTION=%s)',
+    async (execution) => {
+      const gateway = await startHarness({ env: { GRAPHQL_EXECUTION: execution } });
+      try {
+        const response = await post(gateway.url, JSON.stringify({ query: 'subscription { __typename }' }), {
+          'content-type': 'application/json',
+          'x-auth-token': DEMO_TOKEN,
+        });
+        const errors = errorsOf(JSON.parse(response.text));
+        expect(errors).toHaveLength(1);
+        expect(codesOf(JSON.parse(response.text))).not.toContain(ErrorCode.INTERNAL_SERVER_ERROR);
+        expect(JSON.stringify(errors).toLowerCase()).toContain('subscription');
+        expect(response.status).toBe(400);
+        const mutation = await post(gateway.url, JSON.stringify({ query: 'mutation { __typename }' }), {
+          'content-type': 'application/json',
+          'x-auth-token': DEMO_TOKEN,
+        });
+        expect(mutation.status).toBe(200);
+        expect(JSON.parse(mutation.text)).toEqual({ data: { __typename: 'Mutation' } });
+      } finally {
+        await gateway.close();
+      }
+    },
+  );
 
   // Found by fuzzing. The cost check (src/server/limits.ts, operationCost) JSON.stringifies the raw
   // variable values before GraphQL coerces them; a value a few thousand levels deep overflows the stack.
@@ -375,14 +431,18 @@ describe('fuzzing raw request bodies', () => {
   // Found by fuzzing. Apollo's persisted-query errors carry an HTTP status but no code, so
   // src/server/format-error.ts masks a client's mistake as "Internal server error" (and logs it as a bug).
   it('answers a persisted query of an unsupported version as a client error, keeping its message', async () => {
-    const response = await post(harness.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'abc' } } }), { 'content-type': 'application/json' });
+    const response = await post(harness.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'abc' } } }), {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(400);
     expectWellFormed(response);
     expect(errorsOf(JSON.parse(response.text))).toEqual([{ message: 'Unsupported persisted query version', extensions: { code: 'BAD_REQUEST' } }]);
   });
 
   it('answers a persisted query whose hash does not match as a client error, keeping its message', async () => {
-    const response = await post(harness.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), { 'content-type': 'application/json' });
+    const response = await post(harness.url, JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(400);
     expectWellFormed(response);
     expect(errorsOf(JSON.parse(response.text))).toEqual([{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }]);
@@ -413,16 +473,20 @@ describe('hostile entity representations', () => {
     ['with an object as id, sent without its list', { __typename: 'Firewall', id: { a: [1, 2] } }],
   ])('answers a representation %s as a client error, with no upstream call', async (_label, representations) => {
     harness.simulator.resetCalls();
-    const response = await post(harness.url, JSON.stringify({ query: ENTITIES, variables: { r: representations } }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
+    const response = await post(harness.url, JSON.stringify({ query: ENTITIES, variables: { r: representations } }), {
+      'content-type': 'application/json',
+      'x-auth-token': DEMO_TOKEN,
+    });
     const calls = harness.simulator.calls.map((call) => call.fwInstanceId);
     expect(calls).toEqual([]);
     const codes = codesOf(expectWellFormed(response));
     expect(codes.length).toBeGreaterThan(0);
   });
 
-  it('answers a representation left to its variable\'s default as a client error, with no upstream call', async () => {
+  it("answers a representation left to its variable's default as a client error, with no upstream call", async () => {
     harness.simulator.resetCalls();
-    const query = 'query E($r: [_Any!] = [{__typename: "Firewall", id: 123}]) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 1) { totalCount } } } }';
+    const query =
+      'query E($r: [_Any!] = [{__typename: "Firewall", id: 123}]) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 1) { totalCount } } } }';
     const response = await post(harness.url, JSON.stringify({ query, variables: {} }), { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN });
     expect(harness.simulator.calls).toEqual([]);
     expect(codesOf(expectWellFormed(response))).toEqual(['BAD_USER_INPUT']);

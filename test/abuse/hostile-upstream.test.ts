@@ -23,7 +23,16 @@ function gzipBomb(): { readonly head: Buffer; readonly member: Buffer } {
 }
 
 function record(index: number): string {
-  return JSON.stringify({ task_id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, name: 'x'.repeat(200), status: 1, protocol: 6, source_address: '10.0.0.1', dest_address: '10.0.0.2', capture_size: '1mb', created_date: '2024/06/04 11:23:50' });
+  return JSON.stringify({
+    task_id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    name: 'x'.repeat(200),
+    status: 1,
+    protocol: 6,
+    source_address: '10.0.0.1',
+    dest_address: '10.0.0.2',
+    capture_size: '1mb',
+    created_date: '2024/06/04 11:23:50',
+  });
 }
 
 interface FakeCfw {
@@ -82,8 +91,12 @@ async function startFakeCfw(): Promise<FakeCfw> {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.write('{');
         // A byte every 50 ms, forever: no timeout between bytes ever fires, only the call's deadline.
-        const timer = setInterval(() => { response.write(' '); }, 50);
-        response.once('close', () => { clearInterval(timer); });
+        const timer = setInterval(() => {
+          response.write(' ');
+        }, 50);
+        response.once('close', () => {
+          clearInterval(timer);
+        });
         return;
       }
       case 'huge': {
@@ -161,7 +174,9 @@ describe('a gateway under --max-old-space-size=256 against a hostile upstream', 
     gateway.child.kill('SIGKILL');
     await gateway.exited;
     await fake.close();
-    process.stdout.write(`peak RSS at start (ok) and per hostile case (MB): ${JSON.stringify(Object.fromEntries([...peaks].map(([kind, bytes]) => [kind, Math.round(bytes / MB)])))}\n`);
+    process.stdout.write(
+      `peak RSS at start (ok) and per hostile case (MB): ${JSON.stringify(Object.fromEntries([...peaks].map(([kind, bytes]) => [kind, Math.round(bytes / MB)])))}\n`,
+    );
   });
 
   const ask = async (firewall: string, at = url) => {

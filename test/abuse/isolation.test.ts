@@ -21,7 +21,10 @@ const TASKS = /* GraphQL */ `
   query Tasks($fw: ID!, $ep: String) {
     captureTasks(fwInstanceId: $fw, first: 5, enterpriseProjectId: $ep) {
       totalCount
-      nodes { id name }
+      nodes {
+        id
+        name
+      }
     }
   }
 `;
@@ -74,7 +77,10 @@ describe('two callers with different grants, concurrently (simulator latency 50 
     try {
       const answers = interleaved(harness, 20, () => DEMO);
       // They overlap: all twenty wait at once, on one call per caller (two in flight, 18 joined).
-      await until(async () => harness.simulator.inFlight === 2 && (await sharedReads(harness, 'coalesced')) === coalesced + 18, 'all twenty requests to wait at once');
+      await until(
+        async () => harness.simulator.inFlight === 2 && (await sharedReads(harness, 'coalesced')) === coalesced + 18,
+        'all twenty requests to wait at once',
+      );
       release();
       results = await answers;
     } finally {

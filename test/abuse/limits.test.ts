@@ -40,7 +40,11 @@ function addFirewalls(store: SimulatorStore, count: number): string[] {
   return Array.from({ length: count }, (_, index) => {
     const id = `ab05e000-0000-4000-8000-${String(index).padStart(12, '0')}`;
     const random = seededRandom(index + 1);
-    store.addFirewall({ id, enterpriseProjectId: DEFAULT_ENTERPRISE_PROJECT, tasks: Array.from({ length: 1 + (index % 3) }, (_task, serial) => generateTask(random, serial)) });
+    store.addFirewall({
+      id,
+      enterpriseProjectId: DEFAULT_ENTERPRISE_PROJECT,
+      tasks: Array.from({ length: 1 + (index % 3) }, (_task, serial) => generateTask(random, serial)),
+    });
     return id;
   });
 }
@@ -54,7 +58,11 @@ function parseJson(text: string): unknown {
 }
 
 async function postJson(url: string, body: unknown) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: parseJson(await response.text()) };
 }
 
@@ -237,7 +245,7 @@ describe('operation limits at their defaults', () => {
       expect(calls).toBe(0);
     });
 
-    it('prices a page size left to its variable\'s default, as execution will read it', async () => {
+    it("prices a page size left to its variable's default, as execution will read it", async () => {
       const query = `query CostDefault($n: Int = 1000) { ${Array.from({ length: 6 }, (_, index) => `a${index}: captureTasks(fwInstanceId: "${DEMO}", first: $n) { totalCount }`).join(' ')} }`;
       const { result, calls } = await run(query, {});
       expect(result.body).toEqual({ errors: [COST_6000] });
@@ -260,7 +268,12 @@ describe('operation limits at their defaults', () => {
       const { result, calls } = await run(ENTITIES(101), { r: representationsOf(ids) });
       expect(result.status).toBe(200);
       expect(result.body).toEqual({
-        errors: [{ message: 'This operation asks for 5050 tasks in all, above the limit of 5000; ask for smaller pages or fewer connections.', extensions: { code: 'BAD_USER_INPUT', cost: 5050, maxCost: 5000 } }],
+        errors: [
+          {
+            message: 'This operation asks for 5050 tasks in all, above the limit of 5000; ask for smaller pages or fewer connections.',
+            extensions: { code: 'BAD_USER_INPUT', cost: 5050, maxCost: 5000 },
+          },
+        ],
       });
       expect(calls).toBe(0);
     });
@@ -280,7 +293,12 @@ describe('operation limits at their defaults', () => {
       const { result, calls } = await run(distinctPages(21));
       expect(result.status).toBe(200);
       expect(result.body).toEqual({
-        errors: [{ message: 'This operation needs more than 20 upstream calls; ask for fewer connections or smaller pages.', extensions: { code: 'OPERATION_BUDGET_EXCEEDED', budget: 20 } }],
+        errors: [
+          {
+            message: 'This operation needs more than 20 upstream calls; ask for fewer connections or smaller pages.',
+            extensions: { code: 'OPERATION_BUDGET_EXCEEDED', budget: 20 },
+          },
+        ],
       });
       expect(calls).toBe(0);
     });
@@ -311,7 +329,10 @@ describe('operation limits at their defaults', () => {
   describe('batched HTTP requests (ALLOW_BATCHED_REQUESTS unset)', () => {
     it('refuses a JSON array body with 400 BAD_REQUEST', async () => {
       harness.simulator.resetCalls();
-      const response = await postJson(harness.url, [{ query: '{ __typename }' }, { query: `{ captureTasks(fwInstanceId: "${DEMO}", first: 1) { totalCount } }` }]);
+      const response = await postJson(harness.url, [
+        { query: '{ __typename }' },
+        { query: `{ captureTasks(fwInstanceId: "${DEMO}", first: 1) { totalCount } }` },
+      ]);
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ errors: [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }] });
       expect(harness.simulator.callCount).toBe(0);
@@ -333,7 +354,10 @@ describe('alias amplification with MAX_QUERY_ALIASES=200', () => {
     const result = await harness.gql(aliased(100, () => `captureTasks(fwInstanceId: "${DEMO}", first: 2) { totalCount nodes { id } }`));
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
-    const ids = harness.simulator.store.firewall(DEMO, undefined)?.tasks.slice(0, 2).map((task) => ({ id: task.task_id }));
+    const ids = harness.simulator.store
+      .firewall(DEMO, undefined)
+      ?.tasks.slice(0, 2)
+      .map((task) => ({ id: task.task_id }));
     expect(ids).toHaveLength(2);
     expect(Object.values(result.body.data ?? {})).toEqual(Array.from({ length: 100 }, () => ({ totalCount: 57, nodes: ids })));
     expect(harness.simulator.callCount).toBe(1);
@@ -354,7 +378,9 @@ describe('a raised budget: OPERATION_UPSTREAM_BUDGET=50', () => {
     const result = await harness.gql(aliased(21, (index) => `captureTasks(fwInstanceId: "${DEMO}", first: ${index + 1}) { nodes { id } }`));
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
-    const sizes = Object.values(result.body.data ?? {}).map((connection) => (typeof connection === 'object' && connection !== null && 'nodes' in connection && Array.isArray(connection.nodes) ? connection.nodes.length : undefined));
+    const sizes = Object.values(result.body.data ?? {}).map((connection) =>
+      typeof connection === 'object' && connection !== null && 'nodes' in connection && Array.isArray(connection.nodes) ? connection.nodes.length : undefined,
+    );
     expect(sizes).toEqual(Array.from({ length: 21 }, (_, index) => index + 1));
     expect(harness.simulator.callCount).toBe(21);
   });
@@ -392,7 +418,10 @@ describe('batched HTTP requests with ALLOW_BATCHED_REQUESTS=true', () => {
 
   it('answers a JSON array body with an array of results, in order', async () => {
     harness.simulator.resetCalls();
-    const response = await postJson(harness.url, [{ query: '{ __typename }' }, { query: `{ captureTasks(fwInstanceId: "${DEMO}", first: 1) { totalCount } }` }]);
+    const response = await postJson(harness.url, [
+      { query: '{ __typename }' },
+      { query: `{ captureTasks(fwInstanceId: "${DEMO}", first: 1) { totalCount } }` },
+    ]);
     expect(response.status).toBe(200);
     expect(response.body).toEqual([{ data: { __typename: 'Query' } }, { data: { captureTasks: { totalCount: 57 } } }]);
     expect(harness.simulator.callCount).toBe(1);

@@ -35,20 +35,25 @@ describe('the token bucket', () => {
 
   it('never admits more than burst + rate × elapsed over any run of requests', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 20 }), fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 200 }), (perSecond, burst, gaps) => {
-        const limits = { perSecond, burst };
-        let state: BucketState | undefined;
-        let now = 0;
-        let admitted = 0;
-        for (const gap of gaps) {
-          now += gap;
-          const taken = takeToken(state, now, limits);
-          state = taken.state;
-          if (taken.decision.allowed) admitted += 1;
-          else expect(taken.decision.retryAfterMs).toBeGreaterThan(0);
-        }
-        expect(admitted).toBeLessThanOrEqual(burst + Math.floor((now * perSecond) / 1000));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 200 }),
+        (perSecond, burst, gaps) => {
+          const limits = { perSecond, burst };
+          let state: BucketState | undefined;
+          let now = 0;
+          let admitted = 0;
+          for (const gap of gaps) {
+            now += gap;
+            const taken = takeToken(state, now, limits);
+            state = taken.state;
+            if (taken.decision.allowed) admitted += 1;
+            else expect(taken.decision.retryAfterMs).toBeGreaterThan(0);
+          }
+          expect(admitted).toBeLessThanOrEqual(burst + Math.floor((now * perSecond) / 1000));
+        },
+      ),
     );
   });
 });

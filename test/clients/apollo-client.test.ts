@@ -8,7 +8,20 @@ import { relayStylePagination } from '@apollo/client/utilities';
 import { filter, firstValueFrom, map, type Observable } from 'rxjs';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, type Direction, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, type RequestLog, walkConnection, type Walked, type WalkedConnection, WHOLE_WALKS } from './walk.ts';
+import {
+  AUTH_HEADERS,
+  countingFetch,
+  type Direction,
+  expectGuaranteeWhileDrifting,
+  expectWholeWalk,
+  HUGE,
+  PAGE_SIZE,
+  type RequestLog,
+  walkConnection,
+  type Walked,
+  type WalkedConnection,
+  WHOLE_WALKS,
+} from './walk.ts';
 
 /** One infinite list: the connection as the watched query emits it, and how to load more. */
 interface InfiniteList {
@@ -31,7 +44,10 @@ function clientFor(harness: Harness, log: RequestLog): ApolloClient {
 
 /** Query.captureTasks(fwInstanceId:). */
 function rootList(client: ApolloClient, direction: Direction, pageSize: number): InfiniteList {
-  const observable = client.watchQuery({ query: CaptureTasksPageDocument, variables: direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize } : { fwInstanceId: HUGE, last: pageSize } });
+  const observable = client.watchQuery({
+    query: CaptureTasksPageDocument,
+    variables: direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize } : { fwInstanceId: HUGE, last: pageSize },
+  });
   const subscription = observable.subscribe(() => undefined);
   return {
     lists: observable.pipe(
@@ -47,7 +63,10 @@ function rootList(client: ApolloClient, direction: Direction, pageSize: number):
 
 /** node(id:) { ... on Firewall { captureTasks } }: a firewall's list, as a Relay app would page it. */
 function firewallList(client: ApolloClient, direction: Direction, pageSize: number): InfiniteList {
-  const observable = client.watchQuery({ query: FirewallCaptureTasksPageDocument, variables: direction === 'forward' ? { id: HUGE, first: pageSize } : { id: HUGE, last: pageSize } });
+  const observable = client.watchQuery({
+    query: FirewallCaptureTasksPageDocument,
+    variables: direction === 'forward' ? { id: HUGE, first: pageSize } : { id: HUGE, last: pageSize },
+  });
   const subscription = observable.subscribe(() => undefined);
   return {
     lists: observable.pipe(
@@ -91,7 +110,7 @@ describe('Apollo Client 4 with relayStylePagination', () => {
     expectWholeWalk(await walk(rootList(clientFor(harness, log), direction, PAGE_SIZE), direction), harness.simulator, log, { pages, calls, method: 'POST' });
   });
 
-  it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
+  it("walks a firewall's list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call", async () => {
     await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(firewallList(clientFor(harness, countingFetch()), 'forward', 250), 'forward'));
   });
 });

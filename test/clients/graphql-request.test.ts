@@ -4,12 +4,25 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { GraphQLClient } from 'graphql-request';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, type CaptureTasksPageQueryVariables } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, type Direction, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, type RequestLog, walkConnection, type Walked, WHOLE_WALKS } from './walk.ts';
+import {
+  AUTH_HEADERS,
+  countingFetch,
+  type Direction,
+  expectGuaranteeWhileDrifting,
+  expectWholeWalk,
+  HUGE,
+  PAGE_SIZE,
+  type RequestLog,
+  walkConnection,
+  type Walked,
+  WHOLE_WALKS,
+} from './walk.ts';
 
 /** Each page on its own (no cache): the walk stitches them. */
 function walk(client: GraphQLClient, direction: Direction, pageSize: number): Promise<Walked> {
   return walkConnection(direction, 'pages', async (cursor) => {
-    const variables: CaptureTasksPageQueryVariables = direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize, after: cursor } : { fwInstanceId: HUGE, last: pageSize, before: cursor };
+    const variables: CaptureTasksPageQueryVariables =
+      direction === 'forward' ? { fwInstanceId: HUGE, first: pageSize, after: cursor } : { fwInstanceId: HUGE, last: pageSize, before: cursor };
     return (await client.request(CaptureTasksPageDocument, variables)).captureTasks;
   });
 }

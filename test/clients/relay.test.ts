@@ -3,11 +3,35 @@
 // Firewall fragment's pagination query through Query.node, each page's edges merged into the
 // @connection by Relay's ConnectionHandler, the whole list read back from the store.
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { createOperationDescriptor, Environment, fetchQuery, getSingularSelector, Network, RecordSource, Store, type FetchFunction, type GraphQLResponse } from 'relay-runtime';
+import {
+  createOperationDescriptor,
+  Environment,
+  fetchQuery,
+  getSingularSelector,
+  Network,
+  RecordSource,
+  Store,
+  type FetchFunction,
+  type GraphQLResponse,
+} from 'relay-runtime';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import FirewallCaptureTasksPaginationQuery, { type FirewallCaptureTasksPaginationQuery$variables } from './relay/__generated__/FirewallCaptureTasksPaginationQuery.graphql.ts';
+import FirewallCaptureTasksPaginationQuery, {
+  type FirewallCaptureTasksPaginationQuery$variables,
+} from './relay/__generated__/FirewallCaptureTasksPaginationQuery.graphql.ts';
 import FirewallCaptureTasksFragment, { type FirewallCaptureTasks_firewall$data } from './relay/__generated__/FirewallCaptureTasks_firewall.graphql.ts';
-import { AUTH_HEADERS, countingFetch, type Direction, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, type RequestLog, walkConnection, type Walked, WHOLE_WALKS } from './walk.ts';
+import {
+  AUTH_HEADERS,
+  countingFetch,
+  type Direction,
+  expectGuaranteeWhileDrifting,
+  expectWholeWalk,
+  HUGE,
+  PAGE_SIZE,
+  type RequestLog,
+  walkConnection,
+  type Walked,
+  WHOLE_WALKS,
+} from './walk.ts';
 
 type FirewallCaptureTasks = FirewallCaptureTasks_firewall$data['captureTasks'];
 
@@ -30,7 +54,9 @@ function isGraphQLResponse(body: unknown): body is GraphQLResponse {
 }
 
 function isConnection(value: unknown): value is FirewallCaptureTasks {
-  return typeof value === 'object' && value !== null && 'edges' in value && Array.isArray(value.edges) && 'pageInfo' in value && typeof value.pageInfo === 'object';
+  return (
+    typeof value === 'object' && value !== null && 'edges' in value && Array.isArray(value.edges) && 'pageInfo' in value && typeof value.pageInfo === 'object'
+  );
 }
 
 /** The Firewall fragment's connection as the store holds it now, as the component would render it. */
@@ -52,7 +78,9 @@ async function walk(url: string, log: RequestLog, direction: Direction, pageSize
     return await walkConnection(direction, 'merged', async (cursor, previous) => {
       // loadNext / loadPrevious: the refetch query with the connection's end or start cursor.
       const next: FirewallCaptureTasksPaginationQuery$variables =
-        direction === 'forward' ? { id: HUGE, first: pageSize, after: cursor, last: null, before: null } : { id: HUGE, last: pageSize, before: cursor, first: null, after: null };
+        direction === 'forward'
+          ? { id: HUGE, first: pageSize, after: cursor, last: null, before: null }
+          : { id: HUGE, last: pageSize, before: cursor, first: null, after: null };
       await fetchQuery(environment, FirewallCaptureTasksPaginationQuery, previous === undefined ? first : next).toPromise();
       return connectionIn(environment, first);
     });

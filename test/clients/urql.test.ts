@@ -8,7 +8,20 @@ import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { filter, pipe, take, toPromise } from 'wonka';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { CaptureTasksPageDocument, FirewallCaptureTasksPageDocument } from './__generated__/graphql.ts';
-import { AUTH_HEADERS, countingFetch, type Direction, expectGuaranteeWhileDrifting, expectWholeWalk, HUGE, PAGE_SIZE, type RequestLog, walkConnection, type Walked, type WalkedConnection, WHOLE_WALKS } from './walk.ts';
+import {
+  AUTH_HEADERS,
+  countingFetch,
+  type Direction,
+  expectGuaranteeWhileDrifting,
+  expectWholeWalk,
+  HUGE,
+  PAGE_SIZE,
+  type RequestLog,
+  walkConnection,
+  type Walked,
+  type WalkedConnection,
+  WHOLE_WALKS,
+} from './walk.ts';
 
 function clientFor(harness: Harness, log: RequestLog): Client {
   return new Client({
@@ -20,7 +33,11 @@ function clientFor(harness: Harness, log: RequestLog): Client {
 }
 
 /** The first settled (not stale) result of a query: what the UI shows once the page arrived. */
-async function settled<Data, Variables extends AnyVariables>(client: Client, document: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Data | undefined> {
+async function settled<Data, Variables extends AnyVariables>(
+  client: Client,
+  document: TypedDocumentNode<Data, Variables>,
+  variables: Variables,
+): Promise<Data | undefined> {
   const result: OperationResult<Data, Variables> = await pipe(
     client.query(document, variables),
     filter((next) => !next.stale && !next.hasNext),
@@ -32,7 +49,13 @@ async function settled<Data, Variables extends AnyVariables>(client: Client, doc
 }
 
 /** One page of Query.captureTasks(fwInstanceId:), or of a firewall's list through Query.node. */
-async function listAfterPage(client: Client, via: 'query' | 'firewall', direction: Direction, pageSize: number, cursor: string | null): Promise<WalkedConnection | undefined> {
+async function listAfterPage(
+  client: Client,
+  via: 'query' | 'firewall',
+  direction: Direction,
+  pageSize: number,
+  cursor: string | null,
+): Promise<WalkedConnection | undefined> {
   const paging = direction === 'forward' ? { first: pageSize, after: cursor } : { last: pageSize, before: cursor };
   if (via === 'query') return (await settled(client, CaptureTasksPageDocument, { fwInstanceId: HUGE, ...paging }))?.captureTasks;
   return (await settled(client, FirewallCaptureTasksPageDocument, { id: HUGE, ...paging }))?.node?.captureTasks;
@@ -60,7 +83,7 @@ describe('urql with Graphcache relayPagination()', () => {
     expectWholeWalk(await walk(clientFor(harness, log), direction, PAGE_SIZE), harness.simulator, log, { pages, calls, method: 'GET' });
   });
 
-  it('walks a firewall\'s list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call', async () => {
+  it("walks a firewall's list (Query.node, Firewall.captureTasks) forward while tasks are inserted and deleted after every upstream call", async () => {
     await expectGuaranteeWhileDrifting(harness.simulator.store, () => walk(clientFor(harness, countingFetch()), 'forward', 250, 'firewall'));
   });
 });

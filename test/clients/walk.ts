@@ -111,7 +111,12 @@ export const WHOLE_WALKS = [
 
 /** What a walk reads of a connection, as any of the client libraries answers it. */
 export interface WalkedConnection {
-  readonly pageInfo: { readonly hasNextPage: boolean; readonly hasPreviousPage: boolean; readonly startCursor?: string | null | undefined; readonly endCursor?: string | null | undefined };
+  readonly pageInfo: {
+    readonly hasNextPage: boolean;
+    readonly hasPreviousPage: boolean;
+    readonly startCursor?: string | null | undefined;
+    readonly endCursor?: string | null | undefined;
+  };
   readonly edges: readonly { readonly node: { readonly id: string } }[];
 }
 
@@ -150,7 +155,12 @@ export async function walkConnection<C extends WalkedConnection>(
  * Asserts a walk of the whole HUGE firewall: every task once, in order, in `pages` pages, each one
  * HTTP request sent as `method`, and `calls` upstream calls since the simulator's counters were reset.
  */
-export function expectWholeWalk(walked: Walked, simulator: Simulator, log: RequestLog, expected: { readonly pages: number; readonly calls: number; readonly method: 'GET' | 'POST' }): void {
+export function expectWholeWalk(
+  walked: Walked,
+  simulator: Simulator,
+  log: RequestLog,
+  expected: { readonly pages: number; readonly calls: number; readonly method: 'GET' | 'POST' },
+): void {
   expectWholeList(walked.ids, simulator, HUGE);
   expect(walked.ids).toHaveLength(HUGE_TASKS);
   expect(walked.pages).toBe(expected.pages);

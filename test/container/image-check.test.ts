@@ -27,11 +27,18 @@ const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
 describe('the stand-in base image', () => {
   it("is the Dockerfile's FROM node:${NODE_VERSION}, at the ARG's default tag", () => {
-    expect(baseImageOf(dockerfile)).toEqual({ tag: '24-bookworm-slim', reference: 'docker.io/library/node:24-bookworm-slim', nodeMajor: 24, suite: 'bookworm' });
+    expect(baseImageOf(dockerfile)).toEqual({
+      tag: '24-bookworm-slim',
+      reference: 'docker.io/library/node:24-bookworm-slim',
+      nodeMajor: 24,
+      suite: 'bookworm',
+    });
   });
 
   it('refuses a tag it cannot stand in for, naming the ARG and what it got', () => {
-    expect(() => baseImageOf('ARG NODE_VERSION=24-alpine\nFROM node:${NODE_VERSION} AS build\n')).toThrow('the Dockerfile\'s ARG NODE_VERSION must be <major>-<debian suite>-slim, got "24-alpine"');
+    expect(() => baseImageOf('ARG NODE_VERSION=24-alpine\nFROM node:${NODE_VERSION} AS build\n')).toThrow(
+      'the Dockerfile\'s ARG NODE_VERSION must be <major>-<debian suite>-slim, got "24-alpine"',
+    );
     expect(() => baseImageOf('ARG NODE_VERSION\nFROM node:${NODE_VERSION}\n')).toThrow("the Dockerfile's ARG NODE_VERSION has no default");
     expect(() => baseImageOf('FROM node:24-bookworm-slim\n')).toThrow('the Dockerfile has no `FROM node:${ARG}` stage');
   });
@@ -67,7 +74,12 @@ describe('the stand-in base image', () => {
       'Types: deb\n# http://snapshot.debian.org/archive/debian/20250520T000000Z\nURIs: http://deb.debian.org/debian/\nSuites: bookworm bookworm-updates\nComponents: main',
     ].join('\n\n');
     expect(debianMirrorOf([deb822], 'bookworm')).toBe('http://deb.debian.org/debian');
-    expect(debianMirrorOf(['deb https://packages.cloud.google.com/apt cloud-sdk-bookworm main\n', 'deb [signed-by=/k.gpg] http://mirror.example/debian bookworm main\n'], 'bookworm')).toBe('http://mirror.example/debian');
+    expect(
+      debianMirrorOf(
+        ['deb https://packages.cloud.google.com/apt cloud-sdk-bookworm main\n', 'deb [signed-by=/k.gpg] http://mirror.example/debian bookworm main\n'],
+        'bookworm',
+      ),
+    ).toBe('http://mirror.example/debian');
     expect(debianMirrorOf([deb822], 'trixie')).toBeUndefined();
   });
 
@@ -102,7 +114,8 @@ describe('the stand-in base image', () => {
     afterAll(() => {
       rmSync(folder, { recursive: true, force: true });
     });
-    const entrypoint = (...args: string[]) => spawnSync('sh', [script, ...args], { cwd: folder, encoding: 'utf8', env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
+    const entrypoint = (...args: string[]) =>
+      spawnSync('sh', [script, ...args], { cwd: folder, encoding: 'utf8', env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
 
     it('runs a command as it is (the Dockerfile\'s CMD ["node", "dist/main.js"])', () => {
       expect(entrypoint('echo', 'as is').stdout).toBe('as is\n');
@@ -115,11 +128,22 @@ describe('the stand-in base image', () => {
   });
 
   it('is rebuilt when anything it is made of changes, and reused otherwise', () => {
-    const inputs: RecipeInputs = { base: baseImageOf(dockerfile), nodeVersion: '24.22.3', mirror: 'http://deb.debian.org/debian', caBundle: Buffer.from('CA 1'), assembler: 'steps' };
+    const inputs: RecipeInputs = {
+      base: baseImageOf(dockerfile),
+      nodeVersion: '24.22.3',
+      mirror: 'http://deb.debian.org/debian',
+      caBundle: Buffer.from('CA 1'),
+      assembler: 'steps',
+    };
     const hash = recipeHash(inputs);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     expect(recipeHash({ ...inputs })).toBe(hash);
-    for (const changed of [{ nodeVersion: '24.22.4' }, { mirror: 'http://mirror.example/debian' }, { caBundle: Buffer.from('CA 2') }, { assembler: 'other steps' }]) {
+    for (const changed of [
+      { nodeVersion: '24.22.4' },
+      { mirror: 'http://mirror.example/debian' },
+      { caBundle: Buffer.from('CA 2') },
+      { assembler: 'other steps' },
+    ]) {
       expect(recipeHash({ ...inputs, ...changed })).not.toBe(hash);
     }
   });
@@ -128,27 +152,65 @@ describe('the stand-in base image', () => {
 describe("podman's command lines", () => {
   it('build from local images only, in Docker format (OCI drops HEALTHCHECK), with the flags this machine needs', () => {
     expect(buildArgs({ tag: 'localhost/capture-gateway:image-check', context: '/repo', labels: { 'a.b': 'c' } })).toEqual([
-      '--runtime', 'runc', '--cgroup-manager=cgroupfs',
-      'build', '--pull=never', '--format', 'docker', '--network=host',
-      '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024',
-      '--label', 'a.b=c',
-      '--tag', 'localhost/capture-gateway:image-check', '/repo',
+      '--runtime',
+      'runc',
+      '--cgroup-manager=cgroupfs',
+      'build',
+      '--pull=never',
+      '--format',
+      'docker',
+      '--network=host',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--ulimit',
+      'nproc=1024:1024',
+      '--label',
+      'a.b=c',
+      '--tag',
+      'localhost/capture-gateway:image-check',
+      '/repo',
     ]);
   });
 
   it('run the image read-only (no writable /tmp either), with every capability dropped, on the host network', () => {
     expect(runArgs({ name: 'sim', image: 'img', env: { PORT: '4001' }, command: simulatorCommand(9101) })).toEqual([
-      '--runtime', 'runc', '--cgroup-manager=cgroupfs',
-      'run', '--detach', '--name', 'sim', '--network=host', '--read-only', '--read-only-tmpfs=false', '--cap-drop=ALL',
-      '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024',
-      '--env', 'PORT=4001',
-      'img', 'node', 'dist/simulator/main.js', '--host', '127.0.0.1', '--port', '9101',
+      '--runtime',
+      'runc',
+      '--cgroup-manager=cgroupfs',
+      'run',
+      '--detach',
+      '--name',
+      'sim',
+      '--network=host',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--cap-drop=ALL',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--ulimit',
+      'nproc=1024:1024',
+      '--env',
+      'PORT=4001',
+      'img',
+      'node',
+      'dist/simulator/main.js',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '9101',
     ]);
   });
 
-  it("point the gateway at the simulator container on loopback, and wait out its drain and shutdown before SIGKILL", () => {
+  it('point the gateway at the simulator container on loopback, and wait out its drain and shutdown before SIGKILL', () => {
     const settings = { port: 4100, simulatorPort: 9100, projectId: 'p', drainDelayMs: 1000, shutdownTimeoutMs: 10_000 };
-    expect(gatewayEnv(settings)).toEqual({ HOST: '127.0.0.1', PORT: '4100', CFW_ENDPOINT: 'http://127.0.0.1:9100', CFW_PROJECT_ID: 'p', DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '10000' });
+    expect(gatewayEnv(settings)).toEqual({
+      HOST: '127.0.0.1',
+      PORT: '4100',
+      CFW_ENDPOINT: 'http://127.0.0.1:9100',
+      CFW_PROJECT_ID: 'p',
+      DRAIN_DELAY_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
     expect(stopGraceSeconds(settings)).toBe(13);
     expect(stopGraceSeconds({ drainDelayMs: 0, shutdownTimeoutMs: 10_500 })).toBe(13);
     expect(stopArgs('gw', 13)).toEqual(['--runtime', 'runc', '--cgroup-manager=cgroupfs', 'stop', '--time', '13', 'gw']);
@@ -194,14 +256,26 @@ describe('what must not be in the image', () => {
 
   it("lists every package the lockfile marks dev, and the repository's other folders, under /app", () => {
     const absent = mustBeAbsent(lockfile);
-    expect(absent).toEqual(expect.arrayContaining(['/app/src', '/app/test', '/app/bench', '/app/scripts', '/app/.git', '/app/node_modules/jest', '/app/node_modules/a/node_modules/b']));
+    expect(absent).toEqual(
+      expect.arrayContaining([
+        '/app/src',
+        '/app/test',
+        '/app/bench',
+        '/app/scripts',
+        '/app/.git',
+        '/app/node_modules/jest',
+        '/app/node_modules/a/node_modules/b',
+      ]),
+    );
     expect(absent).not.toContain('/app/node_modules/got');
     expect(absent).not.toContain('/app/node_modules/@types/node');
   });
 
   it("lists the project's own development tools from its lockfile, and none of its runtime dependencies", () => {
     const absent = mustBeAbsent(JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')));
-    expect(absent).toEqual(expect.arrayContaining(['/app/node_modules/jest', '/app/node_modules/typescript', '/app/node_modules/eslint', '/app/node_modules/@swc/core']));
+    expect(absent).toEqual(
+      expect.arrayContaining(['/app/node_modules/jest', '/app/node_modules/typescript', '/app/node_modules/eslint', '/app/node_modules/@swc/core']),
+    );
     for (const runtime of ['@apollo/server', 'got', 'graphql', 'pino']) expect(absent).not.toContain(`/app/node_modules/${runtime}`);
   });
 
@@ -237,14 +311,23 @@ describe('what must not be in the image', () => {
     ]);
   });
 
-  it("finds npm credentials in an npmrc, not its CA setting or comments", () => {
-    const npmrc = 'cafile=/etc/ssl/certs/ca-certificates.crt\n; _authToken=commented\n//registry.npmjs.org/:_authToken=abc\nregistry=https://registry.npmjs.org/\n_auth = xyz\n';
+  it('finds npm credentials in an npmrc, not its CA setting or comments', () => {
+    const npmrc =
+      'cafile=/etc/ssl/certs/ca-certificates.crt\n; _authToken=commented\n//registry.npmjs.org/:_authToken=abc\nregistry=https://registry.npmjs.org/\n_auth = xyz\n';
     expect(npmrcCredentials(npmrc)).toEqual(['//registry.npmjs.org/:_authToken', '_auth']);
     expect(npmrcCredentials('cafile=/etc/ssl/certs/ca-certificates.crt\n')).toEqual([]);
   });
 
   it('finds secret-like names in the environment, not the ones the image sets', () => {
-    const env = ['PATH=/usr/local/bin:/usr/bin', 'NODE_VERSION=24.22.3', 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt', 'NODE_ENV=production', 'NODE_OPTIONS=--max-semi-space-size=16', 'NPM_TOKEN=x', 'CFW_SECRET_KEY=y'];
+    const env = [
+      'PATH=/usr/local/bin:/usr/bin',
+      'NODE_VERSION=24.22.3',
+      'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+      'NODE_ENV=production',
+      'NODE_OPTIONS=--max-semi-space-size=16',
+      'NPM_TOKEN=x',
+      'CFW_SECRET_KEY=y',
+    ];
     expect(secretLikeEnv(env)).toEqual(['NPM_TOKEN', 'CFW_SECRET_KEY']);
   });
 });
@@ -253,8 +336,16 @@ describe('the size report', () => {
   // `podman history --format json` as podman 4.3 prints it, newest first (shortened).
   const history = JSON.stringify([
     { id: '29b5a7f53db0', CreatedBy: '/bin/sh -c #(nop) CMD ["node"]', size: 0 },
-    { id: '<missing>', CreatedBy: '/bin/sh -c #(nop) COPY file:2fa71e795894c8699957e3f02129fef17fcd3f6969576db74c50752f267edd17 in /usr/local/bin/ ', size: 3584 },
-    { id: 'c20305f07448', CreatedBy: '/bin/sh -c #(nop) COPY dir:f850389e9d922649ea8499ac468e16020737c6814667fa5c9b2932645828c340 in /usr/local/ ', size: 147077632 },
+    {
+      id: '<missing>',
+      CreatedBy: '/bin/sh -c #(nop) COPY file:2fa71e795894c8699957e3f02129fef17fcd3f6969576db74c50752f267edd17 in /usr/local/bin/ ',
+      size: 3584,
+    },
+    {
+      id: 'c20305f07448',
+      CreatedBy: '/bin/sh -c #(nop) COPY dir:f850389e9d922649ea8499ac468e16020737c6814667fa5c9b2932645828c340 in /usr/local/ ',
+      size: 147077632,
+    },
     { id: '<missing>', CreatedBy: '/bin/sh -c groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node', size: 23040 },
     { id: '69023627ec91', CreatedBy: '/bin/sh -c #(nop) ADD file:885f446b272a231fb2b2b8f0101e6e1e91f7c69dffb74c84eadef6a7e15a267b in / ', size: 77985792 },
   ]);
@@ -272,10 +363,18 @@ describe('the size report', () => {
   });
 
   it('prints sizes in decimal units, as podman and Docker do', () => {
-    expect([0, 999, 3584, 23040, 147077632, 333326987, 1_020_000_000].map(formatBytes)).toEqual(['0 B', '999 B', '3.6 kB', '23.0 kB', '147.1 MB', '333.3 MB', '1.0 GB']);
+    expect([0, 999, 3584, 23040, 147077632, 333326987, 1_020_000_000].map(formatBytes)).toEqual([
+      '0 B',
+      '999 B',
+      '3.6 kB',
+      '23.0 kB',
+      '147.1 MB',
+      '333.3 MB',
+      '1.0 GB',
+    ]);
   });
 
-  it("sets the image against its base: the total, what the Dockerfile adds, and each layer that holds files", () => {
+  it('sets the image against its base: the total, what the Dockerfile adds, and each layer that holds files', () => {
     const base = layersOf(history);
     const own: Layer[] = [
       { instruction: 'WORKDIR /app', bytes: 0 },
@@ -297,6 +396,8 @@ describe('the size report', () => {
       '   107.0 MB  Dockerfile  COPY ./node_modules',
       '   786.0 kB  Dockerfile  COPY ./dist',
     ]);
-    expect(() => sizeReport({ reference: 'x', bytes: 1, layers: own }, { reference: 'base', bytes: 1, layers: base })).toThrow('x does not start with the layers of base');
+    expect(() => sizeReport({ reference: 'x', bytes: 1, layers: own }, { reference: 'base', bytes: 1, layers: base })).toThrow(
+      'x does not start with the layers of base',
+    );
   });
 });

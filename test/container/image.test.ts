@@ -13,7 +13,10 @@ import { freePort, runNode } from '../helpers/process.ts';
 
 const root = process.cwd();
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 describe('the Dockerfile', () => {
   it('builds in stages and ships production dependencies only', () => {
@@ -44,7 +47,7 @@ describe('the Dockerfile', () => {
   });
 });
 
-describe('the image\'s start command', () => {
+describe("the image's start command", () => {
   let app: string;
   let simulator: Simulator;
   let endpoint: string;
@@ -52,7 +55,9 @@ describe('the image\'s start command', () => {
   beforeAll(async () => {
     // The runtime stage's layout: dist/, schema/, package.json and production dependencies.
     app = mkdtempSync(join(tmpdir(), 'capture-gateway-image-'));
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], {
+      stdio: 'inherit',
+    });
     cpSync(join(root, 'schema'), join(app, 'schema'), { recursive: true });
     cpSync(join(root, 'package.json'), join(app, 'package.json'));
     const production = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' })
@@ -95,7 +100,11 @@ describe('the image\'s start command', () => {
 
   it('starts with production dependencies only, serves a query, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const run = runNode(['dist/main.js'], { NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'warn', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID }, app);
+    const run = runNode(
+      ['dist/main.js'],
+      { NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'warn', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID },
+      app,
+    );
     try {
       const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
       const response = await fetch(url ?? '', {

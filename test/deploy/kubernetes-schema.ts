@@ -16,7 +16,9 @@ export const KUBERNETES_MODELS_VERSION = '5.1.0';
 type ModelClass = new (data: JsonObject) => { validate(): void };
 
 function isModelClass(value: unknown): value is ModelClass {
-  return typeof value === 'function' && 'prototype' in value && typeof value.prototype === 'object' && value.prototype !== null && 'validate' in value.prototype;
+  return (
+    typeof value === 'function' && 'prototype' in value && typeof value.prototype === 'object' && value.prototype !== null && 'validate' in value.prototype
+  );
 }
 
 /** The module of kubernetes-models that holds `apiVersion`'s `kind` (`v1/Service`, `apps/v1/Deployment`). */
@@ -61,7 +63,15 @@ export function typeProblems(objects: readonly Rendered[], root: string): string
     const source = `import type { I${kind} as Kind } from '${specifier}';\nexport const manifest: Kind = ${JSON.stringify(rendered.object, null, 2)};\n`;
     files.set(fileName, { source, from: rendered });
   });
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2024, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true, types: [] };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2024,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const virtual = (name: string) => files.get(path.resolve(name));
   const fileExists = host.fileExists.bind(host);

@@ -26,7 +26,9 @@ describe('applyJsonPatch', () => {
 
   it('test passes on an equal value and stops the patch on another', () => {
     expect(applyJsonPatch(CONFIG_MAP, [{ op: 'test', path: '/list', value: [1, 2, 3] }])).toEqual(CONFIG_MAP);
-    expect(() => applyJsonPatch(CONFIG_MAP, [{ op: 'test', path: '/data/A', value: '2' }], 'p.yaml')).toThrow('p.yaml[0]: test /data/A expected "2", found "1"');
+    expect(() => applyJsonPatch(CONFIG_MAP, [{ op: 'test', path: '/data/A', value: '2' }], 'p.yaml')).toThrow(
+      'p.yaml[0]: test /data/A expected "2", found "1"',
+    );
   });
 
   it.each([
@@ -56,10 +58,13 @@ describe('renderKustomization', () => {
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'kustomize-test-'));
     kustomization('base', 'resources:\n  - objects.yaml\n');
-    write('base/objects.yaml', [
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: "1"',
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1.0\n        - name: other\n          image: other:2.0',
-    ].join('\n---\n'));
+    write(
+      'base/objects.yaml',
+      [
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: "1"',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1.0\n        - name: other\n          image: other:2.0',
+      ].join('\n---\n'),
+    );
   });
 
   afterEach(() => {
@@ -67,7 +72,10 @@ describe('renderKustomization', () => {
   });
 
   it('renders a base through an overlay: patches, namespace, images', () => {
-    kustomization('overlay', 'namespace: team\nresources:\n  - ../base\nimages:\n  - name: app\n    newName: registry.example/app\n    newTag: "1.1"\npatches:\n  - target:\n      kind: ConfigMap\n      name: settings\n    patch: |\n      - op: add\n        path: /data/B\n        value: "2"\n');
+    kustomization(
+      'overlay',
+      'namespace: team\nresources:\n  - ../base\nimages:\n  - name: app\n    newName: registry.example/app\n    newTag: "1.1"\npatches:\n  - target:\n      kind: ConfigMap\n      name: settings\n    patch: |\n      - op: add\n        path: /data/B\n        value: "2"\n',
+    );
     const rendered = renderKustomization(join(directory, 'overlay'), directory);
     expect(rendered.map((item) => item.file)).toEqual(['base/objects.yaml', 'base/objects.yaml']);
     expect(rendered[0]?.object).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'team' }, data: { A: '1', B: '2' } });
@@ -76,12 +84,32 @@ describe('renderKustomization', () => {
   });
 
   it.each([
-    ['a field it does not apply', 'resources:\n  - ../base\ncommonLabels:\n  a: b\n', 'overlay/kustomization.yaml: commonLabels is not applied by test/deploy/kustomize.ts'],
+    [
+      'a field it does not apply',
+      'resources:\n  - ../base\ncommonLabels:\n  a: b\n',
+      'overlay/kustomization.yaml: commonLabels is not applied by test/deploy/kustomize.ts',
+    ],
     ['a resource that does not exist', 'resources:\n  - ../base\n  - missing.yaml\n', 'overlay/kustomization.yaml: resource missing.yaml does not exist'],
-    ['a patch whose target matches nothing', 'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n      name: other\n    patch: "[]"\n', 'its target {"kind":"ConfigMap","name":"other"} matches no object'],
-    ['a patch file that does not exist', 'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n    path: missing.yaml\n', 'patch file missing.yaml does not exist'],
-    ['a strategic-merge patch', 'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n    patch: "data: {B: x}"\n', 'only JSON patches (a list of operations) are applied here'],
-    ['a target selecting by label', 'resources:\n  - ../base\npatches:\n  - target:\n      labelSelector: a=b\n    patch: "[]"\n', 'target labelSelector is not applied here'],
+    [
+      'a patch whose target matches nothing',
+      'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n      name: other\n    patch: "[]"\n',
+      'its target {"kind":"ConfigMap","name":"other"} matches no object',
+    ],
+    [
+      'a patch file that does not exist',
+      'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n    path: missing.yaml\n',
+      'patch file missing.yaml does not exist',
+    ],
+    [
+      'a strategic-merge patch',
+      'resources:\n  - ../base\npatches:\n  - target:\n      kind: ConfigMap\n    patch: "data: {B: x}"\n',
+      'only JSON patches (a list of operations) are applied here',
+    ],
+    [
+      'a target selecting by label',
+      'resources:\n  - ../base\npatches:\n  - target:\n      labelSelector: a=b\n    patch: "[]"\n',
+      'target labelSelector is not applied here',
+    ],
   ])('refuses %s', (_what, body, message) => {
     kustomization('overlay', body);
     expect(() => renderKustomization(join(directory, 'overlay'), directory)).toThrow(message);

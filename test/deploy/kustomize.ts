@@ -20,7 +20,15 @@ export interface Rendered {
 /** The fields a kustomization may use here; kubectl knows more, this renderer applies only these. */
 const FIELDS = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'patches']);
 /** Kinds that live in no namespace: `namespace:` leaves them alone. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'PriorityClass', 'StorageClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'PriorityClass',
+  'StorageClass',
+]);
 
 export function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -111,13 +119,15 @@ function valueAt(root: Json, tokens: readonly string[], pointer: string): Json {
 }
 
 /** The operations of a JSON patch: the ones kustomize's documents use. */
-type PatchOperation = { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: Json } | { readonly op: 'remove'; readonly path: string };
+type PatchOperation =
+  { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: Json } | { readonly op: 'remove'; readonly path: string };
 
 function patchOperationFrom(json: Json, where: string): PatchOperation {
   if (!isObject(json)) throw new Error(`${where}: a JSON patch operation must be a mapping`);
   const op = stringAt(json, 'op', where);
   const path = stringAt(json, 'path', where);
-  if (!['add', 'replace', 'test', 'remove'].includes(op)) throw new Error(`${where}: op ${JSON.stringify(op)} is not applied here (add, remove, replace, test)`);
+  if (!['add', 'replace', 'test', 'remove'].includes(op))
+    throw new Error(`${where}: op ${JSON.stringify(op)} is not applied here (add, remove, replace, test)`);
   const extra = Object.keys(json).filter((key) => !['op', 'path', 'value'].includes(key));
   if (extra.length > 0) throw new Error(`${where}: ${op} takes no ${extra.join(', ')}`);
   switch (op) {
@@ -145,7 +155,8 @@ export function applyJsonPatch(document: JsonObject, operations: readonly Json[]
     if (last === undefined) throw new Error(`${where}[${index}]: ${operation.op} of the whole document is not supported`);
     if (operation.op === 'test') {
       const found = valueAt(result, tokens, operation.path);
-      if (JSON.stringify(found) !== JSON.stringify(operation.value)) throw new Error(`${where}[${index}]: test ${operation.path} expected ${JSON.stringify(operation.value)}, found ${JSON.stringify(found)}`);
+      if (JSON.stringify(found) !== JSON.stringify(operation.value))
+        throw new Error(`${where}[${index}]: test ${operation.path} expected ${JSON.stringify(operation.value)}, found ${JSON.stringify(found)}`);
       return;
     }
     const parent = valueAt(result, tokens.slice(0, -1), operation.path);
@@ -203,7 +214,8 @@ function withImages(object: JsonObject, images: readonly Json[], where: string):
         if (unknown.length > 0) throw new Error(`${where}: images ${unknown.join(', ')} is not applied here`);
         const newName = typeof override['newName'] === 'string' ? override['newName'] : name;
         const tag = image.slice(name.length);
-        const suffix = typeof override['digest'] === 'string' ? `@${override['digest']}` : typeof override['newTag'] === 'string' ? `:${override['newTag']}` : tag;
+        const suffix =
+          typeof override['digest'] === 'string' ? `@${override['digest']}` : typeof override['newTag'] === 'string' ? `:${override['newTag']}` : tag;
         container['image'] = `${newName}${suffix}`;
       }
     }
@@ -240,7 +252,8 @@ export function renderKustomization(directory: string, root = directory): Render
   if (!isObject(kustomization)) throw new Error(`${where}: not a mapping`);
   const unknown = Object.keys(kustomization).filter((key) => !FIELDS.has(key));
   if (unknown.length > 0) throw new Error(`${where}: ${unknown.join(', ')} is not applied by test/deploy/kustomize.ts (it applies ${[...FIELDS].join(', ')})`);
-  if (kustomization['apiVersion'] !== 'kustomize.config.k8s.io/v1beta1' || kustomization['kind'] !== 'Kustomization') throw new Error(`${where}: not a kustomize.config.k8s.io/v1beta1 Kustomization`);
+  if (kustomization['apiVersion'] !== 'kustomize.config.k8s.io/v1beta1' || kustomization['kind'] !== 'Kustomization')
+    throw new Error(`${where}: not a kustomize.config.k8s.io/v1beta1 Kustomization`);
   const resources = kustomization['resources'] ?? [];
   if (!Array.isArray(resources)) throw new Error(`${where}: resources must be a list`);
   let rendered: Rendered[] = [];

@@ -7,13 +7,35 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { at, BASE_DIR, configVariables, deployed, dockerEnv, dockerRuntimeStage, environmentOf, listAt, mappings, numberAt, objectAt, only, OVERLAY_DIR, preStopSeconds, quantity, ROOT, secretVariables, stringAt } from './deployed.ts';
+import {
+  at,
+  BASE_DIR,
+  configVariables,
+  deployed,
+  dockerEnv,
+  dockerRuntimeStage,
+  environmentOf,
+  listAt,
+  mappings,
+  numberAt,
+  objectAt,
+  only,
+  OVERLAY_DIR,
+  preStopSeconds,
+  quantity,
+  ROOT,
+  secretVariables,
+  stringAt,
+} from './deployed.ts';
 import { KUBERNETES_MODELS_VERSION, KUBERNETES_VERSION, schemaProblems, typeProblems } from './kubernetes-schema.ts';
 import { shown, type JsonObject } from './kustomize.ts';
 
 const base = deployed(BASE_DIR);
 const overlay = deployed(OVERLAY_DIR);
-const every = [...base.objects.map((rendered) => ({ ...rendered, source: 'base' })), ...overlay.objects.map((rendered) => ({ ...rendered, source: 'overlays/example' }))];
+const every = [
+  ...base.objects.map((rendered) => ({ ...rendered, source: 'base' })),
+  ...overlay.objects.map((rendered) => ({ ...rendered, source: 'overlays/example' })),
+];
 const label = (object: JsonObject) => `${shown(object['kind'])}/${shown(at(object, 'metadata', 'name'))}`;
 
 /** Users of the base images the Dockerfile may start from, as those images create them. */
@@ -33,7 +55,13 @@ interface BenchRow {
 }
 
 function isBenchRow(value: unknown): value is BenchRow {
-  return typeof value === 'object' && value !== null && ['latencyMs', 'connections', 'server', 'rps', 'cpuUsPerRequest', 'peakRssKb'].every((key) => key in value) && 'runs' in value && Array.isArray(value.runs);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ['latencyMs', 'connections', 'server', 'rps', 'cpuUsPerRequest', 'peakRssKb'].every((key) => key in value) &&
+    'runs' in value &&
+    Array.isArray(value.runs)
+  );
 }
 
 /** The gateway's measurements in bench/results/latest.json (with and without its page cache). */
@@ -50,9 +78,12 @@ describe(`every manifest against the Kubernetes ${KUBERNETES_VERSION} schema`, (
     expect(manifest.devDependencies['kubernetes-models']).toBe(KUBERNETES_MODELS_VERSION);
   });
 
-  it.each(every.map((rendered) => [`${rendered.source}: ${label(rendered.object)} (${rendered.file})`, rendered.object] as const))('%s validates', async (_name, object) => {
-    expect(await schemaProblems(object)).toEqual([]);
-  });
+  it.each(every.map((rendered) => [`${rendered.source}: ${label(rendered.object)} (${rendered.file})`, rendered.object] as const))(
+    '%s validates',
+    async (_name, object) => {
+      expect(await schemaProblems(object)).toEqual([]);
+    },
+  );
 
   it('names no field that the Kubernetes types lack, and no value of the wrong type', () => {
     expect(typeProblems(every, ROOT)).toEqual([]);
@@ -60,20 +91,28 @@ describe(`every manifest against the Kubernetes ${KUBERNETES_VERSION} schema`, (
 
   it('would catch a misspelt field, which the schema alone lets through', async () => {
     const strategy = objectAt(overlay.deployment, 'spec', 'strategy');
-    const misspelt = { ...overlay.deployment, spec: { ...objectAt(overlay.deployment, 'spec'), strategy: { ...strategy, rollingUpdate: { maxUnavailble: 0 } } } };
+    const misspelt = {
+      ...overlay.deployment,
+      spec: { ...objectAt(overlay.deployment, 'spec'), strategy: { ...strategy, rollingUpdate: { maxUnavailble: 0 } } },
+    };
     expect(await schemaProblems(misspelt)).toEqual([]);
     expect(typeProblems([{ file: 'misspelt', object: misspelt }], ROOT).join('\n')).toMatch(/maxUnavailble.*does not exist in type/);
   });
 
   it('would catch a value of the wrong type', async () => {
-    const port = { ...only(overlay.objects, 'Service'), spec: { ...objectAt(only(overlay.objects, 'Service'), 'spec'), ports: [{ name: 'http', port: '80' }] } };
+    const port = {
+      ...only(overlay.objects, 'Service'),
+      spec: { ...objectAt(only(overlay.objects, 'Service'), 'spec'), ports: [{ name: 'http', port: '80' }] },
+    };
     expect((await schemaProblems(port)).join('\n')).toMatch(/ports\/0\/port must be integer/);
   });
 
   it('ships no Secret with values and no Redis: Redis is external or managed', () => {
     const kinds = every.map((rendered) => rendered.object['kind']);
     expect(kinds).not.toContain('Secret');
-    const workloads = every.filter((rendered) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ReplicaSet', 'Job', 'CronJob'].includes(shown(rendered.object['kind'])));
+    const workloads = every.filter((rendered) =>
+      ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ReplicaSet', 'Job', 'CronJob'].includes(shown(rendered.object['kind'])),
+    );
     expect(workloads.map((rendered) => label(rendered.object))).toEqual(['Deployment/capture-gateway', 'Deployment/capture-gateway']);
     expect(JSON.stringify(every.map((rendered) => rendered.object))).not.toMatch(/image"?:\s*"[^"]*redis/i);
   });
@@ -81,9 +120,16 @@ describe(`every manifest against the Kubernetes ${KUBERNETES_VERSION} schema`, (
 
 describe('the example overlay', () => {
   it('lists resources that exist and patches that each target an object (rendering would fail otherwise)', () => {
-    expect(overlay.objects.map((rendered) => label(rendered.object)).sort()).toEqual(
-      ['ConfigMap/capture-gateway-settings', 'Deployment/capture-gateway', 'HorizontalPodAutoscaler/capture-gateway', 'Namespace/capture-gateway', 'NetworkPolicy/capture-gateway', 'PodDisruptionBudget/capture-gateway', 'Service/capture-gateway', 'ServiceAccount/capture-gateway'],
-    );
+    expect(overlay.objects.map((rendered) => label(rendered.object)).sort()).toEqual([
+      'ConfigMap/capture-gateway-settings',
+      'Deployment/capture-gateway',
+      'HorizontalPodAutoscaler/capture-gateway',
+      'Namespace/capture-gateway',
+      'NetworkPolicy/capture-gateway',
+      'PodDisruptionBudget/capture-gateway',
+      'Service/capture-gateway',
+      'ServiceAccount/capture-gateway',
+    ]);
   });
 
   it("puts every namespaced object in its namespace, held to the Pod Security Standard 'restricted'", () => {
@@ -125,7 +171,8 @@ describe('the Deployment', () => {
 
   it('runs as the non-root user of the image, on a read-only root, without privilege escalation, capabilities or an unconfined seccomp profile', () => {
     const user = /^USER (\S+)$/m.exec(dockerRuntimeStage())?.[1] ?? '';
-    const image = IMAGE_USERS[user] ?? (/^\d+(:\d+)?$/.test(user) ? { uid: Number(user.split(':')[0]), gid: Number(user.split(':')[1] ?? user.split(':')[0]) } : undefined);
+    const image =
+      IMAGE_USERS[user] ?? (/^\d+(:\d+)?$/.test(user) ? { uid: Number(user.split(':')[0]), gid: Number(user.split(':')[1] ?? user.split(':')[0]) } : undefined);
     expect(image).toEqual({ uid: 1000, gid: 1000 });
     expect(dockerRuntimeStage()).toMatch(/^FROM node:/m);
     for (const context of [objectAt(pod, 'securityContext'), objectAt(container, 'securityContext')]) {
@@ -174,7 +221,14 @@ describe('the Deployment', () => {
   });
 
   it('takes AK/SK, inbound API keys and the Redis URL from the Secret, never from the ConfigMap', () => {
-    expect(secretVariables(container).sort()).toEqual(['CLOUD_SDK_AK', 'CLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'INBOUND_API_KEYS_SHA256', 'INBOUND_WRITE_API_KEYS_SHA256', 'REDIS_URL']);
+    expect(secretVariables(container).sort()).toEqual([
+      'CLOUD_SDK_AK',
+      'CLOUD_SDK_SECURITY_TOKEN',
+      'CLOUD_SDK_SK',
+      'INBOUND_API_KEYS_SHA256',
+      'INBOUND_WRITE_API_KEYS_SHA256',
+      'REDIS_URL',
+    ]);
     for (const name of secretVariables(container)) expect(Object.keys(overlay.settings)).not.toContain(name);
     expect(Object.keys(overlay.settings).filter((name) => /SK|SECRET|TOKEN|PASSWORD|KEYS_SHA256|REDIS_URL/.test(name))).toEqual([]);
   });
@@ -202,7 +256,13 @@ describe('the Deployment', () => {
 
 describe('the settings', () => {
   const variables = configVariables();
-  const named = [...new Set([...Object.keys(base.settings), ...Object.keys(overlay.settings), ...mappings(listAt(overlay.container, 'env')).map((variable) => stringAt(variable, 'name'))])].sort();
+  const named = [
+    ...new Set([
+      ...Object.keys(base.settings),
+      ...Object.keys(overlay.settings),
+      ...mappings(listAt(overlay.container, 'env')).map((variable) => stringAt(variable, 'name')),
+    ]),
+  ].sort();
 
   it.each(named)('%s is a variable the gateway reads (src/config.ts)', (name) => {
     expect(variables.has(name)).toBe(true);
@@ -274,7 +334,11 @@ describe('the other objects', () => {
     expect(sources.map((source) => Object.keys(source))).toEqual([['namespaceSelector'], ['namespaceSelector']]);
     expect(sources.map((source) => at(source, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name'))).toEqual(['graphql-router', 'monitoring']);
     const egress = mappings(listAt(policy, 'spec', 'egress'));
-    expect(egress.map((rule) => mappings(listAt(rule, 'ports')).map((port) => `${shown(port['protocol'])}/${shown(port['port'])}`))).toEqual([['UDP/53', 'TCP/53'], ['TCP/443'], ['TCP/6379']]);
+    expect(egress.map((rule) => mappings(listAt(rule, 'ports')).map((port) => `${shown(port['protocol'])}/${shown(port['port'])}`))).toEqual([
+      ['UDP/53', 'TCP/53'],
+      ['TCP/443'],
+      ['TCP/6379'],
+    ]);
     expect(at(egress[0], 'to', 0, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')).toBe('kube-system');
     expect(at(egress[1], 'to', 0, 'ipBlock', 'except')).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
   });

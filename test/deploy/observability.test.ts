@@ -31,7 +31,12 @@ const panels = panelsOf(dashboard).filter((panel) => panel['type'] !== 'row');
 
 /** Each query of the dashboard as PromQL, with where it comes from. */
 const dashboardQueries: readonly { readonly where: string; readonly promql: string }[] = [
-  ...panels.flatMap((panel) => mappings(Array.isArray(panel['targets']) ? panel['targets'] : []).map((target) => ({ where: `panel "${stringAt(panel, 'title')}" ${stringAt(target, 'refId')}`, promql: promqlOfGrafana(stringAt(target, 'expr')) }))),
+  ...panels.flatMap((panel) =>
+    mappings(Array.isArray(panel['targets']) ? panel['targets'] : []).map((target) => ({
+      where: `panel "${stringAt(panel, 'title')}" ${stringAt(target, 'refId')}`,
+      promql: promqlOfGrafana(stringAt(target, 'expr')),
+    })),
+  ),
   ...mappings(listAt(dashboard, 'templating', 'list')).flatMap((variable) => {
     const query = variable['query'];
     const text = isObject(query) ? query['query'] : query;
@@ -71,13 +76,16 @@ describe('the alerting rules', () => {
     ]);
   });
 
-  it.each(rules.map((rule) => [stringAt(rule, 'alert'), rule] as const))('%s has a severity, a summary, a description and a runbook section in docs/alerts.md', (name, rule) => {
-    expect(['warning', 'critical']).toContain(at(rule, 'labels', 'severity'));
-    expect(stringAt(rule, 'annotations', 'summary')).not.toBe('');
-    expect(stringAt(rule, 'annotations', 'description')).not.toBe('');
-    expect(stringAt(rule, 'annotations', 'runbook')).toBe(`docs/alerts.md#${name.toLowerCase()}`);
-    expect(alertsDoc).toMatch(new RegExp(`^### ${name}$`, 'm'));
-  });
+  it.each(rules.map((rule) => [stringAt(rule, 'alert'), rule] as const))(
+    '%s has a severity, a summary, a description and a runbook section in docs/alerts.md',
+    (name, rule) => {
+      expect(['warning', 'critical']).toContain(at(rule, 'labels', 'severity'));
+      expect(stringAt(rule, 'annotations', 'summary')).not.toBe('');
+      expect(stringAt(rule, 'annotations', 'description')).not.toBe('');
+      expect(stringAt(rule, 'annotations', 'runbook')).toBe(`docs/alerts.md#${name.toLowerCase()}`);
+      expect(alertsDoc).toMatch(new RegExp(`^### ${name}$`, 'm'));
+    },
+  );
 
   it('each have a unit test in which they fire', () => {
     const tests = mappings(listAt(readYaml(join(DIRECTORY, 'alerts.test.yaml')), 'tests')).flatMap((test) => mappings(listAt(test, 'alert_rule_test')));
@@ -88,7 +96,9 @@ describe('the alerting rules', () => {
   it("count as CFW's failures only error codes the gateway gives upstream calls", () => {
     // upstream_calls_total's `code`: OK, CANCELLED (capture-tasks.ts) or the call's GatewayError code.
     const codes = new Set<string>([...Object.values(ErrorCode), 'OK', 'CANCELLED']);
-    const named = [...ruleQueries, ...dashboardQueries].flatMap(({ promql }) => [...promql.matchAll(/\bcode\s*(?:=~|!~|!=|=)\s*"([^"]*)"/g)].flatMap((match) => (match[1] ?? '').split('|')));
+    const named = [...ruleQueries, ...dashboardQueries].flatMap(({ promql }) =>
+      [...promql.matchAll(/\bcode\s*(?:=~|!~|!=|=)\s*"([^"]*)"/g)].flatMap((match) => (match[1] ?? '').split('|')),
+    );
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((code) => !codes.has(code))).toEqual([]);
   });
@@ -123,7 +133,9 @@ describe('the dashboard', () => {
 });
 
 describe('every metric a rule or a dashboard panel names', () => {
-  const named = [...new Set([...ruleQueries, ...dashboardQueries].flatMap(({ promql }) => selectionsIn(promql).metrics))].filter((name) => !PROMETHEUS_SERIES.has(name)).sort();
+  const named = [...new Set([...ruleQueries, ...dashboardQueries].flatMap(({ promql }) => selectionsIn(promql).metrics))]
+    .filter((name) => !PROMETHEUS_SERIES.has(name))
+    .sort();
   let harness: Harness;
   let served: ReadonlySet<string>;
 

@@ -5,7 +5,8 @@ import { promqlOfGrafana, promqlOfTemplateQuery, selectionsIn, seriesNamesServed
 
 describe('selectionsIn', () => {
   it('finds the metrics an expression selects, not its functions, labels or keywords', () => {
-    const expr = 'histogram_quantile(0.99, sum by (job, le) (rate(op_seconds_bucket{code=~"A|B"}[5m]))) > 1 and on (job) (time() - ready == 0) unless bool_metric offset 5m';
+    const expr =
+      'histogram_quantile(0.99, sum by (job, le) (rate(op_seconds_bucket{code=~"A|B"}[5m]))) > 1 and on (job) (time() - ready == 0) unless bool_metric offset 5m';
     expect(selectionsIn(expr)).toEqual({ metrics: ['op_seconds_bucket', 'ready', 'bool_metric'], problems: [] });
   });
 
@@ -51,7 +52,8 @@ describe('seriesNamesServed', () => {
 
   it("serves a histogram's _bucket, _sum and _count, not its bare name, and a labelled metric with no sample yet", () => {
     const served = seriesNamesServed(exposition);
-    for (const name of ['requests_total', 'latency_seconds_bucket', 'latency_seconds_sum', 'latency_seconds_count', 'rpc_seconds', 'rpc_seconds_sum', 'state']) expect(served.has(name)).toBe(true);
+    for (const name of ['requests_total', 'latency_seconds_bucket', 'latency_seconds_sum', 'latency_seconds_count', 'rpc_seconds', 'rpc_seconds_sum', 'state'])
+      expect(served.has(name)).toBe(true);
     for (const name of ['latency_seconds', 'rpc_seconds_bucket', 'requests', 'state_count']) expect(served.has(name)).toBe(false);
   });
 });

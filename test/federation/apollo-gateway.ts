@@ -14,7 +14,12 @@ export interface ApolloGatewayServer {
 /** Starts a gateway in front of the two subgraphs at these URLs. */
 export async function startApolloGateway(urls: { readonly firewalls: string; readonly captures: string }): Promise<ApolloGatewayServer> {
   const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'firewalls', url: urls.firewalls }, { name: 'captures', url: urls.captures }] }),
+    supergraphSdl: new IntrospectAndCompose({
+      subgraphs: [
+        { name: 'firewalls', url: urls.firewalls },
+        { name: 'captures', url: urls.captures },
+      ],
+    }),
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource({
         url,

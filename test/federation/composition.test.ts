@@ -40,7 +40,9 @@ function supergraphOf(result: CompositionResult): DocumentNode {
 }
 
 function objectType(document: DocumentNode, name: string): ObjectTypeDefinitionNode {
-  const found = document.definitions.find((definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === name);
+  const found = document.definitions.find(
+    (definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === name,
+  );
   if (found === undefined) throw new Error(`no type ${name} in the supergraph`);
   return found;
 }
@@ -62,7 +64,8 @@ function graphsOf(document: DocumentNode, typeName: string, fieldName: string): 
 }
 
 /** What buildSubgraphSchema adds to `_service.sdl` beyond the subgraph's own definitions. */
-const FEDERATION_MACHINERY = /^(directive @(link|key|shareable|federation__\w+)\b|(scalar|enum) (link|federation)__\w+|type _Service \{|scalar _Any$|union _Entity = |extend type Query \{\n {2}_entities\b)/;
+const FEDERATION_MACHINERY =
+  /^(directive @(link|key|shareable|federation__\w+)\b|(scalar|enum) (link|federation)__\w+|type _Service \{|scalar _Any$|union _Entity = |extend type Query \{\n {2}_entities\b)/;
 
 /** Every type, directive and schema definition of an SDL, printed alike whatever the formatting. */
 function definitionsOf(sdl: string): string[] {
@@ -89,9 +92,9 @@ describe('composition with the example firewalls subgraph', () => {
     expect(graphsOf(supergraph, 'CaptureTask', 'firewall')).toEqual([]);
   });
 
-  it('keeps this subgraph\'s descriptions in the supergraph', () => {
+  it("keeps this subgraph's descriptions in the supergraph", () => {
     const captureTasks = objectType(supergraphOf(result), 'Firewall').fields?.find((field) => field.name.value === 'captureTasks');
-    expect(captureTasks?.description?.value).toBe('This firewall\'s packet capture tasks; the arguments work as on `Query.captureTasks`.');
+    expect(captureTasks?.description?.value).toBe("This firewall's packet capture tasks; the arguments work as on `Query.captureTasks`.");
   });
 });
 
@@ -120,7 +123,8 @@ async function servedSdl(harness: Harness): Promise<string> {
   const result = await harness.gql('{ _service { sdl } }');
   expect(result.body.errors).toBeUndefined();
   const service: unknown = result.body.data?.['_service'];
-  if (typeof service !== 'object' || service === null || !('sdl' in service) || typeof service.sdl !== 'string') throw new Error(`no _service.sdl in ${result.text.slice(0, 200)}`);
+  if (typeof service !== 'object' || service === null || !('sdl' in service) || typeof service.sdl !== 'string')
+    throw new Error(`no _service.sdl in ${result.text.slice(0, 200)}`);
   return service.sdl;
 }
 
@@ -131,7 +135,7 @@ describe('_service { sdl } of the running subgraph', () => {
   });
   afterAll(() => harness.close());
 
-  it('is the schema file\'s SDL, descriptions included', async () => {
+  it("is the schema file's SDL, descriptions included", async () => {
     const sdl = await servedSdl(harness);
     const served = definitionsOf(sdl);
     const own = definitionsOf(readSchemaSdl());
@@ -159,7 +163,13 @@ describe('npm run supergraph', () => {
   afterAll(() => rm(scratch, { recursive: true, force: true }));
 
   it('prints the same supergraph as composing the two subgraphs here', async () => {
-    const { stdout, stderr } = await run(process.execPath, [script, '--captures-url', 'http://captures.test/graphql', '--firewalls-url', 'http://firewalls.test/graphql']);
+    const { stdout, stderr } = await run(process.execPath, [
+      script,
+      '--captures-url',
+      'http://captures.test/graphql',
+      '--firewalls-url',
+      'http://firewalls.test/graphql',
+    ]);
     expect(stderr).toBe('');
     expect(stdout).toBe(`${compose().supergraphSdl ?? 'no supergraph'}\n`);
   });
@@ -171,7 +181,11 @@ describe('npm run supergraph', () => {
       () => new Error('the script succeeded'),
       (error: unknown) => error,
     );
-    expect(failure).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('[INVALID_FIELD_SHARING] Non-shareable field "PageInfo.hasNextPage"') });
+    expect(failure).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringContaining('[INVALID_FIELD_SHARING] Non-shareable field "PageInfo.hasNextPage"'),
+    });
     expect(failure).toMatchObject({ stderr: expect.stringContaining('composition failed with 4 error(s)') });
   });
 });

@@ -18,7 +18,10 @@ const ENTITIES = `query Entities($r: [_Any!]!) {
 }`;
 
 /** The seeded firewalls of the default enterprise project, which any token here may read. */
-const SEEDED: readonly FirewallRecord[] = (['demo', 'empty', 'single', 'edge', 'large', 'huge'] as const).map((role) => ({ id: SIMULATOR_FIREWALLS[role], name: role }));
+const SEEDED: readonly FirewallRecord[] = (['demo', 'empty', 'single', 'edge', 'large', 'huge'] as const).map((role) => ({
+  id: SIMULATOR_FIREWALLS[role],
+  name: role,
+}));
 
 /** A firewall id the simulator does not know: CFW answers CFW.00200005. */
 const GHOST: FirewallRecord = { id: 'no-such-firewall', name: 'ghost' };
@@ -28,7 +31,11 @@ function firewallsInAll(store: SimulatorStore, count: number): FirewallRecord[] 
   const added = Array.from({ length: Math.max(0, count - SEEDED.length) }, (_, index): FirewallRecord => {
     const id = `f3d00000-0000-4000-8000-${String(index).padStart(12, '0')}`;
     const random = seededRandom(index + 1);
-    store.addFirewall({ id, enterpriseProjectId: DEFAULT_ENTERPRISE_PROJECT, tasks: Array.from({ length: 1 + (index % 4) }, (_task, serial) => generateTask(random, serial)) });
+    store.addFirewall({
+      id,
+      enterpriseProjectId: DEFAULT_ENTERPRISE_PROJECT,
+      tasks: Array.from({ length: 1 + (index % 4) }, (_task, serial) => generateTask(random, serial)),
+    });
     return { id, name: `added-${index}` };
   });
   return [...SEEDED, ...added].slice(0, count);
@@ -130,13 +137,15 @@ describe('a supergraph of firewalls and captures, default budget (20 upstream ca
     expect(supergraph.harness.simulator.callCount).toBe(3);
   });
 
-  it('resolves CaptureTask.firewall to the firewalls subgraph\'s Firewall, name included', async () => {
+  it("resolves CaptureTask.firewall to the firewalls subgraph's Firewall, name included", async () => {
     supergraph.firewalls.serve(firewallsInAll(store, 1));
     supergraph.harness.simulator.resetCalls();
     const result = await supergraph.execute(`{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 2) { nodes { id firewall { id name } } } }`);
     expect(result.errors).toBeUndefined();
     const tasks = store.firewall(SIMULATOR_FIREWALLS.demo, undefined)?.tasks.slice(0, 2) ?? [];
-    expect(result.data).toEqual({ captureTasks: { nodes: tasks.map((task) => ({ id: task.task_id, firewall: { id: SIMULATOR_FIREWALLS.demo, name: 'demo' } })) } });
+    expect(result.data).toEqual({
+      captureTasks: { nodes: tasks.map((task) => ({ id: task.task_id, firewall: { id: SIMULATOR_FIREWALLS.demo, name: 'demo' } })) },
+    });
     expect(tasks).toHaveLength(2);
     expect(supergraph.harness.simulator.callCount).toBe(1);
   });
@@ -195,7 +204,9 @@ describe('a supergraph whose firewalls list has nullable items, default budget',
     supergraph.harness.simulator.resetCalls();
     const result = await supergraph.execute(FIREWALLS_WITH_TASKS);
     expect(result.data).toEqual({ firewalls: firewalls.map((firewall, index) => (index < 20 ? expectedFirewall(store, firewall) : null)) });
-    expect(errorsOf(result)).toEqual(firewalls.slice(20).map((_firewall, index) => ({ path: ['firewalls', index + 20, 'captureTasks'], code: 'OPERATION_BUDGET_EXCEEDED' })));
+    expect(errorsOf(result)).toEqual(
+      firewalls.slice(20).map((_firewall, index) => ({ path: ['firewalls', index + 20, 'captureTasks'], code: 'OPERATION_BUDGET_EXCEEDED' })),
+    );
     expect(supergraph.harness.simulator.callCount).toBe(20);
     supergraph.harness.simulator.resetCalls();
     const direct = await supergraph.harness.gql(ENTITIES, { r: firewalls.map((firewall) => ({ __typename: 'Firewall', id: firewall.id })) });

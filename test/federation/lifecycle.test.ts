@@ -39,18 +39,26 @@ describe('the capture lifecycle through a supergraph (Apollo Gateway, firewalls 
     await harness.close();
   });
 
-  it('creates, polls, stops, reads the result and deletes, with the firewall\'s name from its owner', async () => {
+  it("creates, polls, stops, reads the result and deletes, with the firewall's name from its owner", async () => {
     const created = await execute(CREATE, { input: createInput({ name: 'federated-capture', clientMutationId: 'fed-1' }) });
     expect(created.errors).toBeUndefined();
     const payload = created.data?.['createCaptureTask'] as { captureTask: { id: string }; userErrors: unknown[]; clientMutationId: string };
-    expect(payload).toMatchObject({ userErrors: [], clientMutationId: 'fed-1', captureTask: { name: 'federated-capture', status: 'RUNNING', firewall: { id: EMPTY_FIREWALL, name: 'lab-edge' } } });
+    expect(payload).toMatchObject({
+      userErrors: [],
+      clientMutationId: 'fed-1',
+      captureTask: { name: 'federated-capture', status: 'RUNNING', firewall: { id: EMPTY_FIREWALL, name: 'lab-edge' } },
+    });
     const id = payload.captureTask.id;
 
     const listed = await execute(FIREWALL_TASKS);
-    expect(listed.data).toEqual({ firewalls: [{ id: EMPTY_FIREWALL, name: 'lab-edge', captureTasks: { totalCount: 1, nodes: [{ id, status: 'RUNNING', isDeleted: false }] } }] });
+    expect(listed.data).toEqual({
+      firewalls: [{ id: EMPTY_FIREWALL, name: 'lab-edge', captureTasks: { totalCount: 1, nodes: [{ id, status: 'RUNNING', isDeleted: false }] } }],
+    });
 
     harness.clock.advance(30_000);
-    expect((await execute(POLL, { fw: EMPTY_FIREWALL, id })).data).toEqual({ captureTask: { id, status: 'RUNNING', firewall: { name: 'lab-edge' }, result: null } });
+    expect((await execute(POLL, { fw: EMPTY_FIREWALL, id })).data).toEqual({
+      captureTask: { id, status: 'RUNNING', firewall: { name: 'lab-edge' }, result: null },
+    });
 
     const stopped = await execute(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
     expect(stopped.data).toEqual({ stopCaptureTask: { captureTask: { id, status: 'ENDING' }, userErrors: [] } });
@@ -58,12 +66,23 @@ describe('the capture lifecycle through a supergraph (Apollo Gateway, firewalls 
     harness.clock.advance(10_000);
     const finished = await execute(POLL, { fw: EMPTY_FIREWALL, id });
     expect(finished.errors).toBeUndefined();
-    expect(finished.data?.['captureTask']).toMatchObject({ id, status: 'STOPPED', result: { expires: 300, url: expect.stringContaining('/_simulator/download/'), accessCode: expect.stringMatching(/^[0-9a-f]{8}$/) } });
+    expect(finished.data?.['captureTask']).toMatchObject({
+      id,
+      status: 'STOPPED',
+      result: { expires: 300, url: expect.stringContaining('/_simulator/download/'), accessCode: expect.stringMatching(/^[0-9a-f]{8}$/) },
+    });
 
     const deleted = await execute(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [id] } });
     expect(deleted.data).toEqual({ deleteCaptureTasks: { deletedIds: [id], userErrors: [] } });
-    expect((await execute(FIREWALL_TASKS)).data).toEqual({ firewalls: [{ id: EMPTY_FIREWALL, name: 'lab-edge', captureTasks: { totalCount: 1, nodes: [{ id, status: 'STOPPED', isDeleted: true }] } }] });
-    expect(harness.simulator.callCounts()).toMatchObject({ 'POST /capture-task': 1, 'POST /capture-task/stop': 1, 'POST /capture-task/batch-delete': 1, 'GET /capture-task/capture-result': 1 });
+    expect((await execute(FIREWALL_TASKS)).data).toEqual({
+      firewalls: [{ id: EMPTY_FIREWALL, name: 'lab-edge', captureTasks: { totalCount: 1, nodes: [{ id, status: 'STOPPED', isDeleted: true }] } }],
+    });
+    expect(harness.simulator.callCounts()).toMatchObject({
+      'POST /capture-task': 1,
+      'POST /capture-task/stop': 1,
+      'POST /capture-task/batch-delete': 1,
+      'GET /capture-task/capture-result': 1,
+    });
   });
 
   it('passes user errors through the gateway as data', async () => {

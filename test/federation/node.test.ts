@@ -3,7 +3,16 @@
 // Gateway with the example owner — whether the owner declares Node and Query.node too or not.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { composeServices, type CompositionResult } from '@apollo/composition';
-import { Kind, parse, print, type ConstDirectiveNode, type DocumentNode, type FormattedExecutionResult, type InterfaceTypeDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FormattedExecutionResult,
+  type InterfaceTypeDefinitionNode,
+  type ObjectTypeDefinitionNode,
+} from 'graphql';
 import { nodeFromId } from '../../src/resolvers/node.ts';
 import { readSchemaSdl } from '../../src/server/schema.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
@@ -50,7 +59,9 @@ describe('Query.node on the subgraph itself', () => {
   it('reports a firewall the upstream does not know as NOT_FOUND at its captureTasks', async () => {
     const result = await harness.gql(NODE_QUERY, { id: 'no-such-firewall' });
     expect(result.body.data).toEqual({ node: null });
-    expect(result.body.errors?.map((error) => ({ path: error.path, code: error.extensions?.['code'] }))).toEqual([{ path: ['node', 'captureTasks'], code: 'NOT_FOUND' }]);
+    expect(result.body.errors?.map((error) => ({ path: error.path, code: error.extensions?.['code'] }))).toEqual([
+      { path: ['node', 'captureTasks'], code: 'NOT_FOUND' },
+    ]);
   });
 });
 
@@ -66,8 +77,14 @@ function supergraphOf(result: CompositionResult): DocumentNode {
   return parse(result.supergraphSdl);
 }
 
-function definition(document: DocumentNode, kind: Kind.OBJECT_TYPE_DEFINITION | Kind.INTERFACE_TYPE_DEFINITION, name: string): ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode {
-  const found = document.definitions.find((candidate): candidate is ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode => candidate.kind === kind && candidate.name.value === name);
+function definition(
+  document: DocumentNode,
+  kind: Kind.OBJECT_TYPE_DEFINITION | Kind.INTERFACE_TYPE_DEFINITION,
+  name: string,
+): ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode {
+  const found = document.definitions.find(
+    (candidate): candidate is ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode => candidate.kind === kind && candidate.name.value === name,
+  );
   if (found === undefined) throw new Error(`no ${kind} ${name} in the supergraph`);
   return found;
 }
@@ -81,7 +98,9 @@ function joins(document: DocumentNode) {
   const node = definition(document, Kind.OBJECT_TYPE_DEFINITION, 'Query').fields?.find((candidate) => candidate.name.value === 'node');
   return {
     nodeField: (node?.directives ?? []).filter((directive) => directive.name.value === 'join__field').map(graphOf),
-    nodeInterface: (definition(document, Kind.INTERFACE_TYPE_DEFINITION, 'Node').directives ?? []).filter((directive) => directive.name.value === 'join__type').map(graphOf),
+    nodeInterface: (definition(document, Kind.INTERFACE_TYPE_DEFINITION, 'Node').directives ?? [])
+      .filter((directive) => directive.name.value === 'join__type')
+      .map(graphOf),
     firewallImplements: (definition(document, Kind.OBJECT_TYPE_DEFINITION, 'Firewall').interfaces ?? []).map((type) => type.name.value),
   };
 }
@@ -146,7 +165,9 @@ describe.each([
 
   it('refetches a Firewall by id with its name from the owner and its captureTasks from here', async () => {
     supergraph.harness.simulator.resetCalls();
-    const result = await supergraph.execute(`query Node($id: ID!) { node(id: $id) { id ... on Firewall { name captureTasks(first: 2) { totalCount } } } }`, { id: DEMO });
+    const result = await supergraph.execute(`query Node($id: ID!) { node(id: $id) { id ... on Firewall { name captureTasks(first: 2) { totalCount } } } }`, {
+      id: DEMO,
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ node: { id: DEMO, name: 'demo', captureTasks: { totalCount: 57 } } });
     expect(supergraph.harness.simulator.callCount).toBe(1);

@@ -6,12 +6,23 @@ import { readFileSync } from 'node:fs';
 import { alertStateOf, ALERT_RULES_FILE, metricSum, prometheusConfig, UPSTREAM_ALERT, withShortFor } from './prometheus.ts';
 
 describe('haproxyConfig', () => {
-  const text = haproxyConfig({ port: 8080, statsPort: 8081, servers: [{ name: 'gw1', port: 4001 }, { name: 'gw2', port: 4002 }] });
+  const text = haproxyConfig({
+    port: 8080,
+    statsPort: 8081,
+    servers: [
+      { name: 'gw1', port: 4001 },
+      { name: 'gw2', port: 4002 },
+    ],
+  });
   const lines = text.split('\n').map((line) => line.trim());
 
-  it("health-checks /readyz every second, down after 2 failures, up after 2 successes, round robin", () => {
-    expect(lines).toEqual(expect.arrayContaining(['balance roundrobin', 'option httpchk GET /readyz', 'http-check expect status 200', 'default-server inter 1s fall 2 rise 2']));
-    expect(lines).toEqual(expect.arrayContaining(['server gw1 127.0.0.1:4001 check', 'server gw2 127.0.0.1:4002 check', 'bind 127.0.0.1:8080', 'bind 127.0.0.1:8081']));
+  it('health-checks /readyz every second, down after 2 failures, up after 2 successes, round robin', () => {
+    expect(lines).toEqual(
+      expect.arrayContaining(['balance roundrobin', 'option httpchk GET /readyz', 'http-check expect status 200', 'default-server inter 1s fall 2 rise 2']),
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining(['server gw1 127.0.0.1:4001 check', 'server gw2 127.0.0.1:4002 check', 'bind 127.0.0.1:8080', 'bind 127.0.0.1:8081']),
+    );
   });
 
   it('retries a POST only on connection failure, a GET also on an empty response, each time on another server', () => {
@@ -39,7 +50,13 @@ describe('serverStatesFromCsv', () => {
       'stats,FRONTEND,,,1,OPEN,',
       '',
     ].join('\n');
-    expect(serverStatesFromCsv(csv)).toEqual(new Map([['gw1', 'UP'], ['gw2', 'DOWN'], ['gw3', 'UP 1/2']]));
+    expect(serverStatesFromCsv(csv)).toEqual(
+      new Map([
+        ['gw1', 'UP'],
+        ['gw2', 'DOWN'],
+        ['gw3', 'UP 1/2'],
+      ]),
+    );
   });
 
   it('refuses a page that is not the stats CSV', () => {
@@ -65,7 +82,15 @@ describe('alertStateOf', () => {
     expect(alertStateOf(answer([]), UPSTREAM_ALERT)).toBe('inactive');
     expect(alertStateOf(answer([{ labels: { alertname: 'Other' }, state: 'firing' }]), UPSTREAM_ALERT)).toBe('inactive');
     expect(alertStateOf(answer([{ labels: { alertname: UPSTREAM_ALERT }, state: 'pending' }]), UPSTREAM_ALERT)).toBe('pending');
-    expect(alertStateOf(answer([{ labels: { alertname: UPSTREAM_ALERT }, state: 'pending' }, { labels: { alertname: UPSTREAM_ALERT }, state: 'firing' }]), UPSTREAM_ALERT)).toBe('firing');
+    expect(
+      alertStateOf(
+        answer([
+          { labels: { alertname: UPSTREAM_ALERT }, state: 'pending' },
+          { labels: { alertname: UPSTREAM_ALERT }, state: 'firing' },
+        ]),
+        UPSTREAM_ALERT,
+      ),
+    ).toBe('firing');
   });
 
   it('refuses an answer without data.alerts', () => {
@@ -105,5 +130,4 @@ describe('the shipped rules as the fleet test loads them', () => {
     const withoutFor = (text: string) => text.replace(/^\s*for:.*$/gm, '');
     expect(withoutFor(short)).toBe(withoutFor(shipped));
   });
-
 });

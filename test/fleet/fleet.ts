@@ -12,7 +12,19 @@ import { isCi } from '../helpers/ci.ts';
 import { freePort } from '../helpers/process.ts';
 import type { LoadPlan } from './load.ts';
 import { ALERT_RULES_FILE, TEST_FOR_SECONDS, withShortFor } from './prometheus.ts';
-import { BalancerProcess, callerToken, GatewayProcess, gatewayEnv, killAll, LoadProcess, onPath, PrometheusProcess, RedisProcess, ROOT, SimulatorProcess } from './processes.ts';
+import {
+  BalancerProcess,
+  callerToken,
+  GatewayProcess,
+  gatewayEnv,
+  killAll,
+  LoadProcess,
+  onPath,
+  PrometheusProcess,
+  RedisProcess,
+  ROOT,
+  SimulatorProcess,
+} from './processes.ts';
 import { criteriaLines, markdownReport, textTable } from './report.ts';
 import { acrossInstances, cfwOutage, cfwThrottles, fairness, killOne, redisTrouble, repair, rollingRestart, steady, type Fleet } from './scenarios.ts';
 import { summarize } from './stats.ts';
@@ -68,7 +80,11 @@ function selectedEvents(argv: readonly string[]): ReadonlySet<EventName> {
 
 function versionOf(command: string, flag: string): string {
   try {
-    return execFileSync(command, [flag], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? command;
+    return (
+      execFileSync(command, [flag], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .split('\n')[0]
+        ?.trim() ?? command
+    );
   } catch {
     return `${command} (version unknown)`;
   }
@@ -116,7 +132,12 @@ async function main(): Promise<number> {
   );
   const plan: LoadPlan = {
     url: balancer.url,
-    callers: CALLERS.map((caller) => ({ name: caller, token: callerToken(caller), readsPerSecond: READS_PER_SECOND, ...(caller === GREEDY ? {} : { lifecycle: { fwInstanceId: LIFECYCLE_FIREWALL, pauseMs: 150 } }) })),
+    callers: CALLERS.map((caller) => ({
+      name: caller,
+      token: callerToken(caller),
+      readsPerSecond: READS_PER_SECOND,
+      ...(caller === GREEDY ? {} : { lifecycle: { fwInstanceId: LIFECYCLE_FIREWALL, pauseMs: 150 } }),
+    })),
     reads: [
       { fwInstanceId: SIMULATOR_FIREWALLS.demo, first: 20 },
       { fwInstanceId: SIMULATOR_FIREWALLS.edge, first: 20 },
@@ -129,7 +150,20 @@ async function main(): Promise<number> {
     maxInFlightPerCaller: 64,
   };
   const load = LoadProcess.start(logDir, plan);
-  const fleet: Fleet = { redis, simulator, gateways, balancer, prometheus, load, greedy: GREEDY, readsPerSecond: READS_PER_SECOND, probe: PROBE, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS, lifecycleFirewall: LIFECYCLE_FIREWALL, callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT } };
+  const fleet: Fleet = {
+    redis,
+    simulator,
+    gateways,
+    balancer,
+    prometheus,
+    load,
+    greedy: GREEDY,
+    readsPerSecond: READS_PER_SECOND,
+    probe: PROBE,
+    breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
+    lifecycleFirewall: LIFECYCLE_FIREWALL,
+    callerRateLimit: { perSecond: CALLER_RATE_LIMIT, burst: CALLER_RATE_LIMIT },
+  };
   // Warm-up: pages cached, sockets open; not counted.
   await sleep(3_000);
 
@@ -142,7 +176,13 @@ async function main(): Promise<number> {
       events.push(await event());
     } catch (error) {
       const window = { from, to: performance.timeOrigin + performance.now() };
-      events.push({ name: label, window, summary: summarize(load.records, window), criteria: [criterion('the event ran to its end', false, error instanceof Error ? error.message : String(error))], notes: [] });
+      events.push({
+        name: label,
+        window,
+        summary: summarize(load.records, window),
+        criteria: [criterion('the event ran to its end', false, error instanceof Error ? error.message : String(error))],
+        notes: [],
+      });
     }
     const last = events.at(-1);
     if (last !== undefined) for (const line of [...criteriaLines([last]), ...last.notes.map((note) => `note: ${note}`)]) process.stdout.write(`  ${line}\n`);
@@ -182,7 +222,9 @@ async function main(): Promise<number> {
     commit: commitOf(),
     versions: [`Node ${process.version}`, ...TOOLS.map((tool) => versionOf(tool.command, tool.flag))].join(', '),
     settings: [
-      `gateways: ${Object.entries(GATEWAY_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')} (the rest as shipped; NODE_ENV=production, LOG_LEVEL=warn)`,
+      `gateways: ${Object.entries(GATEWAY_SETTINGS)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')} (the rest as shipped; NODE_ENV=production, LOG_LEVEL=warn)`,
       `simulator: --time-scale ${TIME_SCALE} --latency ${SIMULATOR_LATENCY_MS}`,
       `load: callers ${CALLERS.join(', ')} at ${READS_PER_SECOND} reads/s each (up to 64 in flight each), callers ${CALLERS.filter((caller) => caller !== GREEDY).join(', ')} also walking captures on one firewall (create, stop, delete, 150 ms apart); ${GREEDY} at 10× in the fairness event${skipped.length === 0 ? '' : `; reads skipped because 64 were in flight: ${skipped.map(([caller, count]) => `${caller} ${count}`).join(', ')}`}`,
       `alert rules: ${ALERT_RULES_FILE} with every for: at ${TEST_FOR_SECONDS} s, scraped and evaluated every 1 s`,

@@ -39,8 +39,7 @@ export type ToLoad =
 
 /** What the load tells the harness. */
 export type FromLoad =
-  | { readonly type: 'records'; readonly records: readonly RequestRecord[]; readonly skipped: Readonly<Record<string, number>> }
-  | { readonly type: 'stopped' };
+  { readonly type: 'records'; readonly records: readonly RequestRecord[]; readonly skipped: Readonly<Record<string, number>> } | { readonly type: 'stopped' };
 
 /** Now, ms since the epoch, with the precision of performance.now(): the clock every process of the fleet shares. */
 export function epochNow(): number {
@@ -76,9 +75,11 @@ const reads: { method: 'GET' | 'POST' } = { method: 'POST' };
 /** One request to the GraphQL URL, POST or (a read only) GET; never rejects. */
 function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest, method: 'GET' | 'POST' = 'POST'): Promise<Answer> {
   const body = method === 'POST' ? JSON.stringify(request) : '';
-  const url = method === 'POST' ? plan.url : `${plan.url}?${new URLSearchParams({ query: request.query, variables: JSON.stringify(request.variables) }).toString()}`;
+  const url =
+    method === 'POST' ? plan.url : `${plan.url}?${new URLSearchParams({ query: request.query, variables: JSON.stringify(request.variables) }).toString()}`;
   // A GET carries a header a browser form cannot, as Apollo's CSRF prevention asks.
-  const headers = method === 'POST' ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : { 'apollo-require-preflight': 'true' };
+  const headers =
+    method === 'POST' ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : { 'apollo-require-preflight': 'true' };
   return new Promise((resolve) => {
     let settled = false;
     const settle = (answer: Answer) => {
@@ -87,20 +88,16 @@ function post(plan: LoadPlan, caller: Caller, request: GraphQLRequest, method: '
       clearTimeout(timer);
       resolve(answer);
     };
-    const outgoing = http.request(
-      url,
-      { method, agent: caller.agent, headers: { ...headers, 'x-auth-token': caller.plan.token } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error: NodeJS.ErrnoException) => {
-          settle({ kind: 'no-response', code: error.code ?? 'RESPONSE_ERROR' });
-        });
-        response.on('end', () => {
-          settle({ kind: 'response', status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      },
-    );
+    const outgoing = http.request(url, { method, agent: caller.agent, headers: { ...headers, 'x-auth-token': caller.plan.token } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error: NodeJS.ErrnoException) => {
+        settle({ kind: 'no-response', code: error.code ?? 'RESPONSE_ERROR' });
+      });
+      response.on('end', () => {
+        settle({ kind: 'response', status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
     const timer = setTimeout(() => {
       outgoing.destroy();
       settle({ kind: 'no-response', code: 'LOAD_TIMEOUT' });
@@ -158,19 +155,17 @@ async function walkLifecycle(plan: LoadPlan, caller: Caller, lifecycle: NonNulla
 }
 
 function start(plan: LoadPlan): void {
-  const callers = plan.callers.map(
-    (callerPlan): Caller => ({
-      plan: callerPlan,
-      // Idle sockets are closed by the load long before HAProxy's keep-alive timeout, never raced.
-      agent: new http.Agent({ keepAlive: true, maxSockets: plan.maxInFlightPerCaller + 4, timeout: 5_000 }),
-      readsPerSecond: callerPlan.readsPerSecond,
-      rateSince: epochNow(),
-      sentSince: 0,
-      inFlight: 0,
-      skipped: 0,
-      serial: 0,
-    }),
-  );
+  const callers = plan.callers.map((callerPlan): Caller => ({
+    plan: callerPlan,
+    // Idle sockets are closed by the load long before HAProxy's keep-alive timeout, never raced.
+    agent: new http.Agent({ keepAlive: true, maxSockets: plan.maxInFlightPerCaller + 4, timeout: 5_000 }),
+    readsPerSecond: callerPlan.readsPerSecond,
+    rateSince: epochNow(),
+    sentSince: 0,
+    inFlight: 0,
+    skipped: 0,
+    serial: 0,
+  }));
   const byName = new Map(callers.map((caller) => [caller.plan.name, caller]));
   // Reads at a steady rate: every 5 ms each caller sends what it owes (a late tick catches up).
   const ticker = setInterval(() => {

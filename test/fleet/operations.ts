@@ -1,17 +1,28 @@
 // The GraphQL documents the load sends, and the values it reads back from their answers. Pure.
 
-export const READ_TASKS = 'query FleetTasks($fw: ID!, $first: Int) { captureTasks(fwInstanceId: $fw, first: $first) { totalCount edges { cursor node { id name status } } } }';
+export const READ_TASKS =
+  'query FleetTasks($fw: ID!, $first: Int) { captureTasks(fwInstanceId: $fw, first: $first) { totalCount edges { cursor node { id name status } } } }';
 
 export const CREATE_TASK =
   'mutation FleetCreate($input: CreateCaptureTaskInput!) { createCaptureTask(input: $input) { captureTask { id name status } userErrors { code message } } }';
 
-export const STOP_TASK = 'mutation FleetStop($input: StopCaptureTaskInput!) { stopCaptureTask(input: $input) { captureTask { id status } userErrors { code message } } }';
+export const STOP_TASK =
+  'mutation FleetStop($input: StopCaptureTaskInput!) { stopCaptureTask(input: $input) { captureTask { id status } userErrors { code message } } }';
 
-export const DELETE_TASKS = 'mutation FleetDelete($input: DeleteCaptureTasksInput!) { deleteCaptureTasks(input: $input) { deletedIds userErrors { code message } } }';
+export const DELETE_TASKS =
+  'mutation FleetDelete($input: DeleteCaptureTasksInput!) { deleteCaptureTasks(input: $input) { deletedIds userErrors { code message } } }';
 
 /** A create's input: a one-hour TCP capture, so that the stop that follows finds it running. */
 export function createInput(fwInstanceId: string, name: string): Record<string, unknown> {
-  return { fwInstanceId, name, durationMinutes: 60, maxPackets: 1000, protocol: 'TCP', source: { address: '192.0.2.10' }, destination: { address: '198.51.100.7', port: '443' } };
+  return {
+    fwInstanceId,
+    name,
+    durationMinutes: 60,
+    maxPackets: 1000,
+    protocol: 'TCP',
+    source: { address: '192.0.2.10' },
+    destination: { address: '198.51.100.7', port: '443' },
+  };
 }
 
 export interface GraphQLRequest {

@@ -26,9 +26,7 @@ export interface Outcome {
 }
 
 /** What came back for one request. */
-export type Answer =
-  | { readonly kind: 'response'; readonly status: number; readonly body: string }
-  | { readonly kind: 'no-response'; readonly code: string };
+export type Answer = { readonly kind: 'response'; readonly status: number; readonly body: string } | { readonly kind: 'no-response'; readonly code: string };
 
 /** The rate-limit code the gateway answers a caller over its share with. */
 export const RATE_LIMITED = 'RATE_LIMITED';

@@ -71,7 +71,11 @@ interface ChildOptions {
 /** Starts a child with its stdout and stderr appended to `<logDir>/<name>.log`. */
 export function startChild(options: ChildOptions): Child {
   const log = createWriteStream(path.join(options.logDir, `${options.name}.log`), { flags: 'a' });
-  const child = spawn(options.command, options.args, { cwd: ROOT, env: { ...baseEnv(), ...options.env }, stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.command, options.args, {
+    cwd: ROOT,
+    env: { ...baseEnv(), ...options.env },
+    stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   // The start of its output, where the ready line is; the rest goes only to the log.
   let head = '';
@@ -180,7 +184,12 @@ export class RedisProcess {
   }
 
   static #spawn(port: number, logDir: string): Child {
-    return startChild({ name: 'redis', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], logDir });
+    return startChild({
+      name: 'redis',
+      command: 'redis-server',
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+      logDir,
+    });
   }
 
   /** SIGSTOP: its sockets stay open and nothing answers. */
@@ -268,7 +277,11 @@ export class SimulatorProcess {
 }
 
 /** The gateway's settings shared by every instance (each adds its PORT). */
-export function gatewayEnv(settings: { readonly simulator: string; readonly redisUrl: string; readonly extra: Readonly<Record<string, string>> }): Record<string, string> {
+export function gatewayEnv(settings: {
+  readonly simulator: string;
+  readonly redisUrl: string;
+  readonly extra: Readonly<Record<string, string>>;
+}): Record<string, string> {
   return {
     HOST: '127.0.0.1',
     CFW_ENDPOINT: settings.simulator,
@@ -307,7 +320,13 @@ export class GatewayProcess {
   /** `node <npm start's flags> src/main.ts`; resolves once it printed that it is ready. */
   async start(): Promise<void> {
     this.starts++;
-    this.#child = startChild({ name: this.name, command: process.execPath, args: [...startScriptNodeFlags(ROOT), 'src/main.ts'], env: { ...this.#env, PORT: String(this.port) }, logDir: this.#logDir });
+    this.#child = startChild({
+      name: this.name,
+      command: process.execPath,
+      args: [...startScriptNodeFlags(ROOT), 'src/main.ts'],
+      env: { ...this.#env, PORT: String(this.port) },
+      logDir: this.#logDir,
+    });
     await this.#child.waitFor(/capture-gateway ready at/, 20_000);
   }
 
@@ -388,7 +407,12 @@ export class PrometheusProcess {
     const data = path.join(logDir, 'prometheus-data');
     mkdirSync(data, { recursive: true });
     writeFileSync(file, prometheusConfig({ targets, rulesFile, intervalSeconds: 1 }));
-    const child = startChild({ name: 'prometheus', command: 'prometheus', args: [`--config.file=${file}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], logDir });
+    const child = startChild({
+      name: 'prometheus',
+      command: 'prometheus',
+      args: [`--config.file=${file}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      logDir,
+    });
     const url = `http://127.0.0.1:${port}`;
     await pollUntil(async () => (await getText(`${url}/-/ready`))?.status === 200, 'Prometheus ready', 30_000, 200);
     return new PrometheusProcess(url, child);

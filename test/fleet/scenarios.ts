@@ -6,7 +6,16 @@ import { epochNow } from './load.ts';
 import { CREATE_TASK, createInput, READ_TASKS, STOP_TASK, createdTaskIdOf, taskNamesOf } from './operations.ts';
 import { ANSWERED, GRAPHQL_ANSWERS, outcomeOf, type OutcomeClass } from './outcome.ts';
 import { alertStateOf, metricSum, UPSTREAM_ALERT, type AlertState } from './prometheus.ts';
-import { callerToken, pollUntil, type BalancerProcess, type GatewayProcess, type LoadProcess, type PrometheusProcess, type RedisProcess, type SimulatorProcess } from './processes.ts';
+import {
+  callerToken,
+  pollUntil,
+  type BalancerProcess,
+  type GatewayProcess,
+  type LoadProcess,
+  type PrometheusProcess,
+  type RedisProcess,
+  type SimulatorProcess,
+} from './processes.ts';
 import { failuresOf, inFlightAt, overlaps, recoveredAt, successRate, summarize, type RequestRecord, type Window } from './stats.ts';
 import { criterion, type Criterion, type EventResult } from './verdicts.ts';
 
@@ -72,8 +81,18 @@ export async function steady(fleet: Fleet, seconds: number): Promise<EventResult
 }
 
 /** One GraphQL POST straight to a gateway (not through the balancer), as the probe caller. */
-async function graphql(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ readonly status: number; readonly body: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': token }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(20_000) });
+async function graphql(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ readonly status: number; readonly body: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(20_000),
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -97,7 +116,13 @@ export async function acrossInstances(fleet: Fleet): Promise<EventResult> {
   const outcomes = answers.map((answer) => outcomeOf({ kind: 'response', status: answer.status, body: answer.body }));
   const listed = (await list(three)).filter((name) => name === twin).length;
   const created = answers.map((answer) => createdTaskIdOf(answer.body)).filter((id): id is string => id !== undefined);
-  criteria.push(criterion('the same createCaptureTask sent to two instances at once makes one capture upstream', listed === 1 && created.length === 1, `listed ${listed} task(s) named ${twin} through a third instance; answers: ${outcomes.map((outcome) => `${outcome.class}${outcome.code === undefined ? '' : `:${outcome.code}`}`).join(', ')}`));
+  criteria.push(
+    criterion(
+      'the same createCaptureTask sent to two instances at once makes one capture upstream',
+      listed === 1 && created.length === 1,
+      `listed ${listed} task(s) named ${twin} through a third instance; answers: ${outcomes.map((outcome) => `${outcome.class}${outcome.code === undefined ? '' : `:${outcome.code}`}`).join(', ')}`,
+    ),
+  );
   for (const id of created) await graphql(one.url, token, STOP_TASK, { input: { fwInstanceId: fw, id } });
 
   const seen = `fleet-seen-${process.pid}`;
@@ -105,7 +130,15 @@ export async function acrossInstances(fleet: Fleet): Promise<EventResult> {
   const made = await graphql(one.url, token, CREATE_TASK, { input: createInput(fw, seen) });
   const madeId = createdTaskIdOf(made.body);
   const visible = (await list(two)).includes(seen);
-  criteria.push(criterion('a mutation made through one instance is visible at once in a list read through another', madeId !== undefined && visible, madeId === undefined ? `the create was not applied: ${made.body.slice(0, 200)}` : `created through ${one.name}, ${visible ? '' : 'not '}listed by ${two.name} right after (its list was read, and cached, just before)`));
+  criteria.push(
+    criterion(
+      'a mutation made through one instance is visible at once in a list read through another',
+      madeId !== undefined && visible,
+      madeId === undefined
+        ? `the create was not applied: ${made.body.slice(0, 200)}`
+        : `created through ${one.name}, ${visible ? '' : 'not '}listed by ${two.name} right after (its list was read, and cached, just before)`,
+    ),
+  );
   if (madeId !== undefined) await graphql(one.url, token, STOP_TASK, { input: { fwInstanceId: fw, id: madeId } });
   const window = await closeWindow(fleet, from);
   return result(fleet, 'across instances', window, criteria, notes);
@@ -113,7 +146,11 @@ export async function acrossInstances(fleet: Fleet): Promise<EventResult> {
 
 /** Waits until HAProxy sees every gateway UP. */
 function allUp(fleet: Fleet, timeoutMs: number): Promise<void> {
-  return fleet.balancer.waitForStates((states) => fleet.gateways.every((gateway) => states.get(gateway.name) === 'UP'), 'every gateway UP in HAProxy', timeoutMs);
+  return fleet.balancer.waitForStates(
+    (states) => fleet.gateways.every((gateway) => states.get(gateway.name) === 'UP'),
+    'every gateway UP in HAProxy',
+    timeoutMs,
+  );
 }
 
 /** SIGTERM each instance in turn, start it again, wait until it is ready (and UP): 0 failed requests. */
@@ -129,10 +166,25 @@ export async function rollingRestart(fleet: Fleet): Promise<EventResult> {
     await gateway.start();
     await pollUntil(async () => (await gateway.readiness()) === 200, `${gateway.name} ready`, 20_000);
     await allUp(fleet, 20_000);
-    notes.push(`${gateway.name}: SIGTERM → exit (${exit}) in ${((stopped - signalled) / 1000).toFixed(1)} s, ready and UP again ${((epochNow() - stopped) / 1000).toFixed(1)} s later`);
+    notes.push(
+      `${gateway.name}: SIGTERM → exit (${exit}) in ${((stopped - signalled) / 1000).toFixed(1)} s, ready and UP again ${((epochNow() - stopped) / 1000).toFixed(1)} s later`,
+    );
   }
   const window = await closeWindow(fleet, from);
-  return result(fleet, 'rolling restart', window, [zeroFailures(fleet, window), criterion('every instance exits 0 after its drain', exits.every((exit) => exit === 'code 0'), exits.join(', '))], notes);
+  return result(
+    fleet,
+    'rolling restart',
+    window,
+    [
+      zeroFailures(fleet, window),
+      criterion(
+        'every instance exits 0 after its drain',
+        exits.every((exit) => exit === 'code 0'),
+        exits.join(', '),
+      ),
+    ],
+    notes,
+  );
 }
 
 /**
@@ -169,20 +221,31 @@ export async function killOne(fleet: Fleet): Promise<EventResult> {
   // A create that got no answer may still have started its capture: the list says.
   const lostCreates = mutations.filter((record) => record.op === 'create' && record.taskName !== undefined);
   const survivor = fleet.gateways[0];
-  const listed = lostCreates.length === 0 || survivor === undefined ? [] : (taskNamesOf((await graphql(survivor.url, callerToken(fleet.probe), READ_TASKS, { fw: fleet.lifecycleFirewall, first: 1024 })).body) ?? []);
+  const listed =
+    lostCreates.length === 0 || survivor === undefined
+      ? []
+      : (taskNamesOf((await graphql(survivor.url, callerToken(fleet.probe), READ_TASKS, { fw: fleet.lifecycleFirewall, first: 1024 })).body) ?? []);
   const applied = lostCreates.filter((record) => record.taskName !== undefined && listed.includes(record.taskName)).length;
   return result(
     fleet,
     'kill -9 one instance',
     window,
     [
-      criterion('only requests in flight at the kill may fail', notInFlight.length === 0, `${inFlight.size} in flight (all instances) at the kill, ${failures.length} failed, ${notInFlight.length} of them not in flight (${classesOf(notInFlight)})`),
+      criterion(
+        'only requests in flight at the kill may fail',
+        notInFlight.length === 0,
+        `${inFlight.size} in flight (all instances) at the kill, ${failures.length} failed, ${notInFlight.length} of them not in flight (${classesOf(notInFlight)})`,
+      ),
       criterion('0 failed reads', reads.length === 0, `${reads.length} failed (${classesOf(reads)})`),
     ],
     [
       `HAProxy marked ${victim.name} DOWN ${((downAt - killedAt) / 1000).toFixed(1)} s after the kill`,
       `mutations in flight at the kill: ${inFlightMutations.length} (${classesOf(inFlightMutations)}); mutations failed in the window: ${mutations.length} (${classesOf(mutations)})`,
-      ...(lostCreates.length === 0 ? [] : [`of the ${lostCreates.length} creates that got no answer, ${applied} started their capture anyway (listed afterwards): the client cannot tell which, and must read the list before sending the create again`]),
+      ...(lostCreates.length === 0
+        ? []
+        : [
+            `of the ${lostCreates.length} creates that got no answer, ${applied} started their capture anyway (listed afterwards): the client cannot tell which, and must read the list before sending the create again`,
+          ]),
     ],
   );
 }
@@ -230,11 +293,23 @@ export async function cfwOutage(fleet: Fleet, name: string, fault: Record<string
   const recovery = normalSince === undefined ? undefined : Math.max(0, normalSince - endedAt);
   const bound = fleet.breakerHalfOpenMs + 1_000;
   const criteria = [
-    criterion('every answer is a GraphQL answer with a typed error: no balancer page, no connection error', notGraphQL.length === 0, `${inWindow.length} requests, ${notGraphQL.length} not GraphQL (${classesOf(notGraphQL)}); errors: ${classesOf(inWindow.filter(failed))}`),
-    criterion(`normal answers resume within the breaker's half-open time + 1 s (${bound / 1000} s) after the outage`, recovery !== undefined && recovery <= bound, recovery === undefined ? 'reads still failing at the end of the window' : `reads all answered normally from ${(recovery / 1000).toFixed(1)} s after the outage ended`),
+    criterion(
+      'every answer is a GraphQL answer with a typed error: no balancer page, no connection error',
+      notGraphQL.length === 0,
+      `${inWindow.length} requests, ${notGraphQL.length} not GraphQL (${classesOf(notGraphQL)}); errors: ${classesOf(inWindow.filter(failed))}`,
+    ),
+    criterion(
+      `normal answers resume within the breaker's half-open time + 1 s (${bound / 1000} s) after the outage`,
+      recovery !== undefined && recovery <= bound,
+      recovery === undefined
+        ? 'reads still failing at the end of the window'
+        : `reads all answered normally from ${(recovery / 1000).toFixed(1)} s after the outage ended`,
+    ),
   ];
   if (fleet.prometheus !== undefined) {
-    criteria.push(criterion(`Prometheus fires ${UPSTREAM_ALERT} during the outage`, alert.includes('firing'), `states sampled each second: ${alert.join(' ')}`));
+    criteria.push(
+      criterion(`Prometheus fires ${UPSTREAM_ALERT} during the outage`, alert.includes('firing'), `states sampled each second: ${alert.join(' ')}`),
+    );
     criteria.push(await alertResolves(fleet.prometheus, endedAt, resolveTimeoutMs));
   }
   return result(fleet, name, window, criteria);
@@ -248,7 +323,13 @@ async function alertResolves(prometheus: PrometheusProcess, endedAt: number, tim
     await sleep(1_000);
     state = alertStateOf(await prometheus.alerts(), UPSTREAM_ALERT);
   }
-  return criterion(`Prometheus resolves ${UPSTREAM_ALERT} after the outage`, state === 'inactive', state === 'inactive' ? `inactive ${((epochNow() - endedAt) / 1000).toFixed(0)} s after the outage ended` : `still ${state} ${((epochNow() - endedAt) / 1000).toFixed(0)} s after the outage ended`);
+  return criterion(
+    `Prometheus resolves ${UPSTREAM_ALERT} after the outage`,
+    state === 'inactive',
+    state === 'inactive'
+      ? `inactive ${((epochNow() - endedAt) / 1000).toFixed(0)} s after the outage ended`
+      : `still ${state} ${((epochNow() - endedAt) / 1000).toFixed(0)} s after the outage ended`,
+  );
 }
 
 /**
@@ -283,7 +364,13 @@ export async function redisTrouble(fleet: Fleet, frozenSeconds: number): Promise
   await sleep(8_000);
   const window = await closeWindow(fleet, from);
   const frozen = summarize(fleet.load.records, { from, to: frozenUntil });
-  return result(fleet, 'Redis frozen, killed, restarted', window, [zeroFailures(fleet, window)], [`while frozen: ${frozen.requests} requests, p99 ${frozen.p99?.toFixed(0) ?? '–'} ms`]);
+  return result(
+    fleet,
+    'Redis frozen, killed, restarted',
+    window,
+    [zeroFailures(fleet, window)],
+    [`while frozen: ${frozen.requests} requests, p99 ${frozen.p99?.toFixed(0) ?? '–'} ms`],
+  );
 }
 
 /** One caller at 10× its share for `seconds`: it is limited (RATE_LIMITED), the others' success rate is unchanged. */
@@ -308,10 +395,20 @@ export async function fairness(fleet: Fleet, seconds: number): Promise<EventResu
     window,
     [
       // Unchanged, and whole: a fleet failing everyone alike would pass the first test alone.
-      criterion("the others' success rate is unchanged", successRate(othersDuring, allowed) >= Math.min(successRate(othersBefore, allowed), 0.999) && othersBefore.requests > 0, `others: ${rate(successRate(othersBefore, allowed))} of ${othersBefore.requests} before, ${rate(successRate(othersDuring, allowed))} of ${othersDuring.requests} during (p99 ${othersBefore.p99?.toFixed(0) ?? '–'} → ${othersDuring.p99?.toFixed(0) ?? '–'} ms)`),
-      criterion('the greedy caller is held to its rate limit (RATE_LIMITED)', greedyDuring.byClass['rate-limited'] > 0, `${fleet.greedy}: ${greedyDuring.requests} requests, ${greedyDuring.byClass.ok} ok, ${greedyDuring.byClass['rate-limited']} rate limited, ${failuresOf(greedyDuring, GRAPHQL_ANSWERS)} not GraphQL`),
+      criterion(
+        "the others' success rate is unchanged",
+        successRate(othersDuring, allowed) >= Math.min(successRate(othersBefore, allowed), 0.999) && othersBefore.requests > 0,
+        `others: ${rate(successRate(othersBefore, allowed))} of ${othersBefore.requests} before, ${rate(successRate(othersDuring, allowed))} of ${othersDuring.requests} during (p99 ${othersBefore.p99?.toFixed(0) ?? '–'} → ${othersDuring.p99?.toFixed(0) ?? '–'} ms)`,
+      ),
+      criterion(
+        'the greedy caller is held to its rate limit (RATE_LIMITED)',
+        greedyDuring.byClass['rate-limited'] > 0,
+        `${fleet.greedy}: ${greedyDuring.requests} requests, ${greedyDuring.byClass.ok} ok, ${greedyDuring.byClass['rate-limited']} rate limited, ${failuresOf(greedyDuring, GRAPHQL_ANSWERS)} not GraphQL`,
+      ),
     ],
-    [`${fleet.greedy} answered ok at ${(greedyDuring.byClass.ok / seconds).toFixed(0)}/s while sending ${(greedyDuring.requests / seconds).toFixed(0)}/s, against a limit of ${fleet.callerRateLimit.perSecond}/s with a burst of ${fleet.callerRateLimit.burst} shared by the ${fleet.gateways.length} instances`],
+    [
+      `${fleet.greedy} answered ok at ${(greedyDuring.byClass.ok / seconds).toFixed(0)}/s while sending ${(greedyDuring.requests / seconds).toFixed(0)}/s, against a limit of ${fleet.callerRateLimit.perSecond}/s with a burst of ${fleet.callerRateLimit.burst} shared by the ${fleet.gateways.length} instances`,
+    ],
   );
 }
 
@@ -344,13 +441,16 @@ export async function cfwThrottles(fleet: Fleet, seconds: number): Promise<Event
   const baseline = summarize(fleet.load.records, baselineWindow);
   const inWindow = inWindowOf(fleet, window);
   const notGraphQL = inWindow.filter((record) => !GRAPHQL_ANSWERS.has(record.class));
-  return result(
-    fleet,
-    'CFW throttles (429)',
-    window,
-    [
-      criterion('the fleet backs off rather than multiplying retries: no more CFW calls while throttled than just before', baselineCalls > 0 && throttledCalls <= baselineCalls, `${throttledCalls} CFW calls in ${seconds} s throttled (${retries} of them retries, for ${during.requests} requests) against ${baselineCalls} in ${seconds} s before (for ${baseline.requests} requests)`),
-      criterion('every answer is a GraphQL answer', notGraphQL.length === 0, `${notGraphQL.length} not GraphQL (${classesOf(notGraphQL)}); errors: ${classesOf(inWindow.filter(failed))}`),
-    ],
-  );
+  return result(fleet, 'CFW throttles (429)', window, [
+    criterion(
+      'the fleet backs off rather than multiplying retries: no more CFW calls while throttled than just before',
+      baselineCalls > 0 && throttledCalls <= baselineCalls,
+      `${throttledCalls} CFW calls in ${seconds} s throttled (${retries} of them retries, for ${during.requests} requests) against ${baselineCalls} in ${seconds} s before (for ${baseline.requests} requests)`,
+    ),
+    criterion(
+      'every answer is a GraphQL answer',
+      notGraphQL.length === 0,
+      `${notGraphQL.length} not GraphQL (${classesOf(notGraphQL)}); errors: ${classesOf(inWindow.filter(failed))}`,
+    ),
+  ]);
 }

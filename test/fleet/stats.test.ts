@@ -3,7 +3,14 @@ import { describe, expect, it } from '@jest/globals';
 import { ANSWERED } from './outcome.ts';
 import { failuresOf, inFlightAt, overlaps, percentile, recoveredAt, successRate, summarize, type RequestRecord } from './stats.ts';
 
-const record = (start: number, end: number, overrides: Partial<RequestRecord> = {}): RequestRecord => ({ caller: 'a', op: 'read', start, end, class: 'ok', ...overrides });
+const record = (start: number, end: number, overrides: Partial<RequestRecord> = {}): RequestRecord => ({
+  caller: 'a',
+  op: 'read',
+  start,
+  end,
+  class: 'ok',
+  ...overrides,
+});
 
 describe('percentile', () => {
   it('is the nearest rank, whatever the order given', () => {
@@ -35,7 +42,13 @@ describe('windows', () => {
   });
 
   it('counts by class and code, latency over the chosen requests only', () => {
-    const records = [record(0, 10), record(0, 20), record(5, 25, { class: 'typed-error', code: 'UPSTREAM_UNAVAILABLE' }), record(5, 45, { class: 'balancer', code: '502', caller: 'b' }), record(500, 501)];
+    const records = [
+      record(0, 10),
+      record(0, 20),
+      record(5, 25, { class: 'typed-error', code: 'UPSTREAM_UNAVAILABLE' }),
+      record(5, 45, { class: 'balancer', code: '502', caller: 'b' }),
+      record(500, 501),
+    ];
     const summary = summarize(records, { from: 0, to: 100 });
     expect(summary.requests).toBe(4);
     expect(summary.byClass).toEqual({ ok: 2, 'user-error': 0, 'rate-limited': 0, 'typed-error': 1, untyped: 0, balancer: 1, connection: 0 });
@@ -62,7 +75,13 @@ describe('inFlightAt', () => {
 
 describe('recoveredAt', () => {
   it('is the start of the first request after the last failure', () => {
-    const records = [record(100, 110, { class: 'typed-error', code: 'UPSTREAM_UNAVAILABLE' }), record(120, 121), record(130, 140, { class: 'typed-error' }), record(150, 151), record(160, 161)];
+    const records = [
+      record(100, 110, { class: 'typed-error', code: 'UPSTREAM_UNAVAILABLE' }),
+      record(120, 121),
+      record(130, 140, { class: 'typed-error' }),
+      record(150, 151),
+      record(160, 161),
+    ];
     expect(recoveredAt(records, 100, ANSWERED)).toBe(150);
   });
 

@@ -67,7 +67,14 @@ export function summarize(records: readonly RequestRecord[], window: Window, fil
     }
   }
   const latencies = chosen.map((record) => record.end - record.start);
-  return { requests: chosen.length, byClass, codes, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length === 0 ? undefined : Math.max(...latencies) };
+  return {
+    requests: chosen.length,
+    byClass,
+    codes,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.length === 0 ? undefined : Math.max(...latencies),
+  };
 }
 
 /** Requests in the summary whose class is not among `allowed`. */

@@ -5,5 +5,19 @@ import { jest } from '@jest/globals';
 
 export function fakeDateOnly(now?: number): void {
   // Everything jest can fake except Date, left real: a list of names, not a wait.
-  jest.useFakeTimers({ ...(now === undefined ? {} : { now }), doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+  jest.useFakeTimers({
+    ...(now === undefined ? {} : { now }),
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
 }

@@ -76,7 +76,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, ...options.env });
   const logger = options.logger ?? createLogger(config.logLevel);
   // Retries back off briefly in tests, so fault scenarios stay fast.
-  const upstreamOptions = { ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID), backoffBaseMs: options.backoffBaseMs ?? 5, backoffCapMs: 50, dnsLookup: options.dnsLookup };
+  const upstreamOptions = {
+    ...upstreamOptionsFrom(config, endpoint, SIMULATOR_PROJECT_ID),
+    backoffBaseMs: options.backoffBaseMs ?? 5,
+    backoffCapMs: 50,
+    dnsLookup: options.dnsLookup,
+  };
   const upstream = createUpstreamHttp(upstreamOptions, options.upstreamHooks);
   const policy = retryDelayFor(upstreamOptions);
   const retryDelays: number[] = [];
@@ -92,7 +97,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   };
-  const gateway: Gateway = await createGateway({ config, logger, upstream: recorded, fallbackToken: options.fallbackToken, exampleQuery: options.exampleQuery, lifecycleClock: options.lifecycleClock, storeClock: options.storeClock, liveTimers: options.liveTimers });
+  const gateway: Gateway = await createGateway({
+    config,
+    logger,
+    upstream: recorded,
+    fallbackToken: options.fallbackToken,
+    exampleQuery: options.exampleQuery,
+    lifecycleClock: options.lifecycleClock,
+    storeClock: options.storeClock,
+    liveTimers: options.liveTimers,
+  });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     simulator,

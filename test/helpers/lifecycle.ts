@@ -40,7 +40,11 @@ export async function startGatewayFor(harness: LifecycleHarness): Promise<Pick<H
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     async gql(query, variables, headers = { 'x-auth-token': DEMO_TOKEN }) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResult['body'], text };
     },
@@ -57,7 +61,8 @@ export async function withLifecycle<T>(options: HarnessOptions, test: (harness: 
   }
 }
 
-export const TASK_FIELDS = 'id name status protocol source { address ipVersion port } destination { address ipVersion port } durationMinutes maxPackets isDeleted';
+export const TASK_FIELDS =
+  'id name status protocol source { address ipVersion port } destination { address ipVersion port } durationMinutes maxPackets isDeleted';
 const USER_ERRORS = 'userErrors { field message code }';
 
 export const CREATE = `mutation Create($input: CreateCaptureTaskInput!) {

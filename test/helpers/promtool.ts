@@ -9,14 +9,13 @@ export const PROMTOOL_INSTALL_HINT = 'apt-get install prometheus';
 
 /** Whether the promtool suite runs, and what it says when it cannot. */
 export type PromtoolPlan =
-  | { readonly kind: 'run' }
-  | { readonly kind: 'missing'; readonly message: string }
-  | { readonly kind: 'not-run'; readonly line: string };
+  { readonly kind: 'run' } | { readonly kind: 'missing'; readonly message: string } | { readonly kind: 'not-run'; readonly line: string };
 
 /** The plan for an environment and whether `promtool` runs from PATH; pure. */
 export function promtoolPlanFor(env: { readonly CI?: string | undefined }, onPath: boolean, suite: string): PromtoolPlan {
   if (onPath) return { kind: 'run' };
-  if (isCi(env.CI)) return { kind: 'missing', message: `promtool is not on PATH: under CI the promtool suite (${suite}) must run (${PROMTOOL_INSTALL_HINT}; .ci/run does it)` };
+  if (isCi(env.CI))
+    return { kind: 'missing', message: `promtool is not on PATH: under CI the promtool suite (${suite}) must run (${PROMTOOL_INSTALL_HINT}; .ci/run does it)` };
   return { kind: 'not-run', line: `Not run: ${suite} (no promtool on PATH). To run it: ${PROMTOOL_INSTALL_HINT}` };
 }
 

@@ -18,14 +18,18 @@ describe('redisPlanFor', () => {
 
   it('does not run the suite without Redis outside CI, in one line naming the suite and the install command', () => {
     const plan = redisPlanFor({ REDIS_URL: '  ' }, false, SUITE);
-    expect(plan).toEqual({ kind: 'not-run', line: 'Not run: "the Redis suite" (no redis-server on PATH, no REDIS_URL). To run it: apt-get install redis-server' });
+    expect(plan).toEqual({
+      kind: 'not-run',
+      line: 'Not run: "the Redis suite" (no redis-server on PATH, no REDIS_URL). To run it: apt-get install redis-server',
+    });
     expect(plan.kind === 'not-run' && plan.line.includes('\n')).toBe(false);
   });
 
   it('fails under CI without Redis, so CI always exercises it', () => {
     expect(redisPlanFor({ CI: 'true' }, false, SUITE)).toEqual({
       kind: 'missing',
-      message: 'redis-server is not on PATH and REDIS_URL is not set: under CI the Redis suite ("the Redis suite") must run (apt-get install redis-server; .ci/run does it)',
+      message:
+        'redis-server is not on PATH and REDIS_URL is not set: under CI the Redis suite ("the Redis suite") must run (apt-get install redis-server; .ci/run does it)',
     });
     expect(redisPlanFor({ CI: '1' }, false, SUITE).kind).toBe('missing');
   });

@@ -30,12 +30,19 @@ export type RedisPlan =
 export const REDIS_INSTALL_HINT = 'apt-get install redis-server';
 
 /** The plan for an environment and whether `redis-server` runs from PATH; pure. */
-export function redisPlanFor(env: { readonly REDIS_URL?: string | undefined; readonly CI?: string | undefined }, serverOnPath: boolean, suite: string): RedisPlan {
+export function redisPlanFor(
+  env: { readonly REDIS_URL?: string | undefined; readonly CI?: string | undefined },
+  serverOnPath: boolean,
+  suite: string,
+): RedisPlan {
   const url = env.REDIS_URL?.trim();
   if (url !== undefined && url !== '') return { kind: 'url', url };
   if (serverOnPath) return { kind: 'spawn' };
   if (isCi(env.CI)) {
-    return { kind: 'missing', message: `redis-server is not on PATH and REDIS_URL is not set: under CI the Redis suite (${suite}) must run (${REDIS_INSTALL_HINT}; .ci/run does it)` };
+    return {
+      kind: 'missing',
+      message: `redis-server is not on PATH and REDIS_URL is not set: under CI the Redis suite (${suite}) must run (${REDIS_INSTALL_HINT}; .ci/run does it)`,
+    };
   }
   return { kind: 'not-run', line: `Not run: ${suite} (no redis-server on PATH, no REDIS_URL). To run it: ${REDIS_INSTALL_HINT}` };
 }
@@ -59,7 +66,9 @@ async function accepts(port: number): Promise<boolean> {
 
 async function spawnRedis(): Promise<OwnRedisServer> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   // Ready when it says so on stdout (no polling of the port); a give-up bound for a stuck start.
   await new Promise<void>((resolve, reject) => {
     let printed = '';
@@ -134,7 +143,12 @@ export function describeWithOwnRedis(name: string, body: (startRedis: () => Prom
 }
 
 /** The suite under `plan`: skipped with its one line on stderr when not run, else a `describe` whose `startRedis` is `start`. */
-function describeUnderPlan<Server>(name: string, plan: RedisPlan, body: (startRedis: () => Promise<Server>) => void, start: (plan: Exclude<RedisPlan, { readonly kind: 'not-run' }>) => Promise<Server>): void {
+function describeUnderPlan<Server>(
+  name: string,
+  plan: RedisPlan,
+  body: (startRedis: () => Promise<Server>) => void,
+  start: (plan: Exclude<RedisPlan, { readonly kind: 'not-run' }>) => Promise<Server>,
+): void {
   if (plan.kind === 'not-run') {
     process.stderr.write(`${plan.line}\n`);
     describe.skip(name, () => {

@@ -27,11 +27,14 @@ describe('AK/SK mode', () => {
   });
 
   it('signs each retry afresh', async () => {
-    await withHarness({ env: { ...aksk, ALLOW_ANONYMOUS: 'true' }, simulator: { ...simulator, faults: [{ kind: 'status', status: 503 }] } }, async (harness) => {
-      const result = await harness.gql(QUERY, undefined, {});
-      expect(result.body.errors).toBeUndefined();
-      expect(harness.simulator.calls.map((call) => call.status)).toEqual([503, 200]);
-    });
+    await withHarness(
+      { env: { ...aksk, ALLOW_ANONYMOUS: 'true' }, simulator: { ...simulator, faults: [{ kind: 'status', status: 503 }] } },
+      async (harness) => {
+        const result = await harness.gql(QUERY, undefined, {});
+        expect(result.body.errors).toBeUndefined();
+        expect(harness.simulator.calls.map((call) => call.status)).toEqual([503, 200]);
+      },
+    );
   });
 
   it('a wrong secret key is UNAUTHENTICATED and never retried (APIG locks an AK after 5 bad signatures)', async () => {
@@ -46,9 +49,12 @@ describe('AK/SK mode', () => {
 
   it('keeps the keys out of logs', async () => {
     const { lines, sink } = memorySink();
-    await withHarness({ env: { ...aksk, CLOUD_SDK_SK: 'wrong-secret-value', ALLOW_ANONYMOUS: 'true' }, simulator, logger: createLogger('trace', sink) }, async (harness) => {
-      await harness.gql(QUERY, undefined, {});
-    });
+    await withHarness(
+      { env: { ...aksk, CLOUD_SDK_SK: 'wrong-secret-value', ALLOW_ANONYMOUS: 'true' }, simulator, logger: createLogger('trace', sink) },
+      async (harness) => {
+        await harness.gql(QUERY, undefined, {});
+      },
+    );
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('')).not.toContain('wrong-secret-value');
   });
@@ -59,7 +65,9 @@ describe('callers of an AK/SK gateway must authenticate', () => {
   const hash = createHash('sha256').update(key).digest('hex');
 
   it('refuses to start with neither inbound authentication nor ALLOW_ANONYMOUS', () => {
-    expect(() => loadConfig({ ...aksk, CFW_ENDPOINT: 'http://127.0.0.1:9', CFW_PROJECT_ID: 'p' })).toThrow(/CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate/);
+    expect(() => loadConfig({ ...aksk, CFW_ENDPOINT: 'http://127.0.0.1:9', CFW_PROJECT_ID: 'p' })).toThrow(
+      /CFW_AUTH_MODE=aksk calls CFW with the gateway's own keys, so callers must authenticate/,
+    );
   });
 
   it('accepts a known API key, refuses a missing or unknown one without calling the upstream', async () => {
@@ -78,7 +86,8 @@ describe('callers of an AK/SK gateway must authenticate', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const other = await generateKeyPair('ES256');
     const pem = await exportSPKI(publicKey);
-    const sign = (key: typeof privateKey, expires: string) => new SignJWT({ sub: 'operator' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('console').setIssuedAt().setExpirationTime(expires).sign(key);
+    const sign = (key: typeof privateKey, expires: string) =>
+      new SignJWT({ sub: 'operator' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('console').setIssuedAt().setExpirationTime(expires).sign(key);
     const env = { ...aksk, INBOUND_JWT_PUBLIC_KEY: pem, INBOUND_JWT_ALGORITHM: 'ES256', INBOUND_JWT_ISSUER: 'console' };
     await withHarness({ env, simulator }, async (harness) => {
       const good = await harness.gql(QUERY, undefined, { authorization: `Bearer ${await sign(privateKey, '5m')}` });

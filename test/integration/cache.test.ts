@@ -53,7 +53,12 @@ async function overlapping<T>(harness: Harness, operations: () => Promise<T>, re
 describe('coalescing identical in-flight calls', () => {
   it('makes one upstream call for identical operations of the same caller that overlap in time', async () => {
     await withHarness({ simulator: { tokens } }, async (harness) => {
-      const totals = await overlapping(harness, () => Promise.all(Array.from({ length: 6 }, () => totalOf(harness))), async () => (await sharedReads(harness, 'coalesced')) === 5, 'five operations to join the first one\'s call');
+      const totals = await overlapping(
+        harness,
+        () => Promise.all(Array.from({ length: 6 }, () => totalOf(harness))),
+        async () => (await sharedReads(harness, 'coalesced')) === 5,
+        "five operations to join the first one's call",
+      );
       expect(totals).toEqual(Array.from({ length: 6 }, () => 57));
       expect(harness.simulator.callCount).toBe(1);
     });
@@ -77,7 +82,11 @@ describe('coalescing identical in-flight calls', () => {
       try {
         // The leaving client on a connection of its own, which it closes when it goes.
         const body = JSON.stringify({ query: QUERY });
-        const leaving = http.request(harness.url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-auth-token': 'demo-token' } });
+        const leaving = http.request(harness.url, {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-auth-token': 'demo-token' },
+        });
         leaving.on('error', () => undefined);
         leaving.end(body);
         const staying = totalOf(harness);
@@ -123,10 +132,21 @@ describe('automatic persisted queries', () => {
     await withHarness({}, async (harness) => {
       const sha256Hash = createHash('sha256').update(QUERY).digest('hex');
       const extensions = { persistedQuery: { version: 1, sha256Hash } };
-      const post = (body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(async (response) => (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] });
+      const post = (body: unknown) =>
+        fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify(body) }).then(
+          async (response) => (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+        );
       expect((await post({ extensions })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       // With HTTP 200, as the error table says (docs/errors-and-reliability.md) (Apollo's answer, for APQ clients to retry with the text).
-      expect((await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify({ extensions }) })).status).toBe(200);
+      expect(
+        (
+          await fetch(harness.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
+            body: JSON.stringify({ extensions }),
+          })
+        ).status,
+      ).toBe(200);
       expect((await post({ query: QUERY, extensions })).data).toEqual({ captureTasks: expect.objectContaining({ totalCount: 57 }) });
       expect((await post({ extensions })).data).toEqual({ captureTasks: expect.objectContaining({ totalCount: 57 }) });
     });
@@ -142,7 +162,10 @@ const runTokens = { first: `demo-token-${run}`, other: `other-token-${run}` };
 async function storeReady(harness: Harness): Promise<void> {
   const query = `query Ready_${run}_${randomUUID().slice(0, 8)} { __typename }`;
   const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-  const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) })).json();
+  const send = async (body: unknown) =>
+    (
+      await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) })
+    ).json();
   await until(async () => {
     await send({ query, extensions });
     // Compared as text: the answer's objects come from another realm than the test's (jest's VM).
@@ -158,7 +181,12 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
     redis = await startRedis();
     // Sharing is under test, not Redis's timeout: a loaded CI machine must not make a command a miss.
     const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '5000' };
-    const simulator = { tokens: new Map([[runTokens.first, {}], [runTokens.other, {}]]) };
+    const simulator = {
+      tokens: new Map([
+        [runTokens.first, {}],
+        [runTokens.other, {}],
+      ]),
+    };
     first = await startHarness({ env, simulator });
     second = await startHarness({ env, simulator });
     // Each instance connects to Redis in the background, and until it has, a store is a miss
@@ -179,7 +207,10 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
     const client = new Redis(redis.url);
     try {
       let keys: string[] = [];
-      await until(async () => (keys = await client.keys(`page:v1:${credentialKeyOf({ kind: 'token', token: runTokens.first })}*`)).length === 1, 'the page to be stored in Redis');
+      await until(
+        async () => (keys = await client.keys(`page:v1:${credentialKeyOf({ kind: 'token', token: runTokens.first })}*`)).length === 1,
+        'the page to be stored in Redis',
+      );
       const ttl = await client.ttl(keys[0] ?? '');
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(30);
@@ -196,8 +227,13 @@ describeWithRedis('a Redis store shared by two gateway instances', (startRedis) 
   it('shares persisted queries: a hash registered on one instance works on the other', async () => {
     const query = `{ run_${run}: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 1) { totalCount } }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-    const send = (harness: Harness, body: unknown) => fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) }).then(async (response) => (await response.json()));
-    expect(await send(second, { extensions })).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_FOUND' }) })] });
+    const send = (harness: Harness, body: unknown) =>
+      fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': runTokens.first }, body: JSON.stringify(body) }).then(
+        async (response) => await response.json(),
+      );
+    expect(await send(second, { extensions })).toEqual({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_FOUND' }) })],
+    });
     expect(await send(first, { query, extensions })).toEqual({ data: { [`run_${run}`]: { totalCount: 1 } } });
     expect(await send(second, { extensions })).toEqual({ data: { [`run_${run}`]: { totalCount: 1 } } });
   });

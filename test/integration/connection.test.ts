@@ -132,9 +132,9 @@ describe('captureTasks rejects bad arguments before calling the upstream', () =>
   afterAll(() => harness.close());
 
   const cases: [string, Record<string, unknown>, string][] = [
-    ['first above the limit', { first: 1025 }, '`first` must be between 0 and 1024 (the upstream\'s page limit), got 1025'],
-    ['negative first', { first: -1 }, '`first` must be between 0 and 1024 (the upstream\'s page limit), got -1'],
-    ['last above the limit', { last: 5000 }, '`last` must be between 0 and 1024 (the upstream\'s page limit), got 5000'],
+    ['first above the limit', { first: 1025 }, "`first` must be between 0 and 1024 (the upstream's page limit), got 1025"],
+    ['negative first', { first: -1 }, "`first` must be between 0 and 1024 (the upstream's page limit), got -1"],
+    ['last above the limit', { last: 5000 }, "`last` must be between 0 and 1024 (the upstream's page limit), got 5000"],
     ['first with last', { first: 1, last: 1 }, '`first` and `last` cannot be combined: page forward with `first`/`after` or backward with `last`/`before`'],
     ['a malformed after', { first: 1, after: 'bm90LWEtY3Vyc29y' }, '`after` is not a cursor issued by this gateway (wrong length: truncated or altered)'],
     ['a malformed before', { last: 1, before: '!!' }, '`before` is not a cursor issued by this gateway'],
@@ -189,16 +189,14 @@ describe('captureTasks while tasks come and go', () => {
     });
   });
 
-  it('warns in extensions.warnings, never silently, when a cursor\'s task cannot be found again', async () => {
+  it("warns in extensions.warnings, never silently, when a cursor's task cannot be found again", async () => {
     await withHarness({}, async (harness) => {
       const fw = SIMULATOR_FIREWALLS.demo;
       const first = await page(harness, { fw, first: 5 });
       harness.simulator.store.insertTasks(fw, 500, 'head');
       const result = await harness.gql(PAGE, { fw, first: 5, after: first.pageInfo.endCursor });
       expect(result.body.errors).toBeUndefined();
-      expect(result.body.extensions?.['warnings']).toEqual([
-        expect.objectContaining({ code: 'CURSOR_POSITION_LOST', path: ['captureTasks'] }),
-      ]);
+      expect(result.body.extensions?.['warnings']).toEqual([expect.objectContaining({ code: 'CURSOR_POSITION_LOST', path: ['captureTasks'] })]);
     });
   });
 });
@@ -214,10 +212,19 @@ describe('captureTasks maps upstream values', () => {
       expect(nodes.slice(5, 10).map((node) => node['protocol'])).toEqual(['TCP', 'UDP', 'ICMP', 'ICMPV6', 'ANY']);
       const byName = (name: string) => nodes.find((node) => node['name'] === name);
       expect(byName('automatic-task')?.['protocol']).toBeNull();
-      expect(byName('ipv6-task')).toMatchObject({ source: { address: '2001:db8::2', ipVersion: 'IPV6' }, destination: { address: '2001:db8::1', ipVersion: 'IPV6', port: '443' } });
+      expect(byName('ipv6-task')).toMatchObject({
+        source: { address: '2001:db8::2', ipVersion: 'IPV6' },
+        destination: { address: '2001:db8::1', ipVersion: 'IPV6', port: '443' },
+      });
       expect(byName('size-unknown')).toMatchObject({ captureSize: null, captureSizeBytes: null });
       expect(byName('unknown-codes')).toMatchObject({ status: 'UNKNOWN', protocol: 'UNKNOWN' });
-      expect(byName('sparse-task')).toMatchObject({ status: 'UNKNOWN', protocol: null, createdAt: null, isDeleted: false, source: { address: null, ipVersion: null, port: null } });
+      expect(byName('sparse-task')).toMatchObject({
+        status: 'UNKNOWN',
+        protocol: null,
+        createdAt: null,
+        isDeleted: false,
+        source: { address: null, ipVersion: null, port: null },
+      });
       expect(byName('bad-values')).toMatchObject({ createdAt: null, captureSizeBytes: null, durationMinutes: null, source: { ipVersion: null } });
       const index = nodes.findIndex((node) => node['name'] === 'bad-values');
       expect(result.body.errors?.map((error) => [error.path, error.extensions?.['code']])).toEqual([

@@ -103,12 +103,15 @@ describe('faults that fail with the documented error', () => {
 
   it('a hung upstream ends at the deadline (CFW_TIMEOUT_MS) as UPSTREAM_TIMEOUT, its call cancelled', async () => {
     // The deadline firing is the behaviour under test; test/upstream/read.test.ts fires it by hand.
-    await withHarness({ env: { CFW_TIMEOUT_MS: '300', CFW_RESPONSE_TIMEOUT_MS: '250' }, simulator: { faults: [{ kind: 'hang', times: 10 }] } }, async (harness) => {
-      expect(errorOf(await ask(harness))?.extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
-      await until(() => harness.simulator.inFlight === 0, 'the hung calls to be given up');
-      expect(harness.simulator.abandonedCount).toBe(harness.simulator.callCount);
-      expect(harness.simulator.callCount).toBeLessThanOrEqual(2);
-    });
+    await withHarness(
+      { env: { CFW_TIMEOUT_MS: '300', CFW_RESPONSE_TIMEOUT_MS: '250' }, simulator: { faults: [{ kind: 'hang', times: 10 }] } },
+      async (harness) => {
+        expect(errorOf(await ask(harness))?.extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+        await until(() => harness.simulator.inFlight === 0, 'the hung calls to be given up');
+        expect(harness.simulator.abandonedCount).toBe(harness.simulator.callCount);
+        expect(harness.simulator.callCount).toBeLessThanOrEqual(2);
+      },
+    );
   });
 
   it('a slow upstream beyond the deadline is UPSTREAM_TIMEOUT, and the slow call is abandoned', async () => {
@@ -152,7 +155,7 @@ describe('the circuit breaker', () => {
     });
   });
 
-  it('is not opened by errors that say nothing of the upstream\'s health (401, not found)', async () => {
+  it("is not opened by errors that say nothing of the upstream's health (401, not found)", async () => {
     const env = { CFW_BREAKER_THRESHOLD: '2' };
     await withHarness({ env, simulator: { faults: [{ kind: 'status', status: 401, times: 3 }] } }, async (harness) => {
       for (let i = 0; i < 3; i++) expect(errorOf(await ask(harness))?.extensions?.['code']).toBe('UNAUTHENTICATED');

@@ -4,7 +4,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/logger.ts';
 import type { Fault } from '../../src/simulator/faults.ts';
-import { CREATE, createdTask, createInput, DELETE, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import {
+  CREATE,
+  createdTask,
+  createInput,
+  DELETE,
+  EMPTY_FIREWALL,
+  errorCodesOf,
+  payloadOf,
+  STOP,
+  withLifecycle,
+  type LifecycleHarness,
+} from '../helpers/lifecycle.ts';
 import { memorySink } from '../helpers/log.ts';
 
 const LIST = { method: 'GET', path: '/capture-task' } as const;
@@ -35,15 +46,19 @@ async function stoppedTask(harness: LifecycleHarness): Promise<string> {
 }
 
 describe('the read after a change fails: the change is still answered as made', () => {
-  it('create: captureTask null, TASK_NOT_LISTED_YET, logged ok with the POST\'s request id', async () => {
+  it("create: captureTask null, TASK_NOT_LISTED_YET, logged ok with the POST's request id", async () => {
     const log = mutationLog();
     await withLifecycle({ logger: log.logger, simulator: { faults: failListReadAfter(1) } }, async (harness) => {
       const result = await harness.gql(CREATE, { input: createInput() });
       expect(result.body.errors).toBeUndefined();
       expect(payloadOf(result)).toMatchObject({ captureTask: null, userErrors: [] });
-      expect(warningsOf(result)).toEqual([{ code: 'TASK_NOT_LISTED_YET', path: ['createCaptureTask'], message: expect.stringContaining('could not be read after it') }]);
+      expect(warningsOf(result)).toEqual([
+        { code: 'TASK_NOT_LISTED_YET', path: ['createCaptureTask'], message: expect.stringContaining('could not be read after it') },
+      ]);
       expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks).toHaveLength(1);
-      expect(log.logged()).toEqual([expect.objectContaining({ mutation: 'createCaptureTask', outcome: 'ok', upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] })]);
+      expect(log.logged()).toEqual([
+        expect.objectContaining({ mutation: 'createCaptureTask', outcome: 'ok', upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] }),
+      ]);
     });
   });
 
@@ -55,9 +70,16 @@ describe('the read after a change fails: the change is still answered as made', 
       const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
       expect(result.body.errors).toBeUndefined();
       expect(payloadOf(result)).toMatchObject({ captureTask: null, userErrors: [] });
-      expect(warningsOf(result)).toEqual([{ code: 'CHANGE_NOT_CONFIRMED', path: ['stopCaptureTask'], message: expect.stringContaining(`CFW accepted the stop of task ${id}`) }]);
+      expect(warningsOf(result)).toEqual([
+        { code: 'CHANGE_NOT_CONFIRMED', path: ['stopCaptureTask'], message: expect.stringContaining(`CFW accepted the stop of task ${id}`) },
+      ]);
       expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks.find((task) => task.task_id === id)?.status).toBe(5);
-      expect(log.logged()[1]).toMatchObject({ mutation: 'stopCaptureTask', outcome: 'ok', taskIds: [id], upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+      expect(log.logged()[1]).toMatchObject({
+        mutation: 'stopCaptureTask',
+        outcome: 'ok',
+        taskIds: [id],
+        upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)],
+      });
     });
   });
 
@@ -69,9 +91,16 @@ describe('the read after a change fails: the change is still answered as made', 
       const result = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [id] } });
       expect(result.body.errors).toBeUndefined();
       expect(payloadOf(result)).toMatchObject({ deletedIds: [], userErrors: [] });
-      expect(warningsOf(result)).toEqual([{ code: 'CHANGE_NOT_CONFIRMED', path: ['deleteCaptureTasks'], message: expect.stringContaining(`CFW accepted the delete of ${id}`) }]);
+      expect(warningsOf(result)).toEqual([
+        { code: 'CHANGE_NOT_CONFIRMED', path: ['deleteCaptureTasks'], message: expect.stringContaining(`CFW accepted the delete of ${id}`) },
+      ]);
       expect(harness.simulator.store.firewall(EMPTY_FIREWALL, undefined)?.tasks.find((task) => task.task_id === id)?.is_deleted).toBe(1);
-      expect(log.logged()[2]).toMatchObject({ mutation: 'deleteCaptureTasks', outcome: 'ok', taskIds: [id], upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)] });
+      expect(log.logged()[2]).toMatchObject({
+        mutation: 'deleteCaptureTasks',
+        outcome: 'ok',
+        taskIds: [id],
+        upstreamRequestIds: [expect.stringMatching(/^[0-9a-f]{32}$/)],
+      });
     });
   });
 });
@@ -134,13 +163,13 @@ describe('a 502/503/504 on a change: maybe applied, so the list decides (simulat
   });
 });
 
-describe('the mutation log line keeps CFW\'s request id on refusals and top-level errors', () => {
+describe("the mutation log line keeps CFW's request id on refusals and top-level errors", () => {
   const onCreate = (fault: Fault): Fault => ({ ...fault, match: { method: 'POST', path: '/capture-task' } });
   const REQUEST_ID = /^[0-9a-f]{32}$/;
 
   it.each<[string, Fault, string]>([
     ['QUOTA_EXCEEDED', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200024' }), 'user-error'],
-    ['CAPTURE_IN_PROGRESS (CFW\'s code)', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200016' }), 'user-error'],
+    ["CAPTURE_IN_PROGRESS (CFW's code)", onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200016' }), 'user-error'],
     ['REJECTED', onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200002' }), 'user-error'],
     ['403', onCreate({ kind: 'status', status: 403 }), 'error'],
     ['503', onCreate({ kind: 'status', status: 503 }), 'error'],
@@ -156,13 +185,22 @@ describe('the mutation log line keeps CFW\'s request id on refusals and top-leve
     });
   });
 
-  it('REJECTED says CFW\'s code and request id, the one logged', async () => {
+  it("REJECTED says CFW's code and request id, the one logged", async () => {
     const log = mutationLog();
-    await withLifecycle({ logger: log.logger, simulator: { faults: [onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200002' })] } }, async (harness) => {
-      const result = await harness.gql(CREATE, { input: createInput() });
-      const requestId = (log.logged()[0]?.['upstreamRequestIds'] as string[])[0] ?? 'none';
-      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'REJECTED', message: `CFW refused the capture (CFW.00200002, CFW request id ${requestId}); check the input against CFW's rules.` }]);
-    });
+    await withLifecycle(
+      { logger: log.logger, simulator: { faults: [onCreate({ kind: 'status', status: 400, errorCode: 'CFW.00200002' })] } },
+      async (harness) => {
+        const result = await harness.gql(CREATE, { input: createInput() });
+        const requestId = (log.logged()[0]?.['upstreamRequestIds'] as string[])[0] ?? 'none';
+        expect(payloadOf(result).userErrors).toEqual([
+          {
+            field: null,
+            code: 'REJECTED',
+            message: `CFW refused the capture (CFW.00200002, CFW request id ${requestId}); check the input against CFW's rules.`,
+          },
+        ]);
+      },
+    );
   });
 
   it('a stop refused by CFW logs its request id too', async () => {
@@ -171,7 +209,9 @@ describe('the mutation log line keeps CFW\'s request id on refusals and top-leve
       const id = await runningTask(harness);
       harness.simulator.faults.push({ kind: 'status', status: 400, errorCode: 'CFW.00200002', match: { method: 'POST', path: '/capture-task/stop' } });
       const result = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id } });
-      expect(payloadOf(result).userErrors).toEqual([{ field: ['input', 'id'], code: 'REJECTED', message: expect.stringMatching(/^CFW refused the stop \(CFW\.00200002, CFW request id [0-9a-f]{32}\)\.$/) }]);
+      expect(payloadOf(result).userErrors).toEqual([
+        { field: ['input', 'id'], code: 'REJECTED', message: expect.stringMatching(/^CFW refused the stop \(CFW\.00200002, CFW request id [0-9a-f]{32}\)\.$/) },
+      ]);
       expect(log.logged()[1]).toMatchObject({ mutation: 'stopCaptureTask', outcome: 'user-error', upstreamRequestIds: [expect.stringMatching(REQUEST_ID)] });
     });
   });
@@ -182,10 +222,10 @@ describe('a 403 names what was refused', () => {
     await withLifecycle({ simulator: { faults: [{ kind: 'status', status: 403, match: { method: 'POST', path: '/capture-task' } }] } }, async (harness) => {
       const change = await harness.gql(CREATE, { input: createInput() });
       expect(errorCodesOf(change)).toEqual(['FORBIDDEN']);
-      expect(change.body.errors?.[0]?.message).toBe('The credentials may not change this firewall\'s capture tasks.');
+      expect(change.body.errors?.[0]?.message).toBe("The credentials may not change this firewall's capture tasks.");
       harness.simulator.faults.push({ kind: 'status', status: 403, match: LIST });
       const read = await harness.gql(`{ captureTasks(fwInstanceId: "${EMPTY_FIREWALL}") { totalCount } }`);
-      expect(read.body.errors?.[0]?.message).toBe('The credentials may not read this firewall\'s capture tasks.');
+      expect(read.body.errors?.[0]?.message).toBe("The credentials may not read this firewall's capture tasks.");
     });
   });
 });

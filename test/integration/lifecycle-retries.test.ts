@@ -65,11 +65,14 @@ describe('a create that may have reached CFW is never sent again', () => {
   });
 
   it('no answer after CFW applied it (response timeout): one create, the task answered', async () => {
-    await withLifecycle({ env: { CFW_RESPONSE_TIMEOUT_MS: '300', CFW_TIMEOUT_MS: '3000' }, simulator: { faults: [onCreate({ kind: 'hang-after-apply' })] } }, async (harness) => {
-      const result = await harness.gql(CREATE, { input: createInput() });
-      expect(createdTask(result)).toMatchObject({ name: 'suspicious-flow' });
-      expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
-    });
+    await withLifecycle(
+      { env: { CFW_RESPONSE_TIMEOUT_MS: '300', CFW_TIMEOUT_MS: '3000' }, simulator: { faults: [onCreate({ kind: 'hang-after-apply' })] } },
+      async (harness) => {
+        const result = await harness.gql(CREATE, { input: createInput() });
+        expect(createdTask(result)).toMatchObject({ name: 'suspicious-flow' });
+        expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
+      },
+    );
   });
 
   it.each([502, 503, 504])('%i: never retried (a gateway may have passed it on)', async (status) => {

@@ -9,14 +9,27 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { createLogger } from '../../src/logger.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { startTracing, type Tracing } from '../../src/tracing.ts';
-import { CREATE, createdTask, createInput, EMPTY_FIREWALL, errorCodesOf, payloadOf, STOP, TASK, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import {
+  CREATE,
+  createdTask,
+  createInput,
+  EMPTY_FIREWALL,
+  errorCodesOf,
+  payloadOf,
+  STOP,
+  TASK,
+  withLifecycle,
+  type LifecycleHarness,
+} from '../helpers/lifecycle.ts';
 import { describeWithRedis, type RedisServer } from '../helpers/redis.ts';
 import { memorySink } from '../helpers/log.ts';
 import { until } from '../helpers/until.ts';
 
 /** A finished task with packets, seeded on the demo firewall. */
 function finishedTask(harness: LifecycleHarness): string {
-  const task = harness.simulator.store.firewall(SIMULATOR_FIREWALLS.demo, undefined)?.tasks.find((record) => record.status === 1 && record.is_deleted === 0 && /^[1-9]/.test(String(record.capture_size)));
+  const task = harness.simulator.store
+    .firewall(SIMULATOR_FIREWALLS.demo, undefined)
+    ?.tasks.find((record) => record.status === 1 && record.is_deleted === 0 && /^[1-9]/.test(String(record.capture_size)));
   if (task === undefined) throw new Error('the seed has no finished task with packets');
   return task.task_id;
 }
@@ -94,7 +107,7 @@ describeWithRedis('download links (secrets) stay out of caches, logs, traces and
 });
 
 describe('the page cache after a change', () => {
-  it('drops a firewall\'s cached pages when a mutation on it succeeds, so the next read sees it', async () => {
+  it("drops a firewall's cached pages when a mutation on it succeeds, so the next read sees it", async () => {
     await withLifecycle({ env: { CACHE_TTL_SECONDS: '60' } }, async (harness) => {
       const list = `{ captureTasks(fwInstanceId: "${EMPTY_FIREWALL}", first: 5) { totalCount nodes { status } } }`;
       expect((await harness.gql(list)).body.data).toEqual({ captureTasks: { totalCount: 0, nodes: [] } });
@@ -110,7 +123,7 @@ describe('the page cache after a change', () => {
 });
 
 describe('one log line and metrics per mutation', () => {
-  it('logs who, which firewall, which task, the outcome and CFW\'s request id, never the token', async () => {
+  it("logs who, which firewall, which task, the outcome and CFW's request id, never the token", async () => {
     const { lines, sink } = memorySink();
     await withLifecycle({ env: { LOG_LEVEL: 'info' }, logger: createLogger('info', sink) }, async (harness) => {
       const token = 'demo-token';
@@ -142,7 +155,13 @@ describe('AK/SK mode: changes need the write scope', () => {
   const readKey = 'reader-key';
   const writeKey = 'writer-key';
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-  const aksk = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK, INBOUND_API_KEYS_SHA256: sha(readKey), INBOUND_WRITE_API_KEYS_SHA256: sha(writeKey) };
+  const aksk = {
+    CFW_AUTH_MODE: 'aksk',
+    CLOUD_SDK_AK: AK,
+    CLOUD_SDK_SK: SK,
+    INBOUND_API_KEYS_SHA256: sha(readKey),
+    INBOUND_WRITE_API_KEYS_SHA256: sha(writeKey),
+  };
 
   it('a read-only API key may list but not create (FORBIDDEN, no upstream call); a write key creates, signed over its body', async () => {
     await withLifecycle({ env: aksk, simulator }, async (harness) => {
@@ -151,7 +170,9 @@ describe('AK/SK mode: changes need the write scope', () => {
       harness.simulator.resetCalls();
       const refused = await harness.gql(CREATE, { input: createInput() }, { 'x-api-key': readKey });
       expect(errorCodesOf(refused)).toEqual(['FORBIDDEN']);
-      expect(refused.body.errors?.[0]?.message).toBe('This API key may read capture tasks but not change them: use a key listed in INBOUND_WRITE_API_KEYS_SHA256.');
+      expect(refused.body.errors?.[0]?.message).toBe(
+        'This API key may read capture tasks but not change them: use a key listed in INBOUND_WRITE_API_KEYS_SHA256.',
+      );
       expect(harness.simulator.requests).toHaveLength(0);
       const created = await harness.gql(CREATE, { input: createInput() }, { 'x-api-key': writeKey });
       expect(createdTask(created)).toMatchObject({ status: 'RUNNING' });
@@ -173,15 +194,30 @@ describe('AK/SK mode: changes need the write scope', () => {
 
   it('a JWT writes only with the write scope (in `scope` or `scp`)', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
-    const sign = (claims: Record<string, unknown>) => new SignJWT({ sub: 'operator', ...claims }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
-    const env = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK, INBOUND_JWT_PUBLIC_KEY: await exportSPKI(publicKey), INBOUND_JWT_ALGORITHM: 'ES256' };
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ sub: 'operator', ...claims }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const env = {
+      CFW_AUTH_MODE: 'aksk',
+      CLOUD_SDK_AK: AK,
+      CLOUD_SDK_SK: SK,
+      INBOUND_JWT_PUBLIC_KEY: await exportSPKI(publicKey),
+      INBOUND_JWT_ALGORITHM: 'ES256',
+    };
     await withLifecycle({ env, simulator }, async (harness) => {
       const reader = await harness.gql(CREATE, { input: createInput() }, { authorization: `Bearer ${await sign({ scope: 'capture-tasks:read' })}` });
       expect(errorCodesOf(reader)).toEqual(['FORBIDDEN']);
       expect(reader.body.errors?.[0]?.message).toBe('This JWT may read capture tasks but not change them: its scope lacks "capture-tasks:write".');
-      const writer = await harness.gql(CREATE, { input: createInput() }, { authorization: `Bearer ${await sign({ scope: 'capture-tasks:read capture-tasks:write' })}` });
+      const writer = await harness.gql(
+        CREATE,
+        { input: createInput() },
+        { authorization: `Bearer ${await sign({ scope: 'capture-tasks:read capture-tasks:write' })}` },
+      );
       expect(payloadOf(writer).userErrors).toEqual([]);
-      const scp = await harness.gql(STOP, { input: { fwInstanceId: EMPTY_FIREWALL, id: createdTask(writer).id } }, { authorization: `Bearer ${await sign({ scp: ['capture-tasks:write'] })}` });
+      const scp = await harness.gql(
+        STOP,
+        { input: { fwInstanceId: EMPTY_FIREWALL, id: createdTask(writer).id } },
+        { authorization: `Bearer ${await sign({ scp: ['capture-tasks:write'] })}` },
+      );
       expect(payloadOf(scp)).toMatchObject({ userErrors: [], captureTask: { status: 'ENDING' } });
     });
   });

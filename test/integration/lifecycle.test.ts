@@ -3,7 +3,21 @@
 // running task, CFW "forgetting" a delete, the double-click race, and the budget.
 import { describe, expect, it } from '@jest/globals';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
-import { CREATE, createdTask, createInput, codesOf, DELETE, EMPTY_FIREWALL, errorCodesOf, payloadOf, startGatewayFor, STOP, TASK, withLifecycle, type LifecycleHarness } from '../helpers/lifecycle.ts';
+import {
+  CREATE,
+  createdTask,
+  createInput,
+  codesOf,
+  DELETE,
+  EMPTY_FIREWALL,
+  errorCodesOf,
+  payloadOf,
+  startGatewayFor,
+  STOP,
+  TASK,
+  withLifecycle,
+  type LifecycleHarness,
+} from '../helpers/lifecycle.ts';
 
 const MINUTE = 60_000;
 
@@ -50,7 +64,10 @@ describe('create → poll → stop → result → delete', () => {
       const finished = await harness.gql(TASK, { fw: EMPTY_FIREWALL, id: task.id });
       expect(finished.body.errors).toBeUndefined();
       expect(finished.headers.get('cache-control')).toBe('no-store');
-      const answer = finished.body.data?.['captureTask'] as { status: string; result: { url: string; accessCode: string; expires: number; requestHost: string; files: unknown[] } };
+      const answer = finished.body.data?.['captureTask'] as {
+        status: string;
+        result: { url: string; accessCode: string; expires: number; requestHost: string; files: unknown[] };
+      };
       expect(answer.status).toBe('STOPPED');
       expect(answer.result).toMatchObject({ expires: 300, files: [] });
       expect(answer.result.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_simulator\/download\//);
@@ -72,7 +89,10 @@ describe('create → poll → stop → result → delete', () => {
       harness.clock.advance(2 * MINUTE);
       const result = await harness.gql(TASK, { fw: EMPTY_FIREWALL, id: task.id, ips: ['8.8.8.8', '2400:cb00::/32'] });
       expect(result.body.errors).toBeUndefined();
-      const answer = result.body.data?.['captureTask'] as { status: string; result: { url: string | null; files: { name: string; url: string; path: string }[] } };
+      const answer = result.body.data?.['captureTask'] as {
+        status: string;
+        result: { url: string | null; files: { name: string; url: string; path: string }[] };
+      };
       expect(answer.status).toBe('SUCCESSFUL');
       expect(answer.result.url).toBeNull();
       expect(answer.result.files).toHaveLength(1);
@@ -95,7 +115,9 @@ describe('CaptureTask.result(allowedIps)', () => {
         [['8.8.8.8', '8.8.8.8/32'], '`allowedIps` entry "8.8.8.8/32" repeats an earlier entry'],
       ] as const) {
         const result = await harness.gql(TASK, { fw: EMPTY_FIREWALL, id: task.id, ips });
-        expect(result.body.errors?.map((error) => [error.message, error.extensions?.['code'], error.extensions?.['argumentName'], error.path])).toEqual([[message, 'BAD_USER_INPUT', 'allowedIps', ['captureTask', 'result']]]);
+        expect(result.body.errors?.map((error) => [error.message, error.extensions?.['code'], error.extensions?.['argumentName'], error.path])).toEqual([
+          [message, 'BAD_USER_INPUT', 'allowedIps', ['captureTask', 'result']],
+        ]);
       }
       expect(harness.simulator.callCountOf('GET', '/capture-task/capture-result')).toBe(0);
     });
@@ -106,7 +128,14 @@ describe('every user error code, through real HTTP', () => {
   it('INVALID: refused before any upstream call, every field at its path', async () => {
     await withLifecycle({}, async (harness) => {
       harness.simulator.resetCalls();
-      const result = await create(harness, { source: { address: '10.0.0.300' }, destination: { address: '2001:db8::1', port: '80' }, protocol: 'ICMP', maxPackets: 2_000_000, durationMinutes: 0, clientMutationId: 'm' });
+      const result = await create(harness, {
+        source: { address: '10.0.0.300' },
+        destination: { address: '2001:db8::1', port: '80' },
+        protocol: 'ICMP',
+        maxPackets: 2_000_000,
+        durationMinutes: 0,
+        clientMutationId: 'm',
+      });
       expect(payloadOf(result)).toMatchObject({ captureTask: null, clientMutationId: 'm' });
       expect(payloadOf(result).userErrors.map((error) => [error.field?.join('.'), error.code])).toEqual([
         ['input.durationMinutes', 'INVALID'],
@@ -152,7 +181,9 @@ describe('every user error code, through real HTTP', () => {
       const unspecified = await create(harness, { source: { address: '2001:db8::1' }, destination: { address: '::' } });
       expect(payloadOf(unspecified).userErrors.map((error) => error.field?.join('.'))).toEqual(['input.destination.address']);
       expect(harness.simulator.callCount).toBe(0);
-      expect(createdTask(await create(harness, { destination: { address: '239.1.2.3', port: '5353' }, protocol: 'UDP' }))).toMatchObject({ destination: { address: '239.1.2.3' } });
+      expect(createdTask(await create(harness, { destination: { address: '239.1.2.3', port: '5353' }, protocol: 'UDP' }))).toMatchObject({
+        destination: { address: '239.1.2.3' },
+      });
     });
   });
 
@@ -171,7 +202,9 @@ describe('every user error code, through real HTTP', () => {
       const first = createdTask(await create(harness, { durationMinutes: 1 }));
       harness.clock.advance(2 * MINUTE);
       const second = await create(harness, { durationMinutes: 1 });
-      expect(payloadOf(second).userErrors).toEqual([{ field: ['input', 'name'], code: 'NAME_TAKEN', message: `Task ${first.id} of this firewall is already named "suspicious-flow": choose another name.` }]);
+      expect(payloadOf(second).userErrors).toEqual([
+        { field: ['input', 'name'], code: 'NAME_TAKEN', message: `Task ${first.id} of this firewall is already named "suspicious-flow": choose another name.` },
+      ]);
       expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
     });
   });
@@ -184,10 +217,22 @@ describe('every user error code, through real HTTP', () => {
       expect(payloadOf(second).userErrors[0]?.message).toContain(running.id);
       expect(harness.simulator.callCountOf('POST', '/capture-task')).toBe(1);
       // CFW's own refusal (a capture started elsewhere between the check and the create).
-      harness.simulator.faults.push({ kind: 'status', status: 400, errorCode: 'CFW.00200016', errorMsg: 'Instance status error', match: { method: 'POST', path: '/capture-task' } });
+      harness.simulator.faults.push({
+        kind: 'status',
+        status: 400,
+        errorCode: 'CFW.00200016',
+        errorMsg: 'Instance status error',
+        match: { method: 'POST', path: '/capture-task' },
+      });
       harness.clock.advance(10 * MINUTE);
       const refused = await create(harness, { name: 'third' });
-      expect(payloadOf(refused).userErrors).toEqual([{ field: null, code: 'CAPTURE_IN_PROGRESS', message: 'CFW refused the capture (CFW.00200016): a capture is running or stopping on this firewall; stop it or wait for it to end.' }]);
+      expect(payloadOf(refused).userErrors).toEqual([
+        {
+          field: null,
+          code: 'CAPTURE_IN_PROGRESS',
+          message: 'CFW refused the capture (CFW.00200016): a capture is running or stopping on this firewall; stop it or wait for it to end.',
+        },
+      ]);
     });
   });
 
@@ -198,16 +243,35 @@ describe('every user error code, through real HTTP', () => {
         harness.clock.advance(MINUTE + 10_000);
       }
       const result = await create(harness, { name: 'capture-20', durationMinutes: 1 });
-      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'QUOTA_EXCEEDED', message: 'CFW refused the capture (CFW.00200024): the firewall\'s captures for today (20) are used up; try again tomorrow.' }]);
+      expect(payloadOf(result).userErrors).toEqual([
+        {
+          field: null,
+          code: 'QUOTA_EXCEEDED',
+          message: "CFW refused the capture (CFW.00200024): the firewall's captures for today (20) are used up; try again tomorrow.",
+        },
+      ]);
     });
   });
 
-  it('REJECTED: another CFW refusal, with CFW\'s code in the message', async () => {
-    await withLifecycle({ simulator: { faults: [{ kind: 'status', status: 400, errorCode: 'CFW.00200002', errorMsg: 'Invalid parameter', match: { method: 'POST', path: '/capture-task' } }] } }, async (harness) => {
-      const result = await create(harness);
-      expect(payloadOf(result).userErrors).toEqual([{ field: null, code: 'REJECTED', message: expect.stringMatching(/^CFW refused the capture \(CFW\.00200002, CFW request id [0-9a-f]{32}\); check the input against CFW's rules\.$/) }]);
-      expect(result.text).not.toContain('Invalid parameter');
-    });
+  it("REJECTED: another CFW refusal, with CFW's code in the message", async () => {
+    await withLifecycle(
+      {
+        simulator: {
+          faults: [{ kind: 'status', status: 400, errorCode: 'CFW.00200002', errorMsg: 'Invalid parameter', match: { method: 'POST', path: '/capture-task' } }],
+        },
+      },
+      async (harness) => {
+        const result = await create(harness);
+        expect(payloadOf(result).userErrors).toEqual([
+          {
+            field: null,
+            code: 'REJECTED',
+            message: expect.stringMatching(/^CFW refused the capture \(CFW\.00200002, CFW request id [0-9a-f]{32}\); check the input against CFW's rules\.$/),
+          },
+        ]);
+        expect(result.text).not.toContain('Invalid parameter');
+      },
+    );
   });
 
   it('NOT_FOUND and NOT_RUNNING for a stop; a second stop of a stopping task answers it', async () => {
@@ -232,7 +296,11 @@ describe('every user error code, through real HTTP', () => {
       harness.clock.advance(2 * MINUTE);
       expect(payloadOf(await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [task.id] } })).deletedIds).toEqual([task.id]);
       const again = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [task.id, 'ghost'] } });
-      expect(payloadOf(again)).toEqual({ deletedIds: [task.id], userErrors: [{ field: ['input', 'ids', '1'], code: 'NOT_FOUND', message: 'No task ghost in this firewall\'s list.' }], clientMutationId: null });
+      expect(payloadOf(again)).toEqual({
+        deletedIds: [task.id],
+        userErrors: [{ field: ['input', 'ids', '1'], code: 'NOT_FOUND', message: "No task ghost in this firewall's list." }],
+        clientMutationId: null,
+      });
       expect(harness.simulator.callCountOf('POST', '/capture-task/batch-delete')).toBe(1);
     });
   });
@@ -258,7 +326,17 @@ describe('deleting a running task', () => {
     await withLifecycle({ env: { DELETE_STOP_WAIT_MS: '3000' } }, async (harness) => {
       const task = createdTask(await create(harness, { durationMinutes: 30 }));
       const result = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [task.id] } });
-      expect(payloadOf(result)).toEqual({ deletedIds: [], userErrors: [{ field: ['input', 'ids', '0'], code: 'CAPTURE_IN_PROGRESS', message: `Task ${task.id} is still stopping; it was not deleted. Try again in a few seconds.` }], clientMutationId: null });
+      expect(payloadOf(result)).toEqual({
+        deletedIds: [],
+        userErrors: [
+          {
+            field: ['input', 'ids', '0'],
+            code: 'CAPTURE_IN_PROGRESS',
+            message: `Task ${task.id} is still stopping; it was not deleted. Try again in a few seconds.`,
+          },
+        ],
+        clientMutationId: null,
+      });
       expect(harness.simulator.callCountOf('POST', '/capture-task/batch-delete')).toBe(0);
       expect(await taskNow(harness, task.id)).toMatchObject({ status: 'ENDING', isDeleted: false });
     });
@@ -282,7 +360,13 @@ describe('when CFW forgets a delete (simulator fault forget-delete)', () => {
       harness.clock.advance(2 * MINUTE);
       harness.simulator.faults.push({ kind: 'forget-delete' });
       const result = await harness.gql(DELETE, { input: { fwInstanceId: EMPTY_FIREWALL, ids: [task.id] } });
-      expect(payloadOf(result)).toEqual({ deletedIds: [], userErrors: [{ field: ['input', 'ids', '0'], code: 'REJECTED', message: `CFW answered the delete but still lists task ${task.id} as not deleted; try again.` }], clientMutationId: null });
+      expect(payloadOf(result)).toEqual({
+        deletedIds: [],
+        userErrors: [
+          { field: ['input', 'ids', '0'], code: 'REJECTED', message: `CFW answered the delete but still lists task ${task.id} as not deleted; try again.` },
+        ],
+        clientMutationId: null,
+      });
       expect(await taskNow(harness, task.id)).toMatchObject({ isDeleted: false });
     });
   });
@@ -320,10 +404,12 @@ describe('the double-click race', () => {
 });
 
 describe('mutations and the operation budget', () => {
-  it('counts a mutation\'s calls before any is made: three creates in one operation need 9 > 6', async () => {
+  it("counts a mutation's calls before any is made: three creates in one operation need 9 > 6", async () => {
     await withLifecycle({ env: { OPERATION_UPSTREAM_BUDGET: '6' } }, async (harness) => {
       const input = createInput();
-      const result = await harness.gql(`mutation { a: createCaptureTask(input: ${graphqlInput(input, 'a')}) { clientMutationId } b: createCaptureTask(input: ${graphqlInput(input, 'b')}) { clientMutationId } c: createCaptureTask(input: ${graphqlInput(input, 'c')}) { clientMutationId } }`);
+      const result = await harness.gql(
+        `mutation { a: createCaptureTask(input: ${graphqlInput(input, 'a')}) { clientMutationId } b: createCaptureTask(input: ${graphqlInput(input, 'b')}) { clientMutationId } c: createCaptureTask(input: ${graphqlInput(input, 'c')}) { clientMutationId } }`,
+      );
       expect(errorCodesOf(result)).toEqual(['OPERATION_BUDGET_EXCEEDED']);
       expect(harness.simulator.requests).toHaveLength(0);
     });
@@ -336,12 +422,14 @@ describe('mutations and the operation budget', () => {
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-      expect(body.errors.map((error) => [error.message, error.extensions.code])).toEqual([['GET requests only support query operations, not mutation operations', 'BAD_REQUEST']]);
+      expect(body.errors.map((error) => [error.message, error.extensions.code])).toEqual([
+        ['GET requests only support query operations, not mutation operations', 'BAD_REQUEST'],
+      ]);
       expect(harness.simulator.requests).toHaveLength(0);
     });
   });
 
-  it('are refused without CSRF protection headers over a simple GET too (Apollo\'s CSRF prevention)', async () => {
+  it("are refused without CSRF protection headers over a simple GET too (Apollo's CSRF prevention)", async () => {
     await withLifecycle({}, async (harness) => {
       const query = encodeURIComponent('mutation { __typename }');
       const response = await fetch(`${harness.url}?query=${query}`);
@@ -358,7 +446,9 @@ describe('captureTask', () => {
       const last = tasks.at(-1);
       if (last === undefined) throw new Error('no seeded tasks');
       harness.simulator.resetCalls();
-      const result = await harness.gql(`{ captureTask(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", id: "${last.task_id}") { id name } captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 1024) { totalCount } }`);
+      const result = await harness.gql(
+        `{ captureTask(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", id: "${last.task_id}") { id name } captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 1024) { totalCount } }`,
+      );
       expect(result.body).toEqual({ data: { captureTask: { id: last.task_id, name: last.name }, captureTasks: { totalCount: 57 } } });
       expect(harness.simulator.calls.map((call) => [call.offset, call.limit])).toEqual([['0', '1024']]);
     });
@@ -384,7 +474,10 @@ function graphqlInput(input: Record<string, unknown>, clientMutationId: string):
   const literal = (value: unknown): string => {
     if (typeof value === 'string') return JSON.stringify(value);
     if (typeof value === 'number') return String(value);
-    if (typeof value === 'object' && value !== null) return `{ ${Object.entries(value).map(([key, item]) => `${key}: ${key === 'protocol' ? String(item) : literal(item)}`).join(', ')} }`;
+    if (typeof value === 'object' && value !== null)
+      return `{ ${Object.entries(value)
+        .map(([key, item]) => `${key}: ${key === 'protocol' ? String(item) : literal(item)}`)
+        .join(', ')} }`;
     return 'null';
   };
   return literal({ ...input, clientMutationId });

@@ -10,7 +10,10 @@ import { describeWithOwnRedis, type OwnRedisServer } from '../helpers/redis.ts';
 import { until } from '../helpers/until.ts';
 
 const LIST = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 1) { totalCount } }`;
-const TOKENS = new Map([['token-a', {}], ['token-b', {}]]);
+const TOKENS = new Map([
+  ['token-a', {}],
+  ['token-b', {}],
+]);
 // A burst of 2 and one token back every 100 s: a third request is over the share however slowly a
 // loaded machine runs the test.
 const LIMIT = { CALLER_RATE_LIMIT_PER_SECOND: '0.01', CALLER_RATE_LIMIT_BURST: '2' };
@@ -58,7 +61,13 @@ describeWithOwnRedis('the per-caller rate limit across two instances sharing Red
     two = await startHarness({ simulator: { tokens: TOKENS }, env });
     // Both instances' connections are up (a command sent before would open the breaker at once).
     const observer = new Redis(redis.url);
-    await until(async () => String(await observer.call('CLIENT', 'LIST')).trim().split('\n').length >= 3, 'both gateways to connect to Redis');
+    await until(
+      async () =>
+        String(await observer.call('CLIENT', 'LIST'))
+          .trim()
+          .split('\n').length >= 3,
+      'both gateways to connect to Redis',
+    );
     observer.disconnect();
   });
 

@@ -24,7 +24,11 @@ async function timedOperation(harness: Harness): Promise<number> {
 }
 
 async function apq(harness: Harness): Promise<unknown> {
-  const response = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' }, body: JSON.stringify({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }) });
+  const response = await fetch(harness.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
+    body: JSON.stringify({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }),
+  });
   return ((await response.json()) as { data?: unknown }).data;
 }
 
@@ -51,7 +55,12 @@ describeWithOwnRedis('Redis frozen by SIGSTOP', (startRedis) => {
     redis = await startRedis();
     const tokens = new Map([['demo-token', {}]]);
     // 300 ms, not the default 100: on a loaded CI machine a healthy command can take over 100 ms.
-    withRedis = await startHarness({ env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_BREAKER_OPEN_MS: '1000' }, simulator: { tokens }, logger: createLogger('info', sink), storeClock: () => Date.now() + storeClockAhead });
+    withRedis = await startHarness({
+      env: { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '30', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_BREAKER_OPEN_MS: '1000' },
+      simulator: { tokens },
+      logger: createLogger('info', sink),
+      storeClock: () => Date.now() + storeClockAhead,
+    });
     redisLess = await startHarness({ simulator: { tokens } });
   });
   afterAll(async () => {

@@ -17,10 +17,14 @@ describe('tracing', () => {
     await withHarness({}, async (harness) => {
       exporter.reset();
       const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
-      const result = await harness.gql(`query Tasks { a: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 2) { totalCount } b: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 2) { totalCount } }`, undefined, {
-        'x-auth-token': 'demo-token',
-        traceparent: `00-${callerTrace}-00f067aa0ba902b7-01`,
-      });
+      const result = await harness.gql(
+        `query Tasks { a: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", first: 2) { totalCount } b: captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.single}", first: 2) { totalCount } }`,
+        undefined,
+        {
+          'x-auth-token': 'demo-token',
+          traceparent: `00-${callerTrace}-00f067aa0ba902b7-01`,
+        },
+      );
       expect(result.body.errors).toBeUndefined();
       const spans = exporter.getFinishedSpans();
       const operation = spans.find((span) => span.name === 'graphql.operation Tasks');

@@ -2,7 +2,17 @@
 // refusal at the path of the field at fault, with a message naming what was expected.
 import { describe, expect, it } from '@jest/globals';
 import { BadUserInputError } from '../../src/errors.ts';
-import { allowedIpsFrom, createBodyFrom, deleteIdsProblems, isFirewallId, MAX_DELETE_IDS, nameProblem, portProblem, stopInputProblems, type CreateCaptureTaskInput } from '../../src/lifecycle/input.ts';
+import {
+  allowedIpsFrom,
+  createBodyFrom,
+  deleteIdsProblems,
+  isFirewallId,
+  MAX_DELETE_IDS,
+  nameProblem,
+  portProblem,
+  stopInputProblems,
+  type CreateCaptureTaskInput,
+} from '../../src/lifecycle/input.ts';
 
 const valid: CreateCaptureTaskInput = {
   fwInstanceId: 'ebf891cd-2163-48a0-9963-6309f99dd3c4',
@@ -36,12 +46,18 @@ describe('createBodyFrom', () => {
 
   it('infers IPv6, maps every protocol and leaves out ports that are not given', () => {
     const v6 = { ...valid, source: { address: '2001:db8::1' }, destination: { address: '2001:db8::2', port: null } };
-    for (const [protocol, code] of [['UDP', 17], ['ICMPV6', 58], ['ANY', -1]] as const) {
+    for (const [protocol, code] of [
+      ['UDP', 17],
+      ['ICMPV6', 58],
+      ['ANY', -1],
+    ] as const) {
       const checked = createBodyFrom({ ...v6, protocol });
       expect(checked).toMatchObject({ body: { source: { address_type: 1 }, destination: { address_type: 1 }, service: { protocol: code } } });
       expect('body' in checked && checked.body.service).toEqual({ protocol: code });
     }
-    expect(createBodyFrom({ ...valid, protocol: 'ICMP', source: { address: '192.0.2.1' }, destination: { address: '192.0.2.2' } })).toMatchObject({ body: { service: { protocol: 1 } } });
+    expect(createBodyFrom({ ...valid, protocol: 'ICMP', source: { address: '192.0.2.1' }, destination: { address: '192.0.2.2' } })).toMatchObject({
+      body: { service: { protocol: 1 } },
+    });
   });
 
   it.each([
@@ -70,8 +86,16 @@ describe('createBodyFrom', () => {
     ['a backwards range', { destination: { address: '198.51.100.7', port: '90-80' } }, [['input.destination.port', 'INVALID']]],
     ['a port with ICMP', { protocol: 'ICMP', source: { address: '192.0.2.10' } }, [['input.destination.port', 'INVALID']]],
     ['a port with ANY', { protocol: 'ANY', destination: { address: '198.51.100.7' } }, [['input.source.port', 'INVALID']]],
-    ['ICMP between IPv6 addresses', { protocol: 'ICMP', source: { address: '2001:db8::1' }, destination: { address: '2001:db8::2' } }, [['input.protocol', 'INVALID']]],
-    ['ICMPV6 between IPv4 addresses', { protocol: 'ICMPV6', source: { address: '192.0.2.1' }, destination: { address: '192.0.2.2' } }, [['input.protocol', 'INVALID']]],
+    [
+      'ICMP between IPv6 addresses',
+      { protocol: 'ICMP', source: { address: '2001:db8::1' }, destination: { address: '2001:db8::2' } },
+      [['input.protocol', 'INVALID']],
+    ],
+    [
+      'ICMPV6 between IPv4 addresses',
+      { protocol: 'ICMPV6', source: { address: '192.0.2.1' }, destination: { address: '192.0.2.2' } },
+      [['input.protocol', 'INVALID']],
+    ],
   ] as const)('refuses %s at its field', (_label, change, expected) => {
     expect(problemsOf({ ...valid, ...change })).toEqual(expected);
   });
@@ -144,14 +168,21 @@ describe('deleteIdsProblems', () => {
 
   it('refuses none, too many, empty and repeated ids at their paths', () => {
     expect(deleteIdsProblems([])).toEqual([{ field: ['input', 'ids'], code: 'INVALID', message: 'must name at least one task' }]);
-    expect(deleteIdsProblems(Array.from({ length: MAX_DELETE_IDS + 1 }, (_, i) => `t${i}`))).toEqual([{ field: ['input', 'ids'], code: 'INVALID', message: `may name at most ${MAX_DELETE_IDS} tasks per call, got ${MAX_DELETE_IDS + 1}` }]);
-    expect(deleteIdsProblems(['a', '', 'a']).map((error) => error.field)).toEqual([['input', 'ids', '1'], ['input', 'ids', '2']]);
+    expect(deleteIdsProblems(Array.from({ length: MAX_DELETE_IDS + 1 }, (_, i) => `t${i}`))).toEqual([
+      { field: ['input', 'ids'], code: 'INVALID', message: `may name at most ${MAX_DELETE_IDS} tasks per call, got ${MAX_DELETE_IDS + 1}` },
+    ]);
+    expect(deleteIdsProblems(['a', '', 'a']).map((error) => error.field)).toEqual([
+      ['input', 'ids', '1'],
+      ['input', 'ids', '2'],
+    ]);
   });
 });
 
 describe('allowedIps', () => {
   it('refuses the same address or range twice, however it is written', () => {
-    expect(() => allowedIpsFrom(['2400:cb00::/32', '2400:CB00:0::/32'])).toThrow(new BadUserInputError('allowedIps', 'entry "2400:CB00:0::/32" repeats an earlier entry'));
+    expect(() => allowedIpsFrom(['2400:cb00::/32', '2400:CB00:0::/32'])).toThrow(
+      new BadUserInputError('allowedIps', 'entry "2400:CB00:0::/32" repeats an earlier entry'),
+    );
     expect(() => allowedIpsFrom(['8.8.8.8', '8.8.8.8/32'])).toThrow('repeats an earlier entry');
     expect(allowedIpsFrom(['8.8.8.0/24', '8.8.8.0/25'])).toHaveLength(2);
   });
@@ -163,7 +194,9 @@ describe('allowedIps', () => {
   it('takes at most three, naming the argument', () => {
     expect(allowedIpsFrom(null)).toEqual([]);
     expect(allowedIpsFrom(['8.8.8.8', '1.1.1.1', '9.9.9.9'])).toHaveLength(3);
-    expect(() => allowedIpsFrom(['8.8.8.8', '1.1.1.1', '9.9.9.9', '8.8.4.4'])).toThrow(new BadUserInputError('allowedIps', 'may hold at most 3 addresses or ranges, got 4'));
+    expect(() => allowedIpsFrom(['8.8.8.8', '1.1.1.1', '9.9.9.9', '8.8.4.4'])).toThrow(
+      new BadUserInputError('allowedIps', 'may hold at most 3 addresses or ranges, got 4'),
+    );
     expect(() => allowedIpsFrom(['10.0.0.1'])).toThrow('`allowedIps` entry "10.0.0.1" is not a public address or range');
   });
 });

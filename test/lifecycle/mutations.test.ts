@@ -7,9 +7,18 @@ import { createCaptureTask, deleteCaptureTasks, stopCaptureTask, type LifecycleD
 import type { CaptureTaskRecord } from '../../src/upstream/wire.ts';
 
 const FW = 'fw-1';
-const input = { fwInstanceId: FW, name: 'cap', durationMinutes: 1, maxPackets: 10, protocol: 'TCP' as const, source: { address: '192.0.2.1' }, destination: { address: '192.0.2.2' } };
+const input = {
+  fwInstanceId: FW,
+  name: 'cap',
+  durationMinutes: 1,
+  maxPackets: 10,
+  protocol: 'TCP' as const,
+  source: { address: '192.0.2.1' },
+  destination: { address: '192.0.2.2' },
+};
 const ok = () => Promise.resolve({ value: undefined, requestId: 'req-1' });
-const lostAnswer = () => new UpstreamError('UPSTREAM_TIMEOUT', 'The upstream did not answer in time (response timeout).', { attempts: 1 }, { outcomeUnknown: true });
+const lostAnswer = () =>
+  new UpstreamError('UPSTREAM_TIMEOUT', 'The upstream did not answer in time (response timeout).', { attempts: 1 }, { outcomeUnknown: true });
 const refusedWith = (errorCode: string) => new UpstreamError('BAD_USER_INPUT', 'refused', { status: 400, errorCode, attempts: 1 });
 
 /** A port over a list the test changes through `on*` handlers; counts reads and time slept. */
@@ -45,7 +54,12 @@ function scriptedPort(tasks: CaptureTaskRecord[], handlers: Partial<Pick<Lifecyc
 describe('createCaptureTask', () => {
   it('CFW accepted it but does not list it yet: no task, no user error, and it says so', async () => {
     const { port } = scriptedPort([]);
-    expect(await createCaptureTask(port, input)).toMatchObject({ task: null, userErrors: [], requestIds: ['req-1'], warnings: [{ code: 'TASK_NOT_LISTED_YET', message: expect.any(String) }] });
+    expect(await createCaptureTask(port, input)).toMatchObject({
+      task: null,
+      userErrors: [],
+      requestIds: ['req-1'],
+      warnings: [{ code: 'TASK_NOT_LISTED_YET', message: expect.any(String) }],
+    });
   });
 
   it('an answer lost after sending, and the list shows the task: answered as created, never sent again', async () => {
@@ -125,25 +139,37 @@ describe('deleteCaptureTasks', () => {
     expect(calls.slept).toEqual([2_000, 2_000]);
   });
 
-  it('CFW refusing the batch-delete: CAPTURE_IN_PROGRESS for an id still listed, with CFW\'s code', async () => {
+  it("CFW refusing the batch-delete: CAPTURE_IN_PROGRESS for an id still listed, with CFW's code", async () => {
     const { port } = scriptedPort([{ task_id: 't1', status: 1 }], { batchDelete: () => Promise.reject(refusedWith('CFW.00200016')) });
     expect(await deleteCaptureTasks(port, { fwInstanceId: FW, ids: ['t1'] })).toEqual({
       task: null,
       deletedIds: [],
-      userErrors: [{ field: ['input', 'ids', '0'], code: 'CAPTURE_IN_PROGRESS', message: 'CFW refused the delete (CFW.00200016): a task of the call is running or stopping; try again when it has stopped.' }],
+      userErrors: [
+        {
+          field: ['input', 'ids', '0'],
+          code: 'CAPTURE_IN_PROGRESS',
+          message: 'CFW refused the delete (CFW.00200016): a task of the call is running or stopping; try again when it has stopped.',
+        },
+      ],
       taskIds: ['t1'],
       requestIds: [],
     });
   });
 
   it('a lost answer: the list decides, and a task gone from it is deleted', async () => {
-    const tasks: CaptureTaskRecord[] = [{ task_id: 't1', status: 4 }, { task_id: 't2', status: 1 }];
+    const tasks: CaptureTaskRecord[] = [
+      { task_id: 't1', status: 4 },
+      { task_id: 't2', status: 1 },
+    ];
     const { port } = scriptedPort(tasks, {
       batchDelete: () => {
         tasks.splice(0, 1);
         return Promise.reject(lostAnswer());
       },
     });
-    expect(await deleteCaptureTasks(port, { fwInstanceId: FW, ids: ['t1', 't2'] })).toMatchObject({ deletedIds: ['t1'], userErrors: [{ field: ['input', 'ids', '1'], code: 'REJECTED' }] });
+    expect(await deleteCaptureTasks(port, { fwInstanceId: FW, ids: ['t1', 't2'] })).toMatchObject({
+      deletedIds: ['t1'],
+      userErrors: [{ field: ['input', 'ids', '1'], code: 'REJECTED' }],
+    });
   });
 });

@@ -21,7 +21,11 @@ describe('createRefusal', () => {
   });
 
   it('believes the list over the code: a racing create that won makes it NAME_TAKEN', () => {
-    expect(createRefusal('CFW.00200016', { nameTakenBy: 't-1', busyTask: 't-1' })).toEqual({ field: ['input', 'name'], code: 'NAME_TAKEN', message: 'CFW refused the capture (CFW.00200016): task t-1 now has this name (another create with it went first).' });
+    expect(createRefusal('CFW.00200016', { nameTakenBy: 't-1', busyTask: 't-1' })).toEqual({
+      field: ['input', 'name'],
+      code: 'NAME_TAKEN',
+      message: 'CFW refused the capture (CFW.00200016): task t-1 now has this name (another create with it went first).',
+    });
   });
 
   it('copes with an unknown code for "a capture is running" when the list shows one', () => {
@@ -35,11 +39,13 @@ describe('stopRefusal and deleteRefusal', () => {
     expect(stopRefusal('CFW.00200005')).toMatchObject({ code: 'NOT_FOUND' });
     expect(stopRefusal('CFW.00200002')).toMatchObject({ code: 'REJECTED', message: 'CFW refused the stop (CFW.00200002).' });
     expect(stopRefusal('CFW.00200002', 'req-9')).toMatchObject({ code: 'REJECTED', message: 'CFW refused the stop (CFW.00200002, CFW request id req-9).' });
-    expect(createRefusal('CFW.00200002', noFacts, 'req-9').message).toBe('CFW refused the capture (CFW.00200002, CFW request id req-9); check the input against CFW\'s rules.');
+    expect(createRefusal('CFW.00200002', noFacts, 'req-9').message).toBe(
+      "CFW refused the capture (CFW.00200002, CFW request id req-9); check the input against CFW's rules.",
+    );
     expect(deleteRefusal('CFW.00200001', ['input', 'ids', '0'], 'req-9').message).toBe('CFW refused the delete (CFW.00200001, CFW request id req-9).');
   });
 
-  it('maps a delete, at the id\'s path', () => {
+  it("maps a delete, at the id's path", () => {
     expect(deleteRefusal('CFW.00200016', ['input', 'ids', '0'])).toMatchObject({ code: 'CAPTURE_IN_PROGRESS', field: ['input', 'ids', '0'] });
     expect(deleteRefusal('CFW.00200001', ['input', 'ids', '1'])).toMatchObject({ code: 'REJECTED', field: ['input', 'ids', '1'] });
   });

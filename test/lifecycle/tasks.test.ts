@@ -24,8 +24,22 @@ describe('scanTasks', () => {
     [0, [[0, 1024]]],
     [57, [[0, 1024]]],
     [1024, [[0, 1024]]],
-    [1025, [[0, 1024], [1023, 1024]]],
-    [3500, [[0, 1024], [1023, 1024], [2046, 1024], [3069, 1024]]],
+    [
+      1025,
+      [
+        [0, 1024],
+        [1023, 1024],
+      ],
+    ],
+    [
+      3500,
+      [
+        [0, 1024],
+        [1023, 1024],
+        [2046, 1024],
+        [3069, 1024],
+      ],
+    ],
   ])('reads a list of %i tasks whole with these reads', async (count, expected) => {
     const list = listOf(count);
     const scan = await scanTasks(list.read);

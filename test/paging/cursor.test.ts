@@ -20,10 +20,15 @@ describe('cursor codec', () => {
   it('round-trips any position', () => {
     const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
     fc.assert(
-      fc.property(fc.record({ offset: u32, prev: u32, id: u32, next: u32, first: fc.boolean(), last: fc.boolean() }), fc.string(), fc.option(fc.string(), { nil: undefined }), (at, firewall, project) => {
-        const scope = connectionKeyOf(firewall, project);
-        expect(decodeCursor('after', encodeCursor(scope, at), scope)).toEqual(at);
-      }),
+      fc.property(
+        fc.record({ offset: u32, prev: u32, id: u32, next: u32, first: fc.boolean(), last: fc.boolean() }),
+        fc.string(),
+        fc.option(fc.string(), { nil: undefined }),
+        (at, firewall, project) => {
+          const scope = connectionKeyOf(firewall, project);
+          expect(decodeCursor('after', encodeCursor(scope, at), scope)).toEqual(at);
+        },
+      ),
     );
   });
 
@@ -51,8 +56,12 @@ describe('cursor codec', () => {
 
   it('rejects a truncated or extended cursor', () => {
     const cursor = encodeCursor(SCOPE, position);
-    expect(reasonOf(() => decodeCursor('after', cursor.slice(0, -4), SCOPE))).toBe('`after` is not a cursor issued by this gateway (wrong length: truncated or altered)');
-    expect(reasonOf(() => decodeCursor('after', `${cursor}AAAA`, SCOPE))).toBe('`after` is not a cursor issued by this gateway (wrong length: truncated or altered)');
+    expect(reasonOf(() => decodeCursor('after', cursor.slice(0, -4), SCOPE))).toBe(
+      '`after` is not a cursor issued by this gateway (wrong length: truncated or altered)',
+    );
+    expect(reasonOf(() => decodeCursor('after', `${cursor}AAAA`, SCOPE))).toBe(
+      '`after` is not a cursor issued by this gateway (wrong length: truncated or altered)',
+    );
   });
 
   it('rejects a cursor of another firewall or enterprise project', () => {
@@ -72,8 +81,12 @@ describe('cursor codec', () => {
     let hash = 0x811c9dc5 ^ 0x5bd1e995;
     for (const byte of body) hash = Math.imul(hash ^ byte, 0x01000193);
     resealed.writeUInt32BE(hash >>> 0, 22);
-    expect(reasonOf(() => decodeCursor('after', resealed.toString('base64url'), SCOPE))).toBe('`after` was issued by another version of the gateway (cursor version 2, expected 1); start again from the first page');
-    expect(reasonOf(() => decodeCursor('after', bytes.toString('base64url'), SCOPE))).toBe('`after` is damaged or was altered; use a cursor exactly as the gateway returned it');
+    expect(reasonOf(() => decodeCursor('after', resealed.toString('base64url'), SCOPE))).toBe(
+      '`after` was issued by another version of the gateway (cursor version 2, expected 1); start again from the first page',
+    );
+    expect(reasonOf(() => decodeCursor('after', bytes.toString('base64url'), SCOPE))).toBe(
+      '`after` is damaged or was altered; use a cursor exactly as the gateway returned it',
+    );
   });
 
   it('rejects garbage of any kind without throwing anything but a CursorError', () => {

@@ -39,11 +39,16 @@ async function walkAll(list: ListSource, direction: 'forward' | 'backward', size
 describe('walk over a list that does not change', () => {
   it('sees every item exactly once, in order, forward and backward, at any page size', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 1024 }), fc.constantFrom<'forward' | 'backward'>('forward', 'backward'), async (count, size, direction) => {
-        const list = new ListSource(idsOf(count));
-        const { seen } = await walkAll(list, direction, () => size);
-        expect(seen).toEqual(list.items);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 1024 }),
+        fc.constantFrom<'forward' | 'backward'>('forward', 'backward'),
+        async (count, size, direction) => {
+          const list = new ListSource(idsOf(count));
+          const { seen } = await walkAll(list, direction, () => size);
+          expect(seen).toEqual(list.items);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -225,15 +230,24 @@ describe('walk against hostile cursors and large pages', () => {
   it('keeps reads bounded for any cursor a client can mint, whatever its offset and flags', async () => {
     const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
     await fc.assert(
-      fc.asyncProperty(u32, u32, u32, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1024 }), fc.boolean(), async (offset, prev, id, first, last, count, backward) => {
-        const list = new ListSource(idsOf(30));
-        const cursor = encodeCursor(SCOPE, { offset, prev, id, next: 0, first, last });
-        const { ids, page } = await readPage(list, backward ? { last: count, before: cursor } : { first: count, after: cursor });
-        expect(list.reads).toBeLessThanOrEqual(12);
-        expect(ids.length).toBeLessThanOrEqual(count);
-        expect(new Set(ids).size).toBe(ids.length);
-        expect(page.total).toBe(30);
-      }),
+      fc.asyncProperty(
+        u32,
+        u32,
+        u32,
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1024 }),
+        fc.boolean(),
+        async (offset, prev, id, first, last, count, backward) => {
+          const list = new ListSource(idsOf(30));
+          const cursor = encodeCursor(SCOPE, { offset, prev, id, next: 0, first, last });
+          const { ids, page } = await readPage(list, backward ? { last: count, before: cursor } : { first: count, after: cursor });
+          expect(list.reads).toBeLessThanOrEqual(12);
+          expect(ids.length).toBeLessThanOrEqual(count);
+          expect(new Set(ids).size).toBe(ids.length);
+          expect(page.total).toBe(30);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -248,23 +262,28 @@ describe('walk against hostile cursors and large pages', () => {
 
   it('keeps large pages exact (reads split at the upstream limit) while fewer tasks than the drift window (50 here) are created between page fetches', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 900, max: 1024 }), fc.constantFrom<'forward' | 'backward'>('forward', 'backward'), fc.integer({ min: 1, max: 49 }), async (size, direction, inserted) => {
-        const list = new ListSource(idsOf(3000));
-        let serial = 0;
-        const seen: string[] = [];
-        let cursor: string | null = null;
-        for (let step = 0; step < 50; step++) {
-          const { page, ids, start, end } = await readPage(list, direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor });
-          expect(page.warning).toBeUndefined();
-          if (direction === 'forward') seen.push(...ids);
-          else seen.unshift(...ids);
-          if (!(direction === 'forward' ? page.hasNextPage : page.hasPreviousPage)) break;
-          cursor = (direction === 'forward' ? end : start) ?? cursor;
-          for (let i = 0; i < inserted; i++) list.items.unshift(`new${serial++}`);
-        }
-        expect(new Set(seen).size).toBe(seen.length);
-        expect(seen.filter((id) => !id.startsWith('new'))).toEqual(idsOf(3000));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 900, max: 1024 }),
+        fc.constantFrom<'forward' | 'backward'>('forward', 'backward'),
+        fc.integer({ min: 1, max: 49 }),
+        async (size, direction, inserted) => {
+          const list = new ListSource(idsOf(3000));
+          let serial = 0;
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          for (let step = 0; step < 50; step++) {
+            const { page, ids, start, end } = await readPage(list, direction === 'forward' ? { first: size, after: cursor } : { last: size, before: cursor });
+            expect(page.warning).toBeUndefined();
+            if (direction === 'forward') seen.push(...ids);
+            else seen.unshift(...ids);
+            if (!(direction === 'forward' ? page.hasNextPage : page.hasPreviousPage)) break;
+            cursor = (direction === 'forward' ? end : start) ?? cursor;
+            for (let i = 0; i < inserted; i++) list.items.unshift(`new${serial++}`);
+          }
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.filter((id) => !id.startsWith('new'))).toEqual(idsOf(3000));
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -290,8 +309,8 @@ describe('walk against hostile cursors and large pages', () => {
   });
 });
 
-describe('walk over a list that changes after every single read (as the simulator\'s drift does)', () => {
-  it('ends the first `last` page at the list\'s end although the list changed between the total and the page', async () => {
+describe("walk over a list that changes after every single read (as the simulator's drift does)", () => {
+  it("ends the first `last` page at the list's end although the list changed between the total and the page", async () => {
     const list = new ListSource(idsOf(1000));
     let serial = 0;
     list.afterRead = () => {

@@ -44,7 +44,7 @@ describe('captureTaskOf', () => {
     });
   });
 
-  it('reuses a record\'s task only for the same firewall, enterprise project and time zone', () => {
+  it("reuses a record's task only for the same firewall, enterprise project and time zone", () => {
     const shared = record();
     const first = captureTaskOf(shared, { fwInstanceId: 'fw-1', enterpriseProjectId: undefined }, 'UTC', ignoreUnknown);
     expect(captureTaskOf(shared, { fwInstanceId: 'fw-1', enterpriseProjectId: undefined }, 'UTC', ignoreUnknown)).toBe(first);
@@ -53,7 +53,9 @@ describe('captureTaskOf', () => {
     expect(otherProject).not.toBe(first);
     expect(otherProject.enterpriseProjectId).toBe('ep-2');
     expect(captureTaskOf(shared, { fwInstanceId: 'fw-2', enterpriseProjectId: 'ep-2' }, 'UTC', ignoreUnknown).fwInstanceId).toBe('fw-2');
-    expect(captureTaskOf(shared, { fwInstanceId: 'fw-2', enterpriseProjectId: 'ep-2' }, 'Asia/Shanghai', ignoreUnknown).createdAt).toBe('2024-08-31T02:17:30.000Z');
+    expect(captureTaskOf(shared, { fwInstanceId: 'fw-2', enterpriseProjectId: 'ep-2' }, 'Asia/Shanghai', ignoreUnknown).createdAt).toBe(
+      '2024-08-31T02:17:30.000Z',
+    );
   });
 
   it('keeps a value it cannot read as its FieldValueError, nulling that field alone', () => {

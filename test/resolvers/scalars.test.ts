@@ -20,13 +20,24 @@ function outcome(run: () => unknown): unknown {
 }
 
 describe('DateTime and SafeInt (graphql-scalars, loaded only when needed)', () => {
-  it('carry graphql-scalars\' names and no documentation of their own (the SDL\'s stays)', () => {
+  it("carry graphql-scalars' names and no documentation of their own (the SDL's stays)", () => {
     expect(publicConfig(DateTime)).toEqual({ name: DateTimeResolver.name, description: undefined, specifiedByURL: undefined, extensions: {} });
     expect(publicConfig(SafeInt)).toEqual({ name: SafeIntResolver.name, description: undefined, specifiedByURL: undefined, extensions: {} });
   });
 
   it('serialise every value as graphql-scalars does (same JSON, same error)', () => {
-    const samples: unknown[] = ['2024-08-31T10:17:30.000Z', '2024-08-31T12:17:30+02:00', '2024-02-30T10:00:00.000Z', 'yesterday', new Date(0), new Date(Number.NaN), 1_725_099_450_000, true, null, {}];
+    const samples: unknown[] = [
+      '2024-08-31T10:17:30.000Z',
+      '2024-08-31T12:17:30+02:00',
+      '2024-02-30T10:00:00.000Z',
+      'yesterday',
+      new Date(0),
+      new Date(Number.NaN),
+      1_725_099_450_000,
+      true,
+      null,
+      {},
+    ];
     for (const value of samples) expect(outcome(() => DateTime.serialize(value))).toEqual(outcome(() => DateTimeResolver.serialize(value)));
     for (const value of [0, -0, 42, -7, 2 ** 53 - 1, 2 ** 53, 1.5, '12', 'x', true, null, Number.NaN]) {
       expect(outcome(() => SafeInt.serialize(value))).toEqual(outcome(() => SafeIntResolver.serialize(value)));

@@ -14,7 +14,9 @@ describe('nodeVersionProblem', () => {
   });
 
   it.each(['22.17.9', '22.9.0', '20.20.2', '18.0.0', '0.10.48'])('refuses Node.js %s for >=22.18 in one line: found, needed, how to get it', (found) => {
-    expect(nodeVersionProblem(found, '>=22.18', '/usr/bin/node')).toBe(`capture-gateway needs Node.js 22.18 or later; found Node.js ${found} (/usr/bin/node): ${HINT}`);
+    expect(nodeVersionProblem(found, '>=22.18', '/usr/bin/node')).toBe(
+      `capture-gateway needs Node.js 22.18 or later; found Node.js ${found} (/usr/bin/node): ${HINT}`,
+    );
   });
 
   it('compares numerically, not as text', () => {
@@ -23,12 +25,18 @@ describe('nodeVersionProblem', () => {
   });
 
   it('says so when engines.node is a range it cannot read, rather than letting any version pass', () => {
-    expect(nodeVersionProblem('24.0.0', '^22.18 || >=24', 'node')).toBe('scripts/check-node.cjs reads only engines.node of the form ">=X.Y", got "^22.18 || >=24"');
+    expect(nodeVersionProblem('24.0.0', '^22.18 || >=24', 'node')).toBe(
+      'scripts/check-node.cjs reads only engines.node of the form ">=X.Y", got "^22.18 || >=24"',
+    );
   });
 });
 
 describe('lowestNodeVersion', () => {
-  it.each([['>=22.18', '22.18.0'], ['>=22.18.1', '22.18.1'], ['>= 24', '24.0.0']])('reads %s as the release %s', (engine, lowest) => {
+  it.each([
+    ['>=22.18', '22.18.0'],
+    ['>=22.18.1', '22.18.1'],
+    ['>= 24', '24.0.0'],
+  ])('reads %s as the release %s', (engine, lowest) => {
     expect(lowestNodeVersion(engine)).toBe(lowest);
   });
 

@@ -19,12 +19,17 @@ function withStart(start: string | undefined): string {
 
 describe('startScriptNodeFlags', () => {
   it('reads the flags between node and src/main.ts, none when there are none', () => {
-    expect(startScriptNodeFlags(withStart('exec node --max-semi-space-size=16 --stack-size=2000 src/main.ts'))).toEqual(['--max-semi-space-size=16', '--stack-size=2000']);
+    expect(startScriptNodeFlags(withStart('exec node --max-semi-space-size=16 --stack-size=2000 src/main.ts'))).toEqual([
+      '--max-semi-space-size=16',
+      '--stack-size=2000',
+    ]);
     expect(startScriptNodeFlags(withStart('exec node src/main.ts'))).toEqual([]);
   });
 
   it('refuses a start script that does not start src/main.ts with node', () => {
-    expect(() => startScriptNodeFlags(withStart('tsx src/main.ts'))).toThrow("package.json's start script is not `node [--flags] src/main.ts`: tsx src/main.ts");
+    expect(() => startScriptNodeFlags(withStart('tsx src/main.ts'))).toThrow(
+      "package.json's start script is not `node [--flags] src/main.ts`: tsx src/main.ts",
+    );
     expect(() => startScriptNodeFlags(withStart(undefined))).toThrow('start script');
   });
 });

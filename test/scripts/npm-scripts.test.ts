@@ -32,18 +32,36 @@ describe("package.json's scripts", () => {
     expect(scripts[name]).toMatch(/(^|&& )exec node /);
   });
 
-  it.each(['start', 'dev', 'simulator', 'test', 'test:image', 'bench', 'bench:profile', 'bench:pass-through', 'supergraph'])('%s checks the Node.js version first', (name) => {
-    expect(checksNode(name)).toBe(true);
-  });
+  it.each(['start', 'dev', 'simulator', 'test', 'test:image', 'bench', 'bench:profile', 'bench:pass-through', 'supergraph'])(
+    '%s checks the Node.js version first',
+    (name) => {
+      expect(checksNode(name)).toBe(true);
+    },
+  );
 
   it('npm start stopped with SIGTERM leaves no process behind', async () => {
     const port = await freePort();
     // npm's own node must be this one: the pre hook refuses an older one.
-    const npm = spawn('npm', ['start'], { env: { PATH: `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp', PORT: String(port), LOG_LEVEL: 'warn' } });
+    const npm = spawn('npm', ['start'], {
+      env: {
+        PATH: `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+        HOME: process.env['HOME'] ?? '/tmp',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+    });
     let out = '';
     npm.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<void>((resolve) => npm.once('exit', () => { resolve(); }));
-    const stdoutClosed = new Promise<void>((resolve) => npm.stdout.once('close', () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      npm.once('exit', () => {
+        resolve();
+      }),
+    );
+    const stdoutClosed = new Promise<void>((resolve) =>
+      npm.stdout.once('close', () => {
+        resolve();
+      }),
+    );
     let below: number[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
@@ -51,7 +69,9 @@ describe("package.json's scripts", () => {
           if (out.includes('capture-gateway ready at')) resolve();
         };
         npm.stdout.on('data', onData);
-        npm.once('exit', () => { reject(new Error(`npm start exited before it was ready: ${out}`)); });
+        npm.once('exit', () => {
+          reject(new Error(`npm start exited before it was ready: ${out}`));
+        });
       });
       const pid = npm.pid ?? 0;
       below = descendantsOf(pid);

@@ -5,9 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
-const docs = readdirSync(new URL('../../docs/', import.meta.url)).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+const docs = readdirSync(new URL('../../docs/', import.meta.url))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => `docs/${name}`);
 const blocks = ['README.md', ...docs].flatMap((file) =>
-  [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match, index) => [`${file} block ${index + 1}`, match[1] ?? '']),
+  [...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match, index) => [
+    `${file} block ${index + 1}`,
+    match[1] ?? '',
+  ]),
 );
 
 /** bash's own syntax check (`bash -n`): what it says is wrong with `script`, or '' when it parses. */

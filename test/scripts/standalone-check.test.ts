@@ -41,7 +41,12 @@ describe('standalone-check', () => {
   });
 
   it('passes on a tree whose files refer only to paths inside it', () => {
-    const run = check(scratchTree({ 'test/a.test.ts': "readFileSync(new URL('../fixtures/contract/x.graphql', import.meta.url));\n", 'src/shared.ts': 'export const shared = 1;\n' }));
+    const run = check(
+      scratchTree({
+        'test/a.test.ts': "readFileSync(new URL('../fixtures/contract/x.graphql', import.meta.url));\n",
+        'src/shared.ts': 'export const shared = 1;\n',
+      }),
+    );
     expect(run.status).toBe(0);
   });
 

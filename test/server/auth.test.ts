@@ -8,7 +8,13 @@ import { loadConfig } from '../../src/config.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../src/errors.ts';
 import { createAuthenticator, jwtGrantsScope, tokenFrom } from '../../src/server/auth.ts';
 
-const AKSK = { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'AKIDEXAMPLE12345', CLOUD_SDK_SK: 'sk-example-secret', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1' };
+const AKSK = {
+  CFW_AUTH_MODE: 'aksk',
+  CLOUD_SDK_AK: 'AKIDEXAMPLE12345',
+  CLOUD_SDK_SK: 'sk-example-secret',
+  CFW_ENDPOINT: 'https://cfw.example.com',
+  CFW_PROJECT_ID: 'p1',
+};
 const API_KEY = 'a-caller-api-key';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -28,7 +34,7 @@ describe('tokenFrom', () => {
 });
 
 describe('token mode', () => {
-  it('forwards the caller\'s token, or the fallback, and refuses a request with neither', async () => {
+  it("forwards the caller's token, or the fallback, and refuses a request with neither", async () => {
     const config = loadConfig({});
     const authenticate = await createAuthenticator(config, undefined);
     expect((await authenticate({ 'x-auth-token': 'iam-token' })).credential).toEqual({ kind: 'token', token: 'iam-token' });
@@ -49,7 +55,13 @@ describe('AK/SK mode', () => {
   });
 
   function jwt(claims: { issuer?: string; audience?: string; expiresIn?: string } = {}) {
-    return new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setIssuer(claims.issuer ?? 'https://idp.example').setAudience(claims.audience ?? 'capture-gateway').setExpirationTime(claims.expiresIn ?? '5m').sign(privateKey);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuedAt()
+      .setIssuer(claims.issuer ?? 'https://idp.example')
+      .setAudience(claims.audience ?? 'capture-gateway')
+      .setExpirationTime(claims.expiresIn ?? '5m')
+      .sign(privateKey);
   }
 
   it('admits a known API key as the service, and names a wrong one', async () => {
@@ -60,7 +72,13 @@ describe('AK/SK mode', () => {
   });
 
   it('admits a JWT signed by the configured key, for the configured issuer and audience, while it is valid', async () => {
-    const env = { ...AKSK, INBOUND_JWT_PUBLIC_KEY: publicPem, INBOUND_JWT_ALGORITHM: 'ES256', INBOUND_JWT_ISSUER: 'https://idp.example', INBOUND_JWT_AUDIENCE: 'capture-gateway' };
+    const env = {
+      ...AKSK,
+      INBOUND_JWT_PUBLIC_KEY: publicPem,
+      INBOUND_JWT_ALGORITHM: 'ES256',
+      INBOUND_JWT_ISSUER: 'https://idp.example',
+      INBOUND_JWT_AUDIENCE: 'capture-gateway',
+    };
     const authenticate = await createAuthenticator(loadConfig(env), undefined);
     expect((await authenticate({ authorization: `Bearer ${await jwt()}` })).credential).toEqual({ kind: 'service' });
     const invalid = 'The JWT is not valid (signature, expiry, issuer or audience).';
@@ -80,13 +98,27 @@ describe('AK/SK mode', () => {
 
   it('lets only write keys, JWTs with the write scope and token callers change tasks; anonymous callers neither change nor see links', async () => {
     const WRITE_KEY = 'a-writer-api-key';
-    const env = { ...AKSK, INBOUND_API_KEYS_SHA256: sha256(API_KEY), INBOUND_WRITE_API_KEYS_SHA256: sha256(WRITE_KEY), INBOUND_JWT_PUBLIC_KEY: publicPem, INBOUND_JWT_ALGORITHM: 'ES256', ALLOW_ANONYMOUS: 'true' };
+    const env = {
+      ...AKSK,
+      INBOUND_API_KEYS_SHA256: sha256(API_KEY),
+      INBOUND_WRITE_API_KEYS_SHA256: sha256(WRITE_KEY),
+      INBOUND_JWT_PUBLIC_KEY: publicPem,
+      INBOUND_JWT_ALGORITHM: 'ES256',
+      ALLOW_ANONYMOUS: 'true',
+    };
     const authenticate = await createAuthenticator(loadConfig(env), undefined);
-    expect(await authenticate({ 'x-api-key': WRITE_KEY })).toEqual({ credential: { kind: 'service' }, write: true, secrets: true, who: `api-key:${sha256(WRITE_KEY).slice(0, 12)}` });
+    expect(await authenticate({ 'x-api-key': WRITE_KEY })).toEqual({
+      credential: { kind: 'service' },
+      write: true,
+      secrets: true,
+      who: `api-key:${sha256(WRITE_KEY).slice(0, 12)}`,
+    });
     const reader = await authenticate({ 'x-api-key': API_KEY });
     expect(reader.credential).toEqual({ kind: 'service' });
     expect(reader.write).toBeInstanceOf(ForbiddenError);
-    const scoped = await authenticate({ authorization: `Bearer ${await new SignJWT({ sub: 'op-1', scope: 'capture-tasks:write' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(privateKey)}` });
+    const scoped = await authenticate({
+      authorization: `Bearer ${await new SignJWT({ sub: 'op-1', scope: 'capture-tasks:write' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(privateKey)}`,
+    });
     expect(scoped).toMatchObject({ write: true, who: 'jwt:op-1' });
     const anonymous = await authenticate({});
     expect(anonymous.credential).toEqual({ kind: 'service' });

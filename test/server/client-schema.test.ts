@@ -2,7 +2,18 @@
 // introspection and `_service { sdl }`, and served at /schema.graphql wherever introspection is.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildClientSchema, buildSchema, getIntrospectionQuery, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, printSchema, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedScalarType,
+  printSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 import { CLIENT_SCHEMA_FILE, CLIENT_SCHEMA_HEADER, clientSdlFrom } from '../../src/server/client-schema.ts';
 import { readSchemaSdl } from '../../src/server/schema.ts';
 import { startHarness, withHarness, type Harness } from '../helpers/harness.ts';
@@ -35,11 +46,16 @@ describe('the client SDL', () => {
 
   it('has nothing of Federation: no @link, no federation directives, types or root fields', () => {
     expect(committed).not.toMatch(/@link|@key|@shareable|_service|_entities|_Any|_Entity|FieldSet|link__|federation__/);
-    expect(schema.getDirectives().map((directive) => directive.name).sort()).toEqual(['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);
+    expect(
+      schema
+        .getDirectives()
+        .map((directive) => directive.name)
+        .sort(),
+    ).toEqual(['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);
     expect(Object.keys(schema.getQueryType()?.getFields() ?? {})).toEqual(expect.arrayContaining(['node', 'captureTasks']));
   });
 
-  it('declares Relay\'s Node interface, implemented by Firewall, and Query.node', () => {
+  it("declares Relay's Node interface, implemented by Firewall, and Query.node", () => {
     const firewall = schema.getType('Firewall');
     if (!isObjectType(firewall)) throw new Error('no Firewall object type');
     expect(firewall.getInterfaces().map((type) => type.name)).toEqual(['Node']);
@@ -49,7 +65,7 @@ describe('the client SDL', () => {
     expect(schema.getPossibleTypes(node).map((type) => type.name)).toEqual(['Firewall']);
   });
 
-  it('takes the subgraph SDL\'s extensions and later additions along (a generator for whatever the schema holds)', () => {
+  it("takes the subgraph SDL's extensions and later additions along (a generator for whatever the schema holds)", () => {
     const extended = `${readSchemaSdl()}\nextend type Query { "A later addition." later: Int @shareable }\ntype Extra @key(fields: "id") { "An id." id: ID! }`;
     const sdl = clientSdlFrom(extended);
     expect(sdl).toContain('"""A later addition."""\n  later: Int\n}');
@@ -74,8 +90,10 @@ describe('one set of descriptions: introspection, _service { sdl } and the clien
     expect(`${CLIENT_SCHEMA_HEADER}\n${printSchema(buildClientSchema(introspection))}\n`).toBe(committed);
   });
 
-  it('shows the project\'s descriptions for DateTime and SafeInt, not graphql-scalars\' nor their @specifiedBy', async () => {
-    const result = await harness.gql('{ dateTime: __type(name: "DateTime") { description specifiedByURL } safeInt: __type(name: "SafeInt") { description specifiedByURL } }');
+  it("shows the project's descriptions for DateTime and SafeInt, not graphql-scalars' nor their @specifiedBy", async () => {
+    const result = await harness.gql(
+      '{ dateTime: __type(name: "DateTime") { description specifiedByURL } safeInt: __type(name: "SafeInt") { description specifiedByURL } }',
+    );
     const schema = buildSchema(committed);
     expect(result.body.data).toEqual({
       dateTime: { description: schema.getType('DateTime')?.description, specifiedByURL: null },
@@ -87,7 +105,8 @@ describe('one set of descriptions: introspection, _service { sdl } and the clien
   it('makes the client SDL from _service { sdl } too', async () => {
     const result = await harness.gql('{ _service { sdl } }');
     const service = result.body.data?.['_service'];
-    if (typeof service !== 'object' || service === null || !('sdl' in service) || typeof service.sdl !== 'string') throw new Error(`no _service.sdl in ${result.text.slice(0, 200)}`);
+    if (typeof service !== 'object' || service === null || !('sdl' in service) || typeof service.sdl !== 'string')
+      throw new Error(`no _service.sdl in ${result.text.slice(0, 200)}`);
     expect(clientSdlFrom(service.sdl)).toBe(committed);
   });
 
@@ -106,7 +125,9 @@ describe('one set of descriptions: introspection, _service { sdl } and the clien
       if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) descriptions.push([`${type.name}.${field.name}`, field.description]);
       if (isEnumType(type)) for (const value of type.getValues()) descriptions.push([`${type.name}.${value.name}`, value.description]);
     }
-    const notSentences = descriptions.filter(([, description]) => description === null || description === undefined || !/^[A-Z`"(].*[.)]$/s.test(description.trim()));
+    const notSentences = descriptions.filter(
+      ([, description]) => description === null || description === undefined || !/^[A-Z`"(].*[.)]$/s.test(description.trim()),
+    );
     expect(notSentences).toEqual([]);
     expect(descriptions.length).toBeGreaterThan(60);
   });
@@ -132,7 +153,9 @@ describe('GET /schema.graphql', () => {
     await withHarness({ env: { NODE_ENV: 'production' } }, async (harness) => {
       const response = await fetch(`${harness.origin}/schema.graphql`);
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ errors: [{ message: 'The schema is not published here: introspection is off.', extensions: { code: 'NOT_FOUND' } }] });
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'The schema is not published here: introspection is off.', extensions: { code: 'NOT_FOUND' } }],
+      });
     });
   });
 

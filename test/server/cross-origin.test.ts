@@ -24,15 +24,21 @@ async function get(harness: Harness, query: string, headers: Record<string, stri
 }
 
 async function preflight(harness: Harness, origin: string, url = harness.url): Promise<Headers> {
-  const response = await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-auth-token' } });
+  const response = await fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-auth-token' },
+  });
   await response.arrayBuffer();
   return response.headers;
 }
 
 describe('isLoopbackOrigin', () => {
-  it.each(['http://localhost:3000', 'http://localhost', 'https://localhost:8443', 'http://127.0.0.1:5173', 'http://[::1]:8080', 'https://[::1]'])('accepts %s', (origin) => {
-    expect(isLoopbackOrigin(origin)).toBe(true);
-  });
+  it.each(['http://localhost:3000', 'http://localhost', 'https://localhost:8443', 'http://127.0.0.1:5173', 'http://[::1]:8080', 'https://[::1]'])(
+    'accepts %s',
+    (origin) => {
+      expect(isLoopbackOrigin(origin)).toBe(true);
+    },
+  );
 
   it.each([
     ['another host', 'https://console.example.com'],
@@ -62,7 +68,7 @@ describe('corsAllows', () => {
 });
 
 describe('CSRF_REQUEST_HEADERS', () => {
-  it('names every credential header and keeps Apollo\'s own two', () => {
+  it("names every credential header and keeps Apollo's own two", () => {
     expect(CSRF_REQUEST_HEADERS).toEqual(['x-auth-token', 'authorization', 'x-api-key', 'x-apollo-operation-name', 'apollo-require-preflight']);
     expect(CSRF_REQUEST_HEADERS).toEqual(expect.arrayContaining([...CREDENTIAL_HEADERS]));
   });
@@ -78,7 +84,7 @@ describe('CSRF prevention over HTTP (token mode)', () => {
   it.each([
     ['X-Auth-Token', { 'x-auth-token': DEMO_TOKEN }],
     ['Authorization: Bearer', { authorization: `Bearer ${DEMO_TOKEN}` }],
-    ['apollo-require-preflight (Apollo\'s default, kept)', { 'apollo-require-preflight': 'true', 'x-auth-token': DEMO_TOKEN }],
+    ["apollo-require-preflight (Apollo's default, kept)", { 'apollo-require-preflight': 'true', 'x-auth-token': DEMO_TOKEN }],
   ])('runs a GET query that carries %s, as urql sends it by default', async (_header, headers) => {
     const response = await get(harness, QUERY, { accept: 'application/graphql-response+json, application/json', ...headers });
     expect(response.status).toBe(200);
@@ -102,7 +108,9 @@ describe('CSRF prevention over HTTP (token mode)', () => {
     const response = await get(harness, 'mutation Sneaky { __typename }', { 'x-auth-token': DEMO_TOKEN });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
-    expect(response.body).toEqual({ errors: [{ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(response.body).toEqual({
+      errors: [{ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } }],
+    });
     expect(harness.simulator.callCount).toBe(0);
   });
 
@@ -118,18 +126,28 @@ describe('CSRF prevention with ALLOW_ANONYMOUS in AK/SK mode, where the gateway 
   const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
 
   it('refuses a GET without a credential header, as a cross-site <img> or form would send it, making no call', async () => {
-    await withHarness({ env: { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK, ALLOW_ANONYMOUS: 'true' }, simulator: { accessKeys: new Map([[AK, SK]]), tokens: new Map() } }, async (harness) => {
-      const blocked = await get(harness, QUERY);
-      expect(blocked.status).toBe(400);
-      expect(blocked.body).toEqual({ errors: [{ message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
-      const form = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(QUERY)}` });
-      expect(form.status).toBe(415);
-      await form.arrayBuffer();
-      expect(harness.simulator.callCount).toBe(0);
-      // A script that may send headers (so passed a CORS preflight) still reads, as before.
-      const preflighted = await get(harness, QUERY, { 'apollo-require-preflight': 'true' });
-      expect(preflighted.body).toEqual(ANSWER);
-    });
+    await withHarness(
+      {
+        env: { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK, ALLOW_ANONYMOUS: 'true' },
+        simulator: { accessKeys: new Map([[AK, SK]]), tokens: new Map() },
+      },
+      async (harness) => {
+        const blocked = await get(harness, QUERY);
+        expect(blocked.status).toBe(400);
+        expect(blocked.body).toEqual({ errors: [{ message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+        const form = await fetch(harness.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `query=${encodeURIComponent(QUERY)}`,
+        });
+        expect(form.status).toBe(415);
+        await form.arrayBuffer();
+        expect(harness.simulator.callCount).toBe(0);
+        // A script that may send headers (so passed a CORS preflight) still reads, as before.
+        const preflighted = await get(harness, QUERY, { 'apollo-require-preflight': 'true' });
+        expect(preflighted.body).toEqual(ANSWER);
+      },
+    );
   });
 });
 
@@ -140,14 +158,17 @@ describe('CORS outside production', () => {
   });
   afterAll(() => harness.close());
 
-  it.each(['http://localhost:3000', 'http://127.0.0.1:5173', 'http://[::1]:8080', 'https://localhost:8443'])('allows the local dev server %s in the preflight and the answer', async (origin) => {
-    const headers = await preflight(harness, origin);
-    expect(headers.get('access-control-allow-origin')).toBe(origin);
-    expect(headers.get('vary')).toMatch(/origin/i);
-    const answer = await harness.gql(QUERY, undefined, { origin, 'x-auth-token': DEMO_TOKEN });
-    expect(answer.body).toEqual(ANSWER);
-    expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
-  });
+  it.each(['http://localhost:3000', 'http://127.0.0.1:5173', 'http://[::1]:8080', 'https://localhost:8443'])(
+    'allows the local dev server %s in the preflight and the answer',
+    async (origin) => {
+      const headers = await preflight(harness, origin);
+      expect(headers.get('access-control-allow-origin')).toBe(origin);
+      expect(headers.get('vary')).toMatch(/origin/i);
+      const answer = await harness.gql(QUERY, undefined, { origin, 'x-auth-token': DEMO_TOKEN });
+      expect(answer.body).toEqual(ANSWER);
+      expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
+    },
+  );
 
   it.each(['http://localhost.example.com:3000', 'http://127.0.0.2:3000', 'null'])('gives %s no access-control-allow-origin', async (origin) => {
     expect((await preflight(harness, origin)).get('access-control-allow-origin')).toBeNull();

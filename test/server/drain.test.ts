@@ -35,11 +35,15 @@ describe('draining', () => {
     try {
       const first = await post(harness.url, agent);
       expect(first.connection).toBe('keep-alive');
-      const idleClosed = new Promise<void>((resolve) => first.socket.once('close', () => { resolve(); }));
+      const idleClosed = new Promise<void>((resolve) =>
+        first.socket.once('close', () => {
+          resolve();
+        }),
+      );
       // The second operation's upstream call is held, so it is in flight when draining starts.
       const release = harness.simulator.hold();
       const inFlight = post(harness.url, new http.Agent({ keepAlive: true }));
-      await until(() => harness.simulator.inFlight === 1, 'the operation\'s upstream call');
+      await until(() => harness.simulator.inFlight === 1, "the operation's upstream call");
       let closed = false;
       const closing = harness.close().then(() => (closed = true));
       await idleClosed;

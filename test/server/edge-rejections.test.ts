@@ -24,7 +24,7 @@ interface RawAnswer {
 
 function dechunk(encoded: string): string {
   let text = '';
-  for (let rest = encoded; ; ) {
+  for (let rest = encoded; ;) {
     const size = Number.parseInt(rest.slice(0, rest.indexOf('\r\n')), 16);
     if (!(size > 0)) return text;
     const start = rest.indexOf('\r\n') + 2;
@@ -72,7 +72,7 @@ const DOCUMENT = `{ captureTasks(fwInstanceId: "${SIMULATOR_FIREWALLS.demo}", fi
 const QUERY = JSON.stringify({ query: DOCUMENT });
 
 describe('rejectionFor and rawAnswer', () => {
-  it('maps the parser\'s codes to 431, 408 and 400, and a reset to no answer', () => {
+  it("maps the parser's codes to 431, 408 and 400, and a reset to no answer", () => {
     expect(rejectionFor('HPE_HEADER_OVERFLOW')).toMatchObject({ status: 431, code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' });
     expect(rejectionFor('ERR_HTTP_REQUEST_TIMEOUT')).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
     expect(rejectionFor('HPE_UNEXPECTED_CONTENT_LENGTH')).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
@@ -91,7 +91,9 @@ describe('rejectionFor and rawAnswer', () => {
   it('writes a complete HTTP/1.1 answer with the JSON body and Connection: close', () => {
     const text = rawAnswer({ status: 431, code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', message: 'too large' });
     const body = '{"errors":[{"message":"too large","extensions":{"code":"REQUEST_HEADER_FIELDS_TOO_LARGE"}}]}';
-    expect(text).toBe(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(text).toBe(
+      `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 });
 
@@ -100,7 +102,10 @@ describe('HTTP-level rejections through raw sockets', () => {
   let port: number;
   const { lines, sink } = memorySink();
   beforeAll(async () => {
-    harness = await startHarness({ env: { BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) }, logger: createLogger('debug', sink) });
+    harness = await startHarness({
+      env: { BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) },
+      logger: createLogger('debug', sink),
+    });
     port = Number(new URL(harness.url).port);
   });
   afterAll(async () => {
@@ -119,12 +124,16 @@ describe('HTTP-level rejections through raw sockets', () => {
   });
 
   it('Content-Length with Transfer-Encoding gets a JSON 400', async () => {
-    const answer = await raw(port, [`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`]);
+    const answer = await raw(port, [
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    ]);
     expect(answer).toMatchObject({ status: 400, body: errorOf('BAD_REQUEST'), closed: true });
   });
 
   it('an Expect header other than 100-continue gets a JSON 417', async () => {
-    const answer = await raw(port, [`POST /graphql HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\nContent-Type: application/json\r\nContent-Length: ${QUERY.length}\r\n\r\n${QUERY}`]);
+    const answer = await raw(port, [
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\nContent-Type: application/json\r\nContent-Length: ${QUERY.length}\r\n\r\n${QUERY}`,
+    ]);
     expect(answer).toMatchObject({ status: 417, body: errorOf('BAD_REQUEST'), closed: true });
   });
 

@@ -38,7 +38,8 @@ describe('compiled and standard execution', () => {
     expect(withoutRequestIds(compiled.text)).toBe(withoutRequestIds(interpreted.text));
   });
 
-  const ENTITIES = 'query E($r: [_Any!]!) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 2) { totalCount edges { node { id status } } } } } }';
+  const ENTITIES =
+    'query E($r: [_Any!]!) { _entities(representations: $r) { ... on Firewall { id captureTasks(first: 2) { totalCount edges { node { id status } } } } } }';
   it.each([
     ['a firewall by its id', [{ __typename: 'Firewall', id: SIMULATOR_FIREWALLS.demo }]],
     // String, Int, Boolean, ID and enum values are written as resolvers hand them (no serializer):

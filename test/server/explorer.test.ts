@@ -75,7 +75,9 @@ describe('explorerHeaderHint', () => {
   it('names the header each authentication mode reads, with a placeholder value', () => {
     expect(explorerHeaderHint(loadConfig({}), undefined)).toEqual({ 'X-Auth-Token': '<IAM token>' });
     expect(explorerHeaderHint(loadConfig({ ...AKSK, INBOUND_API_KEYS_SHA256: 'a'.repeat(64) }), undefined)).toEqual({ 'X-Api-Key': '<API key>' });
-    expect(explorerHeaderHint(loadConfig({ ...AKSK, INBOUND_JWT_JWKS_URL: 'https://idp.example.com/jwks' }), undefined)).toEqual({ Authorization: 'Bearer <JWT>' });
+    expect(explorerHeaderHint(loadConfig({ ...AKSK, INBOUND_JWT_JWKS_URL: 'https://idp.example.com/jwks' }), undefined)).toEqual({
+      Authorization: 'Bearer <JWT>',
+    });
     expect(explorerHeaderHint(loadConfig({ ...AKSK, ALLOW_ANONYMOUS: 'true' }), undefined)).toEqual({});
   });
 
@@ -137,7 +139,11 @@ describe('EXPLORER=graphiql', () => {
 
   it('has no inline script: its settings travel as JSON, with the demo token header', () => {
     const scripts = [...page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.filter(([, attributes, body]) => !/\bsrc=/.test(attributes ?? '') && !/type="application\/json"/.test(attributes ?? '') && (body ?? '').trim() !== '')).toEqual([]);
+    expect(
+      scripts.filter(
+        ([, attributes, body]) => !/\bsrc=/.test(attributes ?? '') && !/type="application\/json"/.test(attributes ?? '') && (body ?? '').trim() !== '',
+      ),
+    ).toEqual([]);
     const json = /<script type="application\/json" id="explorer-settings">([^<]*)<\/script>/.exec(page.text)?.[1] ?? '';
     const settings = JSON.parse(json) as { query: string; headers: string };
     expect(JSON.parse(settings.headers)).toEqual({ 'X-Auth-Token': DEMO_TOKEN });
@@ -146,7 +152,14 @@ describe('EXPLORER=graphiql', () => {
 
   it('serves its scripts and styles with their types, immutable under a content hash', async () => {
     const assets = assetsOf(page.text);
-    expect(assets.map((url) => url.slice(url.lastIndexOf('/') + 1)).sort()).toEqual(['graphiql.min.css', 'graphiql.min.js', 'page.css', 'react-dom.production.min.js', 'react.production.min.js', 'start.js']);
+    expect(assets.map((url) => url.slice(url.lastIndexOf('/') + 1)).sort()).toEqual([
+      'graphiql.min.css',
+      'graphiql.min.js',
+      'page.css',
+      'react-dom.production.min.js',
+      'react.production.min.js',
+      'start.js',
+    ]);
     for (const url of assets) {
       expect(new URL(url).origin).toBe(harness.origin);
       expect(new URL(url).pathname).toMatch(/^\/explorer\/[0-9a-f]{16}\/[\w.-]+$/);
@@ -194,19 +207,27 @@ describe('EXPLORER=graphiql', () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD');
-    expect(await response.json()).toEqual({ errors: [{ message: 'The explorer\'s files are read with GET.', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+    expect(await response.json()).toEqual({ errors: [{ message: "The explorer's files are read with GET.", extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
   });
 
   it('answers 404 for another version or an unknown file', async () => {
     const url = assetsOf(page.text)[0] ?? '';
     const version = new URL(url).pathname.split('/')[2] ?? '';
-    for (const path of ['/explorer/0123456789abcdef/graphiql.min.js', `/explorer/${version}/package.json`, `/explorer/${version}/..%2f..%2fpackage.json`, `/explorer/${version}/graphiql.min.js/x`, '/explorer/']) {
+    for (const path of [
+      '/explorer/0123456789abcdef/graphiql.min.js',
+      `/explorer/${version}/package.json`,
+      `/explorer/${version}/..%2f..%2fpackage.json`,
+      `/explorer/${version}/graphiql.min.js/x`,
+      '/explorer/',
+    ]) {
       const response = await get(`${harness.origin}${path}`);
       expect(response.status).toBe(404);
       expect(response.headers.get('cache-control')).toBe('no-store');
       // As JSON, as every other 404 of the gateway.
       expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
-      expect(JSON.parse(response.text)).toEqual({ errors: [{ message: `No explorer file at ${new URL(`${harness.origin}${path}`).pathname}.`, extensions: { code: 'NOT_FOUND' } }] });
+      expect(JSON.parse(response.text)).toEqual({
+        errors: [{ message: `No explorer file at ${new URL(`${harness.origin}${path}`).pathname}.`, extensions: { code: 'NOT_FOUND' } }],
+      });
     }
   });
 

@@ -21,7 +21,11 @@ function fromResolver(original: Error): GraphQLError {
 describe('createFormatError', () => {
   it('shows a GatewayError with its code, safe message, safe extensions, path and locations', () => {
     const { format, lines } = formatter();
-    const error = new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is unavailable; try again shortly.', { status: 503, errorCode: 'APIGW.0203', attempts: 3 });
+    const error = new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The upstream is unavailable; try again shortly.', {
+      status: 503,
+      errorCode: 'APIGW.0203',
+      attempts: 3,
+    });
     const shown = format({ message: 'ignored', path: ['captureTasks'], locations: [{ line: 1, column: 3 }] }, fromResolver(error));
     expect(shown).toEqual({
       message: 'The upstream is unavailable; try again shortly.',
@@ -33,10 +37,13 @@ describe('createFormatError', () => {
     expect(lines).toEqual([]);
   });
 
-  it('passes the client\'s own request errors with their code', () => {
+  it("passes the client's own request errors with their code", () => {
     const { format } = formatter();
     const error = new GraphQLError('Cannot query field "nope" on type "Query".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    expect(format({ message: error.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, error)).toEqual({ message: error.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(format({ message: error.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, error)).toEqual({
+      message: error.message,
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('calls a 4xx error without a code BAD_REQUEST, and keeps a code it has', () => {
@@ -50,7 +57,10 @@ describe('createFormatError', () => {
   it('masks anything else as INTERNAL_SERVER_ERROR, logging it in full for the operator', () => {
     const { format, lines } = formatter();
     const bug = new TypeError('Cannot read properties of undefined (secret=hunter2)');
-    const shown = format({ message: bug.message, path: ['captureTasks'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, fromResolver(bug));
+    const shown = format(
+      { message: bug.message, path: ['captureTasks'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+      fromResolver(bug),
+    );
     expect(shown).toEqual({ message: 'Internal server error', path: ['captureTasks'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(JSON.stringify(shown)).not.toContain('hunter2');
     expect(lines).toHaveLength(1);

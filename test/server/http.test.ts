@@ -12,7 +12,9 @@ const TASKS = /* GraphQL */ `
   query Tasks($fw: ID!, $first: Int, $ep: String) {
     captureTasks(fwInstanceId: $fw, first: $first, enterpriseProjectId: $ep) {
       totalCount
-      nodes { id }
+      nodes {
+        id
+      }
     }
   }
 `;
@@ -133,7 +135,10 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
   it('answers GET /readyz with 200 and its checks while listening with the breaker closed', async () => {
     const response = await request(`${harness.origin}/readyz`);
     expect(response.status).toBe(200);
-    expect(jsonOf(response)).toEqual({ status: 'ready', checks: { config: 'ok', listening: true, draining: false, upstreamBreaker: 'closed', cacheStore: 'memory' } });
+    expect(jsonOf(response)).toEqual({
+      status: 'ready',
+      checks: { config: 'ok', listening: true, draining: false, upstreamBreaker: 'closed', cacheStore: 'memory' },
+    });
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -146,7 +151,9 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
   it('reads a request target that starts with // as a path, not as a host', async () => {
     const doubled = await rawRequest(harness.origin, '//graphql');
     expect(doubled.status).toBe(404);
-    expect(JSON.parse(doubled.body)).toEqual({ errors: [{ message: 'Nothing at //graphql; GraphQL is served at /graphql.', extensions: { code: 'NOT_FOUND' } }] });
+    expect(JSON.parse(doubled.body)).toEqual({
+      errors: [{ message: 'Nothing at //graphql; GraphQL is served at /graphql.', extensions: { code: 'NOT_FOUND' } }],
+    });
     // The absolute form a proxy may send is read for its path; one that is no URL gets a 404, not a crash.
     const absolute = await rawRequest(harness.origin, `${harness.origin}/healthz`);
     expect(absolute.status).toBe(200);
@@ -162,13 +169,23 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
   });
 
   it('answers a text/plain POST with 415', async () => {
-    const response = await request(harness.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await request(harness.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(415);
-    expect(jsonOf(response)).toEqual({ errors: [{ message: 'POST requests must have the content-type application/json.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(jsonOf(response)).toEqual({
+      errors: [{ message: 'POST requests must have the content-type application/json.', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('answers PUT with 405 and the allowed methods', async () => {
-    const response = await request(harness.url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await request(harness.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS');
     expect(jsonOf(response)).toEqual({ errors: [{ message: 'Use GET or POST for GraphQL requests.', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
@@ -189,7 +206,10 @@ describe('the HTTP edge outside production (NODE_ENV=test)', () => {
   });
 
   it('echoes the Sandbox origin in a CORS preflight', async () => {
-    const response = await request(harness.url, { method: 'OPTIONS', headers: { origin: SANDBOX_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-auth-token' } });
+    const response = await request(harness.url, {
+      method: 'OPTIONS',
+      headers: { origin: SANDBOX_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-auth-token' },
+    });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
     expect(response.headers.get('vary')).toMatch(/origin/i);
@@ -328,7 +348,10 @@ describe('the HTTP edge in production (NODE_ENV=production)', () => {
   it('refuses introspection with GRAPHQL_VALIDATION_FAILED', async () => {
     const result = await harness.gql('{ __schema { queryType { name } } }');
     expect(result.body.data).toBeUndefined();
-    expect(onlyError(result)).toMatchObject({ message: expect.stringContaining('introspection is not allowed'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(onlyError(result)).toMatchObject({
+      message: expect.stringContaining('introspection is not allowed'),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('still answers ordinary operations', async () => {

@@ -31,12 +31,17 @@ describe('operationCost', () => {
   });
 
   it('sums aliased connections, and counts identical ones as one read', () => {
-    const cost = costOf('{ a: captureTasks(fwInstanceId: "a", first: 5) { totalCount } b: captureTasks(fwInstanceId: "a", first: 5) { totalCount } c: captureTasks(fwInstanceId: "b", first: 5) { totalCount } }');
+    const cost = costOf(
+      '{ a: captureTasks(fwInstanceId: "a", first: 5) { totalCount } b: captureTasks(fwInstanceId: "a", first: 5) { totalCount } c: captureTasks(fwInstanceId: "b", first: 5) { totalCount } }',
+    );
     expect(cost).toMatchObject({ cost: 15, reads: 2 });
   });
 
   it('follows named and inline fragments, and never loops on one that spreads itself', () => {
-    expect(costOf('{ ...F } fragment F on Query { ... on Query { captureTasks(fwInstanceId: "a", first: 4) { totalCount } } }')).toMatchObject({ cost: 4, reads: 1 });
+    expect(costOf('{ ...F } fragment F on Query { ... on Query { captureTasks(fwInstanceId: "a", first: 4) { totalCount } } }')).toMatchObject({
+      cost: 4,
+      reads: 1,
+    });
     expect(costOf('{ ...F } fragment F on Query { ...F captureTasks(fwInstanceId: "a", first: 4) { totalCount } }')).toMatchObject({ cost: 4, reads: 1 });
   });
 
@@ -48,7 +53,15 @@ describe('operationCost', () => {
   });
 
   it('names every representation that cannot be a firewall', () => {
-    const { invalid } = costOf(ENTITIES, { r: [{ __typename: 'Firewall', id: 'ok' }, 'text', { __typename: 'User', id: 'u' }, { __typename: 'Firewall', id: '' }, { __typename: 'Firewall', id: 'x'.repeat(129) }] });
+    const { invalid } = costOf(ENTITIES, {
+      r: [
+        { __typename: 'Firewall', id: 'ok' },
+        'text',
+        { __typename: 'User', id: 'u' },
+        { __typename: 'Firewall', id: '' },
+        { __typename: 'Firewall', id: 'x'.repeat(129) },
+      ],
+    });
     expect(invalid).toEqual([
       'representation 1 is not an object',
       'representation 2 has __typename "User"; this subgraph resolves Firewall only',

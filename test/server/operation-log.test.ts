@@ -13,16 +13,23 @@ const DEMO = SIMULATOR_FIREWALLS.demo;
 
 function sink() {
   const { lines, sink: stream } = memorySink();
-  const operations = () => lines.map((line) => JSON.parse(line) as { msg: string; errorCodes?: string[]; outcome?: string }).filter((line) => line.msg === 'operation');
+  const operations = () =>
+    lines.map((line) => JSON.parse(line) as { msg: string; errorCodes?: string[]; outcome?: string }).filter((line) => line.msg === 'operation');
   return { stream, operations };
 }
 
 const codesOf = (result: GraphQLResult) => [...new Set(result.body.errors?.map((error) => error.extensions?.['code']))];
 
 describe('clientErrorCodes', () => {
-  it('reads each formatted error\'s code once, in order; an error without one is INTERNAL_SERVER_ERROR', () => {
+  it("reads each formatted error's code once, in order; an error without one is INTERNAL_SERVER_ERROR", () => {
     expect(clientErrorCodes(undefined)).toEqual([]);
-    expect(clientErrorCodes([{ message: 'a', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'b', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'c', extensions: { code: 'UPSTREAM_TIMEOUT' } }])).toEqual(['BAD_USER_INPUT', 'UPSTREAM_TIMEOUT']);
+    expect(
+      clientErrorCodes([
+        { message: 'a', extensions: { code: 'BAD_USER_INPUT' } },
+        { message: 'b', extensions: { code: 'BAD_USER_INPUT' } },
+        { message: 'c', extensions: { code: 'UPSTREAM_TIMEOUT' } },
+      ]),
+    ).toEqual(['BAD_USER_INPUT', 'UPSTREAM_TIMEOUT']);
     expect(clientErrorCodes([{ message: 'no code' }])).toEqual(['INTERNAL_SERVER_ERROR']);
   });
 });
@@ -36,8 +43,18 @@ describe('the operation log line and span', () => {
   afterAll(() => tracing.shutdown());
 
   it.each([
-    ['first: 5000 (a GatewayError thrown by a resolver)', `query Big { captureTasks(fwInstanceId: "${DEMO}", first: 5000) { totalCount } }`, {}, ['BAD_USER_INPUT']],
-    ['an upstream 403', `query Denied { captureTasks(fwInstanceId: "${DEMO}", first: 2) { totalCount } }`, { faults: [{ kind: 'status' as const, status: 403 }] }, ['FORBIDDEN']],
+    [
+      'first: 5000 (a GatewayError thrown by a resolver)',
+      `query Big { captureTasks(fwInstanceId: "${DEMO}", first: 5000) { totalCount } }`,
+      {},
+      ['BAD_USER_INPUT'],
+    ],
+    [
+      'an upstream 403',
+      `query Denied { captureTasks(fwInstanceId: "${DEMO}", first: 2) { totalCount } }`,
+      { faults: [{ kind: 'status' as const, status: 403 }] },
+      ['FORBIDDEN'],
+    ],
     ['a syntax error', 'query Broken { captureTasks(', {}, ['GRAPHQL_PARSE_FAILED']],
   ])('%s: logs and marks the span with exactly the codes the client got', async (_name, query, simulator, expected) => {
     const { stream, operations } = sink();

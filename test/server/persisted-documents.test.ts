@@ -12,7 +12,14 @@ import fc from 'fast-check';
 import { printSchema } from 'graphql';
 import { ConfigError } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { loadTrustedDocuments, trustedBody, trustedDocumentsFrom, trustedOperation, trustedSearch, type Resolution } from '../../src/server/persisted-documents.ts';
+import {
+  loadTrustedDocuments,
+  trustedBody,
+  trustedDocumentsFrom,
+  trustedOperation,
+  trustedSearch,
+  type Resolution,
+} from '../../src/server/persisted-documents.ts';
 import { buildGatewaySchema } from '../../src/server/schema.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
@@ -48,7 +55,13 @@ interface GeneratedFile {
 
 /** codegen's generate() is typed loosely; its answer without writing is a list of files. */
 function filesOf(value: unknown): GeneratedFile[] {
-  const isFile = (file: unknown): file is GeneratedFile => typeof file === 'object' && file !== null && 'filename' in file && typeof file.filename === 'string' && 'content' in file && typeof file.content === 'string';
+  const isFile = (file: unknown): file is GeneratedFile =>
+    typeof file === 'object' &&
+    file !== null &&
+    'filename' in file &&
+    typeof file.filename === 'string' &&
+    'content' in file &&
+    typeof file.content === 'string';
   if (!Array.isArray(value) || !value.every(isFile)) throw new Error('codegen did not answer with a list of files');
   return value;
 }
@@ -78,7 +91,10 @@ describe('the manifest, checked at start', () => {
   it.each([
     [[], 'PERSISTED_DOCUMENTS (manifest.json) must hold a JSON object mapping document ids to GraphQL documents ({"<id>": "query …"}), got an array'],
     [null, 'PERSISTED_DOCUMENTS (manifest.json) must hold a JSON object mapping document ids to GraphQL documents ({"<id>": "query …"}), got null'],
-    ['query { x }', 'PERSISTED_DOCUMENTS (manifest.json) must hold a JSON object mapping document ids to GraphQL documents ({"<id>": "query …"}), got a string'],
+    [
+      'query { x }',
+      'PERSISTED_DOCUMENTS (manifest.json) must hold a JSON object mapping document ids to GraphQL documents ({"<id>": "query …"}), got a string',
+    ],
     [{}, 'PERSISTED_DOCUMENTS (manifest.json) holds no documents'],
   ])('refuses %j', (manifest, problem) => {
     expect(problemsOf(manifest)).toEqual([problem]);
@@ -124,13 +140,17 @@ describe('the manifest, checked at start', () => {
 
     it('names a missing file', async () => {
       const missing = path.join(dir, 'missing.json');
-      await expect(loadTrustedDocuments(missing, schema, false)).rejects.toMatchObject({ problems: [`PERSISTED_DOCUMENTS must name a readable manifest file, got ${JSON.stringify(missing)} (ENOENT)`] });
+      await expect(loadTrustedDocuments(missing, schema, false)).rejects.toMatchObject({
+        problems: [`PERSISTED_DOCUMENTS must name a readable manifest file, got ${JSON.stringify(missing)} (ENOENT)`],
+      });
     });
 
     it('says when it is not JSON', async () => {
       const file = path.join(dir, 'broken.json');
       writeFileSync(file, '{ "a": ');
-      await expect(loadTrustedDocuments(file, schema, false)).rejects.toMatchObject({ problems: [expect.stringMatching(new RegExp(`^PERSISTED_DOCUMENTS \\(${file}\\) is not JSON: `))] });
+      await expect(loadTrustedDocuments(file, schema, false)).rejects.toMatchObject({
+        problems: [expect.stringMatching(new RegExp(`^PERSISTED_DOCUMENTS \\(${file}\\) is not JSON: `))],
+      });
     });
 
     it('stops the gateway process with exit code 2 and the problem', async () => {
@@ -139,7 +159,9 @@ describe('the manifest, checked at start', () => {
       const run = runNode(['src/main.ts'], { PORT: '0', LOG_LEVEL: 'silent', PERSISTED_DOCUMENTS: file });
       expect(await run.exited).toBe(2);
       expect(run.stderr()).toContain('capture-gateway cannot start.');
-      expect(run.stderr()).toContain(`PERSISTED_DOCUMENTS (${file}): entry "old" does not validate against the schema: Cannot query field "captureTaskById" on type "Query".`);
+      expect(run.stderr()).toContain(
+        `PERSISTED_DOCUMENTS (${file}): entry "old" does not validate against the schema: Cannot query field "captureTaskById" on type "Query".`,
+      );
       expect(run.stderr()).not.toContain('    at ');
     });
   });
@@ -153,7 +175,9 @@ describe('trustedOperation', () => {
     const expected = { query: FIRST, variables, operationName: 'First' };
     expect(valueOf(trustedOperation({ documentId: id, variables, operationName: 'First' }, small()))).toEqual(expected);
     expect(valueOf(trustedOperation({ doc_id: id, variables, operationName: 'First' }, small()))).toEqual(expected);
-    expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id } }, variables, operationName: 'First' }, small()))).toEqual(expected);
+    expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id } }, variables, operationName: 'First' }, small()))).toEqual(
+      expected,
+    );
   });
 
   it('finds an id with or without the sha256: prefix', () => {
@@ -163,27 +187,49 @@ describe('trustedOperation', () => {
   });
 
   it('compares the documents two ids name, not their spelling; a hash in any case', () => {
-    expect(valueOf(trustedOperation({ documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(FIRST) } } }, small()))).toEqual({ query: FIRST });
+    expect(valueOf(trustedOperation({ documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(FIRST) } } }, small()))).toEqual({
+      query: FIRST,
+    });
     expect(valueOf(trustedOperation({ doc_id: id.toUpperCase().replace('SHA256:', 'sha256:') }, small()))).toEqual({ query: FIRST });
-    expect(refusalOf(trustedOperation({ documentId: id, doc_id: `sha256:${sha256(TYPENAME)}` }, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: '`documentId` and `doc_id` name different documents; send one id.' });
+    expect(refusalOf(trustedOperation({ documentId: id, doc_id: `sha256:${sha256(TYPENAME)}` }, small()))).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: '`documentId` and `doc_id` name different documents; send one id.',
+    });
     expect(refusalOf(trustedOperation({ documentId: id, doc_id: 'nope' }, small()))).toMatchObject({ code: 'PERSISTED_DOCUMENT_NOT_FOUND' });
   });
 
   it('keeps other extensions and drops only persistedQuery', () => {
-    expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id }, trace: true } }, small()))).toEqual({ query: FIRST, extensions: { trace: true } });
+    expect(valueOf(trustedOperation({ extensions: { persistedQuery: { version: 1, sha256Hash: id }, trace: true } }, small()))).toEqual({
+      query: FIRST,
+      extensions: { trace: true },
+    });
   });
 
   it('accepts the text sent with its own id, and refuses another text', () => {
     expect(valueOf(trustedOperation({ documentId: id, query: FIRST }, small()))).toEqual({ query: FIRST });
-    expect(refusalOf(trustedOperation({ documentId: id, query: TYPENAME }, small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: `\`query\` is not the text of the trusted document "${id}"; send the id alone.` });
+    expect(refusalOf(trustedOperation({ documentId: id, query: TYPENAME }, small()))).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: `\`query\` is not the text of the trusted document "${id}"; send the id alone.`,
+    });
   });
 
   it('refuses an unknown id with PERSISTED_DOCUMENT_NOT_FOUND, naming where it came from', () => {
-    expect(refusalOf(trustedOperation({ doc_id: 'nope' }, small()))).toEqual({ status: 400, code: 'PERSISTED_DOCUMENT_NOT_FOUND', message: 'No trusted document has the id "nope" (from `doc_id`); this gateway runs only the documents of its manifest.' });
+    expect(refusalOf(trustedOperation({ doc_id: 'nope' }, small()))).toEqual({
+      status: 400,
+      code: 'PERSISTED_DOCUMENT_NOT_FOUND',
+      message: 'No trusted document has the id "nope" (from `doc_id`); this gateway runs only the documents of its manifest.',
+    });
   });
 
   it('refuses text with PERSISTED_DOCUMENTS_REQUIRED unless text is allowed', () => {
-    const required = { status: 400, code: 'PERSISTED_DOCUMENTS_REQUIRED', message: "This gateway runs only trusted documents: send the document's id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text." };
+    const required = {
+      status: 400,
+      code: 'PERSISTED_DOCUMENTS_REQUIRED',
+      message:
+        "This gateway runs only trusted documents: send the document's id as `documentId`, `doc_id` or `extensions.persistedQuery.sha256Hash`, not its text.",
+    };
     expect(refusalOf(trustedOperation({ query: FIRST }, small()))).toEqual(required);
     expect(refusalOf(trustedOperation({}, small()))).toEqual(required);
     expect(refusalOf(trustedOperation({ query: '' }, small(true)))).toEqual(required);
@@ -228,7 +274,11 @@ describe('trustedBody and trustedSearch', () => {
 
   it('refuses a GET with text, or with extensions that are not JSON', () => {
     expect(refusalOf(trustedSearch(`?query=${encodeURIComponent(TYPENAME)}`, small()))).toMatchObject({ code: 'PERSISTED_DOCUMENTS_REQUIRED' });
-    expect(refusalOf(trustedSearch('?extensions=%7Bnope', small()))).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'The `extensions` parameter is not JSON.' });
+    expect(refusalOf(trustedSearch('?extensions=%7Bnope', small()))).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'The `extensions` parameter is not JSON.',
+    });
   });
 });
 
@@ -236,7 +286,13 @@ describe('whatever a client sends', () => {
   const ids = [...Object.keys(SMALL), sha256(TYPENAME), 'nope', ''];
   const anyId = fc.oneof(fc.constantFrom(...ids), fc.string(), fc.jsonValue());
   const operation = fc.record(
-    { query: fc.oneof(fc.constantFrom(TYPENAME, FIRST, `${FIRST}\n`), fc.string(), fc.jsonValue()), documentId: anyId, doc_id: anyId, extensions: fc.oneof(fc.record({ persistedQuery: fc.record({ version: fc.constant(1), sha256Hash: anyId }) }), fc.jsonValue()), variables: fc.jsonValue() },
+    {
+      query: fc.oneof(fc.constantFrom(TYPENAME, FIRST, `${FIRST}\n`), fc.string(), fc.jsonValue()),
+      documentId: anyId,
+      doc_id: anyId,
+      extensions: fc.oneof(fc.record({ persistedQuery: fc.record({ version: fc.constant(1), sha256Hash: anyId }) }), fc.jsonValue()),
+      variables: fc.jsonValue(),
+    },
     { requiredKeys: [] },
   );
 
@@ -249,7 +305,13 @@ describe('whatever a client sends', () => {
           if (!resolved.ok) return ['BAD_REQUEST', 'PERSISTED_DOCUMENT_NOT_FOUND', 'PERSISTED_DOCUMENTS_REQUIRED'].includes(resolved.refusal.code);
           const operations: unknown[] = Array.isArray(resolved.value) ? resolved.value : [resolved.value];
           // Anything that is not an operation object goes on for Apollo to refuse; no operation runs another text.
-          return operations.every((one) => typeof one !== 'object' || one === null || Array.isArray(one) || ('query' in one && typeof one.query === 'string' && documents.texts.has(one.query) && !('documentId' in one) && !('doc_id' in one)));
+          return operations.every(
+            (one) =>
+              typeof one !== 'object' ||
+              one === null ||
+              Array.isArray(one) ||
+              ('query' in one && typeof one.query === 'string' && documents.texts.has(one.query) && !('documentId' in one) && !('doc_id' in one)),
+          );
         }),
         { numRuns: 500 },
       );
@@ -270,7 +332,12 @@ describe('a gateway with a manifest from the client preset', () => {
     // The preset is imported, not named: codegen loads a named preset's CommonJS build, which
     // require()s ES modules, and Jest allows that only from Node 24.9 (package.json allows 22.18).
     const generated: unknown = await generate(
-      { schema: printSchema(schema), documents: ['examples/documents/*.graphql'], silent: true, generates: { 'gql/': { preset: clientPreset, presetConfig: { persistedDocuments: true } } } },
+      {
+        schema: printSchema(schema),
+        documents: ['examples/documents/*.graphql'],
+        silent: true,
+        generates: { 'gql/': { preset: clientPreset, presetConfig: { persistedDocuments: true } } },
+      },
       false,
     );
     const files = filesOf(generated);
@@ -291,8 +358,18 @@ describe('a gateway with a manifest from the client preset', () => {
   });
 
   const post = async (body: unknown) => {
-    const response = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) });
-    return { status: response.status, body: (await response.json()) as { data?: { captureTasks?: { totalCount: number; nodes?: unknown[] } }; errors?: { message: string; extensions?: { code?: string } }[] } };
+    const response = await fetch(harness.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        data?: { captureTasks?: { totalCount: number; nodes?: unknown[] } };
+        errors?: { message: string; extensions?: { code?: string } }[];
+      },
+    };
   };
   const idOf = (operation: string) => {
     const id = ids.get(operation);
@@ -307,7 +384,7 @@ describe('a gateway with a manifest from the client preset', () => {
     for (const id of ids.values()) expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it('runs an operation sent by documentId (GraphQL over HTTP, the client preset\'s id)', async () => {
+  it("runs an operation sent by documentId (GraphQL over HTTP, the client preset's id)", async () => {
     const result = await post({ documentId: idOf('FirstCaptureTasks'), variables });
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
@@ -341,7 +418,10 @@ describe('a gateway with a manifest from the client preset', () => {
     expect(first.body.data?.captureTasks?.totalCount).toBe(57);
     const cursor = await post({ documentId: idOf('FirstCaptureTasks'), variables: { ...variables, first: 2 } });
     const after = JSON.stringify(cursor.body.data?.captureTasks).match(/"endCursor":"([^"]+)"/)?.[1] ?? '';
-    const search = new URLSearchParams({ documentId: idOf('NextCaptureTasks'), variables: JSON.stringify({ fwInstanceId: SIMULATOR_FIREWALLS.demo, first: 2, after }) });
+    const search = new URLSearchParams({
+      documentId: idOf('NextCaptureTasks'),
+      variables: JSON.stringify({ fwInstanceId: SIMULATOR_FIREWALLS.demo, first: 2, after }),
+    });
     const response = await fetch(`${harness.url}?${search.toString()}`, { headers: { 'x-auth-token': DEMO_TOKEN, 'apollo-require-preflight': 'true' } });
     const body = (await response.json()) as { data?: { captureTasks: { nodes: { name: string }[] } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
@@ -366,9 +446,15 @@ describe('a gateway with a manifest from the client preset', () => {
   });
 
   it('runs a batch of trusted ids, and refuses a batch with one untrusted operation', async () => {
-    const ok = await post([{ documentId: idOf('FirstCaptureTasks'), variables }, { doc_id: idOf('FirstCaptureTasks'), variables: { ...variables, first: 1 } }]);
+    const ok = await post([
+      { documentId: idOf('FirstCaptureTasks'), variables },
+      { doc_id: idOf('FirstCaptureTasks'), variables: { ...variables, first: 1 } },
+    ]);
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual([{ data: { captureTasks: expect.objectContaining({ totalCount: 57 }) } }, { data: { captureTasks: expect.objectContaining({ totalCount: 57 }) } }]);
+    expect(ok.body).toEqual([
+      { data: { captureTasks: expect.objectContaining({ totalCount: 57 }) } },
+      { data: { captureTasks: expect.objectContaining({ totalCount: 57 }) } },
+    ]);
     const refused = await post([{ documentId: idOf('FirstCaptureTasks'), variables }, { query: '{ __typename }' }]);
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_DOCUMENTS_REQUIRED');
@@ -389,7 +475,11 @@ describe('a gateway with a Relay manifest and PERSISTED_DOCUMENTS_ALLOW_TEXT', (
       await withHarness({ env: { PERSISTED_DOCUMENTS: file, PERSISTED_DOCUMENTS_ALLOW_TEXT: 'true' } }, async (harness) => {
         const empty = await harness.gql('', undefined);
         expect(empty.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_DOCUMENTS_REQUIRED');
-        const relay = await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify({ doc_id: md5(FIRST), variables: { fw: SIMULATOR_FIREWALLS.demo } }) });
+        const relay = await fetch(harness.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN },
+          body: JSON.stringify({ doc_id: md5(FIRST), variables: { fw: SIMULATOR_FIREWALLS.demo } }),
+        });
         expect(await relay.json()).toEqual({ data: { captureTasks: { totalCount: 57 } } });
         const text = await harness.gql(FIRST, { fw: SIMULATOR_FIREWALLS.demo });
         expect(text.body).toEqual({ data: { captureTasks: { totalCount: 57 } } });
@@ -411,7 +501,14 @@ describe('refusals, seen by an operator', () => {
     const { lines, sink } = memorySink();
     try {
       await withHarness({ env: { PERSISTED_DOCUMENTS: file }, logger: createLogger('info', sink) }, async (harness) => {
-        const send = async (body: unknown) => (await fetch(harness.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN }, body: JSON.stringify(body) })).status;
+        const send = async (body: unknown) =>
+          (
+            await fetch(harness.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-auth-token': DEMO_TOKEN },
+              body: JSON.stringify(body),
+            })
+          ).status;
         expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
         expect(await send({ documentId: 'sha256:unknown-one' })).toBe(400);
         expect(await send({ documentId: 'sha256:unknown-two' })).toBe(400);
@@ -419,7 +516,9 @@ describe('refusals, seen by an operator', () => {
         const metrics = await (await fetch(`${harness.origin}/metrics`)).text();
         expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENT_NOT_FOUND"} 3');
         expect(metrics).toContain('trusted_document_refusals_total{code="PERSISTED_DOCUMENTS_REQUIRED"} 1');
-        const refusals = lines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string; reason?: string }).filter((line) => line.msg.startsWith('trusted documents: refused'));
+        const refusals = lines
+          .map((line) => JSON.parse(line) as { level: number; msg: string; code?: string; reason?: string })
+          .filter((line) => line.msg.startsWith('trusted documents: refused'));
         expect(refusals.map(({ level, code, reason }) => ({ level, code, id: /"([^"]+)"/.exec(reason ?? '')?.[1] }))).toEqual([
           { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-one' },
           { level: 30, code: 'PERSISTED_DOCUMENT_NOT_FOUND', id: 'sha256:unknown-two' },

@@ -28,7 +28,9 @@ describe('the gateway process', () => {
     try {
       const run = runNode(['src/main.ts'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
       expect(await run.exited).toBe(2);
-      expect(run.stderr()).toBe(`capture-gateway cannot start.\nInvalid configuration:\n  - PORT ${port} on HOST 127.0.0.1 is already in use (another process listens there): stop it, or set PORT to a free port\n`);
+      expect(run.stderr()).toBe(
+        `capture-gateway cannot start.\nInvalid configuration:\n  - PORT ${port} on HOST 127.0.0.1 is already in use (another process listens there): stop it, or set PORT to a free port\n`,
+      );
     } finally {
       taken.close();
     }
@@ -37,11 +39,20 @@ describe('the gateway process', () => {
   it('says in one line that HOST does not resolve, with exit code 2 and no stack', async () => {
     const run = runNode(['src/main.ts'], { PORT: '0', HOST: 'no-such-host.invalid', LOG_LEVEL: 'warn' });
     expect(await run.exited).toBe(2);
-    expect(run.stderr()).toMatch(/^capture-gateway cannot start\.\nInvalid configuration:\n {2}- HOST no-such-host\.invalid does not resolve to an address \(E[A-Z_]+\): set HOST to an address such as 127\.0\.0\.1 or 0\.0\.0\.0, or a resolvable name\n$/);
+    expect(run.stderr()).toMatch(
+      /^capture-gateway cannot start\.\nInvalid configuration:\n {2}- HOST no-such-host\.invalid does not resolve to an address \(E[A-Z_]+\): set HOST to an address such as 127\.0\.0\.1 or 0\.0\.0\.0, or a resolvable name\n$/,
+    );
   });
 
   it('--print-config shows the effective configuration with secrets redacted', async () => {
-    const run = runNode(['src/main.ts', '--print-config'], { CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: 'AKIDEXAMPLE12345', CLOUD_SDK_SK: 'sk-very-secret-value', CFW_ENDPOINT: 'https://cfw.example.com', CFW_PROJECT_ID: 'p1', ALLOW_ANONYMOUS: 'true' });
+    const run = runNode(['src/main.ts', '--print-config'], {
+      CFW_AUTH_MODE: 'aksk',
+      CLOUD_SDK_AK: 'AKIDEXAMPLE12345',
+      CLOUD_SDK_SK: 'sk-very-secret-value',
+      CFW_ENDPOINT: 'https://cfw.example.com',
+      CFW_PROJECT_ID: 'p1',
+      ALLOW_ANONYMOUS: 'true',
+    });
     expect(await run.exited).toBe(0);
     const printed = JSON.parse(run.stdout()) as { auth: unknown; upstream: { endpoint: string } };
     expect(printed.auth).toEqual({ mode: 'aksk', serviceKeys: { accessKey: '[redacted]', secretKey: '[redacted]' } });
@@ -116,7 +127,7 @@ describe('the gateway process', () => {
         headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token' },
         body: JSON.stringify({ query: '{ captureTasks(fwInstanceId: "ebf891cd-2163-48a0-9963-6309f99dd3c4", first: 1) { totalCount } }' }),
       });
-      await until(() => simulator.inFlight === 1, 'the operation\'s upstream call');
+      await until(() => simulator.inFlight === 1, "the operation's upstream call");
       run.child.kill('SIGTERM');
       await run.waitFor(/shutting down: finishing in-flight operations/);
       release();
@@ -137,7 +148,13 @@ describe('the gateway process', () => {
     const endpoint = await simulator.listen();
     const port = await freePort();
     // Long enough to be seen, and never waited on: the process exits on its own once it has passed.
-    const run = runNode(['src/main.ts'], { PORT: String(port), LOG_LEVEL: 'info', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: SIMULATOR_PROJECT_ID, DRAIN_DELAY_MS: '1500' });
+    const run = runNode(['src/main.ts'], {
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      CFW_ENDPOINT: endpoint,
+      CFW_PROJECT_ID: SIMULATOR_PROJECT_ID,
+      DRAIN_DELAY_MS: '1500',
+    });
     try {
       const [, url] = await run.waitFor(/capture-gateway ready at (http:\/\/\S+)/);
       const origin = new URL(url ?? '').origin;

@@ -28,7 +28,9 @@ const LIFECYCLE_CONTRACT_FILE = new URL('../fixtures/contract/capture-lifecycle.
 /** The live capture status part of the contract (Subscription.captureTaskChanged), read with the other two. */
 const LIVE_CONTRACT_FILE = new URL('../fixtures/contract/capture-live.graphql', import.meta.url);
 
-const contractSchema = buildSubgraphSchema(parse([CONTRACT_FILE, LIFECYCLE_CONTRACT_FILE, LIVE_CONTRACT_FILE].map((file) => readFileSync(file, 'utf8')).join('\n')));
+const contractSchema = buildSubgraphSchema(
+  parse([CONTRACT_FILE, LIFECYCLE_CONTRACT_FILE, LIVE_CONTRACT_FILE].map((file) => readFileSync(file, 'utf8')).join('\n')),
+);
 const projectSchema = buildSubgraphSchema(parse(readSchemaSdl()));
 
 /** The project's SDL with one definition's member dropped, as a careless edit would. */
@@ -110,21 +112,34 @@ describe('compatibility with the public contract', () => {
   it('holds the lifecycle part of the contract: a removed mutation or user error code is breaking', () => {
     expect(contractSchema.getMutationType()?.getFields()).toHaveProperty('createCaptureTask');
     const withoutMutation = buildSubgraphSchema(projectSdlWithout('Mutation', 'deleteCaptureTasks'));
-    expect(findBreakingChanges(contractSchema, withoutMutation)).toEqual([{ type: BreakingChangeType.FIELD_REMOVED, description: 'Mutation.deleteCaptureTasks was removed.' }]);
+    expect(findBreakingChanges(contractSchema, withoutMutation)).toEqual([
+      { type: BreakingChangeType.FIELD_REMOVED, description: 'Mutation.deleteCaptureTasks was removed.' },
+    ]);
     const withoutCode = buildSubgraphSchema(projectSdlWithout('CaptureTaskUserErrorCode', 'QUOTA_EXCEEDED'));
-    expect(findBreakingChanges(contractSchema, withoutCode)).toEqual([{ type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'QUOTA_EXCEEDED was removed from enum type CaptureTaskUserErrorCode.' }]);
+    expect(findBreakingChanges(contractSchema, withoutCode)).toEqual([
+      { type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'QUOTA_EXCEEDED was removed from enum type CaptureTaskUserErrorCode.' },
+    ]);
   });
 
   it('holds the live part of the contract: a removed subscription is breaking', () => {
     expect(contractSchema.getSubscriptionType()?.getFields()).toHaveProperty('captureTaskChanged');
     // Its only field: without it the type goes too.
-    const withoutSubscription = buildSubgraphSchema(visit(parse(readSchemaSdl()), { ObjectTypeDefinition: (node) => (node.name.value === 'Subscription' ? null : undefined) }));
-    expect(findBreakingChanges(contractSchema, withoutSubscription)).toEqual([{ type: BreakingChangeType.TYPE_REMOVED, description: 'Subscription was removed.' }]);
+    const withoutSubscription = buildSubgraphSchema(
+      visit(parse(readSchemaSdl()), { ObjectTypeDefinition: (node) => (node.name.value === 'Subscription' ? null : undefined) }),
+    );
+    expect(findBreakingChanges(contractSchema, withoutSubscription)).toEqual([
+      { type: BreakingChangeType.TYPE_REMOVED, description: 'Subscription was removed.' },
+    ]);
   });
 
   it.each([
     ['a removed field', 'CaptureTask', 'remainingDays', { type: BreakingChangeType.FIELD_REMOVED, description: 'CaptureTask.remainingDays was removed.' }],
-    ['a removed enum value', 'CaptureTaskStatus', 'UNKNOWN', { type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'UNKNOWN was removed from enum type CaptureTaskStatus.' }],
+    [
+      'a removed enum value',
+      'CaptureTaskStatus',
+      'UNKNOWN',
+      { type: BreakingChangeType.VALUE_REMOVED_FROM_ENUM, description: 'UNKNOWN was removed from enum type CaptureTaskStatus.' },
+    ],
   ])('reports %s as a breaking change', (_label, typeName, memberName, change) => {
     const edited = buildSubgraphSchema(projectSdlWithout(typeName, memberName));
     expect(findBreakingChanges(contractSchema, edited)).toEqual([change]);
@@ -137,8 +152,10 @@ describe('documentation', () => {
   });
 
   it('flags each kind of coordinate whose description was removed (the check can fail)', () => {
-    const drop = <T extends { readonly name: { readonly value: string } }>(names: readonly string[]) => (node: T): T | undefined =>
-      names.includes(node.name.value) ? { ...node, description: undefined } : undefined;
+    const drop =
+      <T extends { readonly name: { readonly value: string } }>(names: readonly string[]) =>
+      (node: T): T | undefined =>
+        names.includes(node.name.value) ? { ...node, description: undefined } : undefined;
     const stripped = visit(parse(readSchemaSdl()), {
       ScalarTypeDefinition: drop(['DateTime']),
       ObjectTypeDefinition: drop(['PageInfo']),
@@ -177,7 +194,9 @@ describe('the resolver map', () => {
   });
 
   it('binds the scalar resolvers to scalars only', () => {
-    expect(resolverKeysMissingFromSchema({ CaptureTask: new GraphQLScalarType({ name: 'CaptureTask' }) }, projectSchema)).toEqual(['CaptureTask (not a scalar)']);
+    expect(resolverKeysMissingFromSchema({ CaptureTask: new GraphQLScalarType({ name: 'CaptureTask' }) }, projectSchema)).toEqual([
+      'CaptureTask (not a scalar)',
+    ]);
   });
 });
 

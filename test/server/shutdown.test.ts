@@ -25,17 +25,27 @@ interface Outcome {
 function post(port: number, agent: http.Agent, id: string, sigtermAt: () => number | undefined): Promise<Outcome> {
   const sentAfterSigterm = sigtermAt() !== undefined;
   return new Promise((resolve) => {
-    const request = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token', 'x-request-id': id, 'content-length': Buffer.byteLength(BODY) } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => {
-        const ok = response.statusCode === 200 && text.includes('"totalCount":57');
-        resolve({ id, sentAfterSigterm, status: ok ? 200 : (response.statusCode ?? 0), connection: response.headers.connection });
-      });
-      response.on('error', (error: NodeJS.ErrnoException) => {
-        resolve({ id, sentAfterSigterm, error: error.code ?? error.message });
-      });
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-token', 'x-request-id': id, 'content-length': Buffer.byteLength(BODY) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => {
+          const ok = response.statusCode === 200 && text.includes('"totalCount":57');
+          resolve({ id, sentAfterSigterm, status: ok ? 200 : (response.statusCode ?? 0), connection: response.headers.connection });
+        });
+        response.on('error', (error: NodeJS.ErrnoException) => {
+          resolve({ id, sentAfterSigterm, error: error.code ?? error.message });
+        });
+      },
+    );
     request.on('error', (error: NodeJS.ErrnoException) => {
       resolve({ id, sentAfterSigterm, error: error.code ?? error.message });
     });
@@ -50,7 +60,11 @@ function slowUploader(port: number) {
   let error: string | undefined;
   socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
   socket.on('error', (problem: NodeJS.ErrnoException) => (error = problem.code));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => { resolve(); }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      resolve();
+    }),
+  );
   socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Auth-Token: demo-token\r\nContent-Length: ${BODY.length}\r\n\r\n`);
   let sent = 0;
   // The slowness is the behaviour under test: 100 ms a byte is ~10 s for this body.
@@ -142,6 +156,8 @@ describe('SIGTERM with slow uploaders and keep-alive clients', () => {
     for (const upload of uploads) expect([0, 503]).toContain(upload.status);
     expect(uploads.filter((upload) => upload.status === 503).every((upload) => upload.body.includes('SHUTTING_DOWN'))).toBe(true);
     expect(gateway.stdout()).toMatch(/"msg":"drained"/);
-    process.stdout.write(`shutdown: ${JSON.stringify({ exitMs: Math.round(exitMs), answered: answered.length, inFlightAtSigterm: inFlight.length, refused: failed.length, uploadersTold503: uploads.filter((upload) => upload.status === 503).length, uploaders: uploads.length })}\n`);
+    process.stdout.write(
+      `shutdown: ${JSON.stringify({ exitMs: Math.round(exitMs), answered: answered.length, inFlightAtSigterm: inFlight.length, refused: failed.length, uploadersTold503: uploads.filter((upload) => upload.status === 503).length, uploaders: uploads.length })}\n`,
+    );
   });
 });

@@ -23,11 +23,20 @@ describe('npm run simulator', () => {
       const api = `${base}/v1/${SIMULATOR_PROJECT_ID}/capture-task`;
       const demo = SIMULATOR_FIREWALLS.demo;
       const records = async () => Records.parse(await get(`${api}?fw_instance_id=${demo}&limit=1024&offset=0`)).data.records;
-      const finished = (await records()).find((record) => record['status'] === 1 && record['is_deleted'] === 0 && /^[1-9]/.test(String(record['capture_size'])) && Number(record['remaining_days']) > 0);
+      const finished = (await records()).find(
+        (record) =>
+          record['status'] === 1 && record['is_deleted'] === 0 && /^[1-9]/.test(String(record['capture_size'])) && Number(record['remaining_days']) > 0,
+      );
       const taskId = z.string().parse(finished?.['task_id']);
-      expect(await get(`${api}/capture-result?fw_instance_id=${demo}&task_id=${taskId}`)).toEqual({ data: { file_list: [expect.objectContaining({ file_name: expect.stringMatching(/\.pcap$/) })] } });
+      expect(await get(`${api}/capture-result?fw_instance_id=${demo}&task_id=${taskId}`)).toEqual({
+        data: { file_list: [expect.objectContaining({ file_name: expect.stringMatching(/\.pcap$/) })] },
+      });
 
-      const deleted = await fetch(`${api}/batch-delete?fw_instance_id=${demo}`, { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify({ task_ids: [taskId] }) });
+      const deleted = await fetch(`${api}/batch-delete?fw_instance_id=${demo}`, {
+        method: 'POST',
+        headers: { 'X-Auth-Token': DEMO_TOKEN },
+        body: JSON.stringify({ task_ids: [taskId] }),
+      });
       expect(deleted.status).toBe(200);
       // 30 simulated seconds are 50 real ms at 600x: wait for the event, not for a time.
       await until(async () => !(await records()).some((record) => record['task_id'] === taskId), 'the deleted task to vanish', 10_000);
@@ -41,7 +50,10 @@ describe('npm run simulator', () => {
     const run = runNode(['src/simulator/main.ts', '--port', '0', '--token', 'caller-a', '--token', 'caller-b'], {});
     try {
       const [, base = ''] = await run.waitFor(/CFW simulator at (http:\/\/\S+) \(project \S+, token demo-token and 2 more\)/);
-      const list = (token: string) => fetch(`${base}/v1/${SIMULATOR_PROJECT_ID}/capture-task?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=1&offset=0`, { headers: { 'X-Auth-Token': token } });
+      const list = (token: string) =>
+        fetch(`${base}/v1/${SIMULATOR_PROJECT_ID}/capture-task?fw_instance_id=${SIMULATOR_FIREWALLS.demo}&limit=1&offset=0`, {
+          headers: { 'X-Auth-Token': token },
+        });
       expect((await list('caller-a')).status).toBe(200);
       expect((await list('caller-b')).status).toBe(200);
       expect((await list(DEMO_TOKEN)).status).toBe(200);

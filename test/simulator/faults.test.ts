@@ -37,9 +37,15 @@ describe('takeFault', () => {
   });
 
   it('counts `times` down where the fault stands', () => {
-    const faults: Fault[] = [{ kind: 'reset', match: CREATE }, { kind: 'latency', ms: 1, times: 2 }];
+    const faults: Fault[] = [
+      { kind: 'reset', match: CREATE },
+      { kind: 'latency', ms: 1, times: 2 },
+    ];
     expect(takeFault(faults, LIST)).toEqual({ kind: 'latency', ms: 1, times: 2 });
-    expect(faults).toEqual([{ kind: 'reset', match: CREATE }, { kind: 'latency', ms: 1, times: 1 }]);
+    expect(faults).toEqual([
+      { kind: 'reset', match: CREATE },
+      { kind: 'latency', ms: 1, times: 1 },
+    ]);
     takeFault(faults, LIST);
     expect(faults).toEqual([{ kind: 'reset', match: CREATE }]);
   });
@@ -61,11 +67,22 @@ describe('phaseOfFault', () => {
 });
 
 describe('isFault', () => {
-  it.each([[{ kind: 'reset-after-apply', match: { method: 'POST', path: '/capture-task' }, times: 2 }], [{ kind: 'forget-delete' }], [{ kind: 'file-list', match: {} }]])('accepts %p', (value) => {
+  it.each([
+    [{ kind: 'reset-after-apply', match: { method: 'POST', path: '/capture-task' }, times: 2 }],
+    [{ kind: 'forget-delete' }],
+    [{ kind: 'file-list', match: {} }],
+  ])('accepts %p', (value) => {
     expect(isFault(value)).toBe(true);
   });
 
-  it.each([[{ kind: 'reset', match: null }], [{ kind: 'reset', match: { path: 'no-slash' } }], [{ kind: 'reset', match: { method: 'PO ST' } }], [{ kind: 'reset', match: { path: `/${'x'.repeat(200)}` } }], [{ kind: 'reset', times: 0 }], [['reset']]])('refuses %p', (value) => {
+  it.each([
+    [{ kind: 'reset', match: null }],
+    [{ kind: 'reset', match: { path: 'no-slash' } }],
+    [{ kind: 'reset', match: { method: 'PO ST' } }],
+    [{ kind: 'reset', match: { path: `/${'x'.repeat(200)}` } }],
+    [{ kind: 'reset', times: 0 }],
+    [['reset']],
+  ])('refuses %p', (value) => {
     expect(isFault(value)).toBe(false);
   });
 });

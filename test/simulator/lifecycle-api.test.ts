@@ -5,7 +5,14 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { ManualClock, ENDING_MS, DAY_MS } from '../../src/simulator/timeline.ts';
 import { DEMO_TOKEN, Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
-import { DEFAULT_ENTERPRISE_PROJECT, generateTask, seededRandom, SIMULATOR_FIREWALLS, SIMULATOR_PROJECT_ID, SimulatorStore } from '../../src/simulator/store.ts';
+import {
+  DEFAULT_ENTERPRISE_PROJECT,
+  generateTask,
+  seededRandom,
+  SIMULATOR_FIREWALLS,
+  SIMULATOR_PROJECT_ID,
+  SimulatorStore,
+} from '../../src/simulator/store.ts';
 import { authorizationFor, sdkDateOf } from '../../src/upstream/signing.ts';
 import { captureTaskListFromBody } from '../../src/upstream/wire.ts';
 import { until } from '../helpers/until.ts';
@@ -17,8 +24,12 @@ const MINUTE = 60_000;
 const Record_ = z.record(z.string(), z.unknown());
 const ListBody = z.strictObject({ data: z.strictObject({ limit: z.number(), offset: z.number(), total: z.number(), records: z.array(Record_) }) });
 const ErrorBody = z.strictObject({ error_code: z.string(), error_msg: z.string(), request_id: z.string().optional() });
-const UrlResult = z.strictObject({ data: z.strictObject({ url: z.string(), captcha: z.string(), expires: z.number(), request_header: z.strictObject({ Host: z.string() }) }) });
-const FileListResult = z.strictObject({ data: z.strictObject({ file_list: z.array(z.strictObject({ file_name: z.string(), url: z.string(), file_path: z.string() })) }) });
+const UrlResult = z.strictObject({
+  data: z.strictObject({ url: z.string(), captcha: z.string(), expires: z.number(), request_header: z.strictObject({ Host: z.string() }) }),
+});
+const FileListResult = z.strictObject({
+  data: z.strictObject({ file_list: z.array(z.strictObject({ file_name: z.string(), url: z.string(), file_path: z.string() })) }),
+});
 
 interface Answer {
   readonly status: number;
@@ -47,7 +58,11 @@ async function call(base: string, path: string, options: CallOptions = {}): Prom
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const response = await fetch(urlOf(base, path, { fw_instance_id: LAB, ...options.query }), {
     method: options.method ?? (body === undefined ? 'GET' : 'POST'),
-    headers: { ...(token === null ? {} : { 'X-Auth-Token': token }), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    headers: {
+      ...(token === null ? {} : { 'X-Auth-Token': token }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
     ...(body === undefined ? {} : { body }),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
@@ -65,10 +80,12 @@ function createBody(overrides: Record<string, unknown> = {}): Record<string, unk
   };
 }
 
-const create = (base: string, overrides: Record<string, unknown> = {}, query: CallOptions['query'] = {}) => call(base, '/capture-task', { body: createBody(overrides), query });
+const create = (base: string, overrides: Record<string, unknown> = {}, query: CallOptions['query'] = {}) =>
+  call(base, '/capture-task', { body: createBody(overrides), query });
 const stop = (base: string, taskId: string) => call(base, '/capture-task/stop', { body: { task_id: taskId } });
 const batchDelete = (base: string, taskIds: readonly string[]) => call(base, '/capture-task/batch-delete', { body: { task_ids: taskIds } });
-const result = (base: string, taskId: string, query: CallOptions['query'] = {}) => call(base, '/capture-task/capture-result', { query: { task_id: taskId, ...query } });
+const result = (base: string, taskId: string, query: CallOptions['query'] = {}) =>
+  call(base, '/capture-task/capture-result', { query: { task_id: taskId, ...query } });
 
 async function listed(base: string, fw: string = LAB): Promise<Record<string, unknown>[]> {
   const answer = await call(base, '/capture-task', { query: { fw_instance_id: fw, limit: '1024', offset: '0' } });
@@ -230,14 +247,18 @@ describe('POST capture-task (create)', () => {
     });
   });
 
-  it('checks the body (CFW.00200001/00200002) before the firewall\'s state', async () => {
+  it("checks the body (CFW.00200001/00200002) before the firewall's state", async () => {
     await withSimulator({}, async (base) => {
       expectRefused(await create(base, { max_packets: 1_000_001 }), 'CFW.00200002', 'Invalid parameter: max_packets must be an integer from 1 to 1000000');
       expectRefused(await create(base, { duration: 61 }), 'CFW.00200002', 'Invalid parameter: duration must be an integer from 1 to 60');
       expectRefused(await create(base, { name: '' }), 'CFW.00200001', 'Empty parameter: name');
       expectRefused(await call(base, '/capture-task', { rawBody: '{"name":' }), 'CFW.00200002', 'Invalid parameter: the request body is not JSON');
       expectRefused(await call(base, '/capture-task', { method: 'POST' }), 'CFW.00200001', 'Empty parameter: name');
-      expectRefused(await call(base, '/capture-task', { rawBody: JSON.stringify({ ...createBody(), name: 'x'.repeat(70_000) }) }), 'CFW.00200002', 'Invalid parameter: the request body is larger than 65536 bytes');
+      expectRefused(
+        await call(base, '/capture-task', { rawBody: JSON.stringify({ ...createBody(), name: 'x'.repeat(70_000) }) }),
+        'CFW.00200002',
+        'Invalid parameter: the request body is larger than 65536 bytes',
+      );
       expect(await listed(base)).toEqual([]);
     });
   });
@@ -248,7 +269,11 @@ describe('POST capture-task (create)', () => {
       expectRefused(await create(base, {}, { fw_instance_id: SIMULATOR_FIREWALLS.finance }), 'CFW.00200005');
       expectRefused(await create(base, {}, { fw_instance_id: '' }), 'CFW.00200001', 'Empty parameter: fw_instance_id');
       // In its enterprise project the finance firewall is found: the next check (task_id) answers.
-      expectRefused(await call(base, '/capture-task/capture-result', { query: { fw_instance_id: SIMULATOR_FIREWALLS.finance, enterprise_project_id: 'ep-finance' } }), 'CFW.00200001', 'Empty parameter: task_id');
+      expectRefused(
+        await call(base, '/capture-task/capture-result', { query: { fw_instance_id: SIMULATOR_FIREWALLS.finance, enterprise_project_id: 'ep-finance' } }),
+        'CFW.00200001',
+        'Empty parameter: task_id',
+      );
       expectRefused(await call(base, '/capture-task/capture-result', { query: { fw_instance_id: SIMULATOR_FIREWALLS.finance } }), 'CFW.00200005');
     });
   });
@@ -286,7 +311,7 @@ describe('the lifecycle on the clock', () => {
     });
   });
 
-  it('leaves other firewalls\' pages untouched (their serialised pages stay valid)', async () => {
+  it("leaves other firewalls' pages untouched (their serialised pages stay valid)", async () => {
     await withSimulator({}, async (base, simulator, clock) => {
       const demoVersion = simulator.store.versionOf(SIMULATOR_FIREWALLS.demo);
       const labVersion = simulator.store.versionOf(LAB);
@@ -435,7 +460,9 @@ describe('GET capture-task/capture-result', () => {
     await withSimulator({ resultForm: 'file-list' }, async (base, _simulator, clock) => {
       const id = await finishedTask(base, clock);
       const { data } = FileListResult.parse(JSON.parse((await result(base, id, { type: '1', ip: ['203.0.113.7', '198.51.100.0/24'] })).text));
-      expect(data.file_list).toEqual([{ file_name: 'suspicious-flow.pcap', url: expect.stringContaining('/_simulator/download/'), file_path: `/${LAB}/${id}/suspicious-flow.pcap` }]);
+      expect(data.file_list).toEqual([
+        { file_name: 'suspicious-flow.pcap', url: expect.stringContaining('/_simulator/download/'), file_path: `/${LAB}/${id}/suspicious-flow.pcap` },
+      ]);
       expect((await fetch(data.file_list[0]?.url ?? '')).status).toBe(200);
     });
   });
@@ -481,14 +508,21 @@ describe('GET capture-task/capture-result', () => {
     await withSimulator({}, async (base, _simulator, clock) => {
       const id = await finishedTask(base, clock);
       expectRefused(await result(base, id, { type: '1' }), 'CFW.00200002', 'Invalid parameter: ip is required with type 1');
-      expectRefused(await result(base, id, { type: '1', ip: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'] }), 'CFW.00200002', 'Invalid parameter: ip may be given at most 3 times');
+      expectRefused(
+        await result(base, id, { type: '1', ip: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'] }),
+        'CFW.00200002',
+        'Invalid parameter: ip may be given at most 3 times',
+      );
       expectRefused(await call(base, '/capture-task/capture-result'), 'CFW.00200001', 'Empty parameter: task_id');
     });
   });
 
   it('serves a seeded finished task with a size', async () => {
     await withSimulator({}, async (base) => {
-      const seeded = (await listed(base, SIMULATOR_FIREWALLS.demo)).find((record) => record['status'] === 1 && record['is_deleted'] === 0 && /^[1-9]/.test(String(record['capture_size'])) && Number(record['remaining_days']) > 0);
+      const seeded = (await listed(base, SIMULATOR_FIREWALLS.demo)).find(
+        (record) =>
+          record['status'] === 1 && record['is_deleted'] === 0 && /^[1-9]/.test(String(record['capture_size'])) && Number(record['remaining_days']) > 0,
+      );
       if (seeded === undefined) throw new Error('the demo firewall has no finished task with a size');
       const answer = await result(base, idOf(seeded), { fw_instance_id: SIMULATOR_FIREWALLS.demo });
       expect(answer.status).toBe(200);
@@ -527,9 +561,15 @@ describe('authentication on the lifecycle calls', () => {
 
   it('403 APIG.0302 for another project, or one that is not even a percent-encoded path segment', async () => {
     await withSimulator({}, async (base) => {
-      const malformed = await fetch(new URL(`/v1/%zz/capture-task/capture-result?fw_instance_id=${LAB}&task_id=x`, base), { headers: { 'X-Auth-Token': DEMO_TOKEN } });
+      const malformed = await fetch(new URL(`/v1/%zz/capture-task/capture-result?fw_instance_id=${LAB}&task_id=x`, base), {
+        headers: { 'X-Auth-Token': DEMO_TOKEN },
+      });
       expect(malformed.status).toBe(403);
-      const response = await fetch(new URL(`/v1/another-project/capture-task?fw_instance_id=${LAB}`, base), { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify(createBody()) });
+      const response = await fetch(new URL(`/v1/another-project/capture-task?fw_instance_id=${LAB}`, base), {
+        method: 'POST',
+        headers: { 'X-Auth-Token': DEMO_TOKEN },
+        body: JSON.stringify(createBody()),
+      });
       expect(response.status).toBe(403);
       expect(ErrorBody.parse(await response.json()).error_code).toBe('APIG.0302');
     });
@@ -541,7 +581,10 @@ describe('authentication on the lifecycle calls', () => {
 
     async function signed(base: string, method: 'GET' | 'POST', url: URL, body: string, sentBody: string = body): Promise<Answer> {
       const headers = { 'content-type': 'application/json', 'x-sdk-date': sdkDateOf(new Date()), 'x-project-id': SIMULATOR_PROJECT_ID };
-      const authorization = authorizationFor({ method, url, headers: { ...headers, host: url.host }, body }, { accessKey: AK, secretKey: SK }, [...Object.keys(headers), 'host']);
+      const authorization = authorizationFor({ method, url, headers: { ...headers, host: url.host }, body }, { accessKey: AK, secretKey: SK }, [
+        ...Object.keys(headers),
+        'host',
+      ]);
       const response = await fetch(url, { method, headers: { ...headers, authorization }, ...(method === 'POST' ? { body: sentBody } : {}) });
       return { status: response.status, headers: response.headers, text: await response.text() };
     }
@@ -553,7 +596,9 @@ describe('authentication on the lifecycle calls', () => {
         expect((await signed(base, 'POST', url, body)).status).toBe(200);
         const tampered = await signed(base, 'POST', url, JSON.stringify(createBody({ name: 'other' })), JSON.stringify(createBody({ name: 'tampered' })));
         expect(tampered.status).toBe(401);
-        expect(ErrorBody.parse(JSON.parse(tampered.text)).error_msg).toBe('Incorrect IAM authentication information: verify aksk signature fail (bad-signature)');
+        expect(ErrorBody.parse(JSON.parse(tampered.text)).error_msg).toBe(
+          'Incorrect IAM authentication information: verify aksk signature fail (bad-signature)',
+        );
         expect((await listed(base).catch(() => [])).length).toBe(0);
       });
     });
@@ -593,20 +638,27 @@ describe('faults and counters for the lifecycle', () => {
   });
 
   it('status-after-apply creates the task, then answers the status with an APIG body', async () => {
-    await withSimulator({ faults: [{ kind: 'status-after-apply', status: 503, match: { method: 'POST', path: '/capture-task' } }] }, async (base, simulator) => {
-      const response = await create(base);
-      expect(response.status).toBe(503);
-      expect(JSON.parse(response.text)).toMatchObject({ error_code: 'APIGW.0203' });
-      expect(await listed(base)).toEqual([expect.objectContaining({ name: 'suspicious-flow', status: 2 })]);
-      expect(simulator.requests.filter((request) => request.endpoint === 'create').map((request) => [request.status, request.fault, request.applied])).toEqual([[503, 'status-after-apply', true]]);
-    });
+    await withSimulator(
+      { faults: [{ kind: 'status-after-apply', status: 503, match: { method: 'POST', path: '/capture-task' } }] },
+      async (base, simulator) => {
+        const response = await create(base);
+        expect(response.status).toBe(503);
+        expect(JSON.parse(response.text)).toMatchObject({ error_code: 'APIGW.0203' });
+        expect(await listed(base)).toEqual([expect.objectContaining({ name: 'suspicious-flow', status: 2 })]);
+        expect(
+          simulator.requests.filter((request) => request.endpoint === 'create').map((request) => [request.status, request.fault, request.applied]),
+        ).toEqual([[503, 'status-after-apply', true]]);
+      },
+    );
   });
 
   it('reset (before) drops the connection and creates nothing', async () => {
     await withSimulator({ faults: [{ kind: 'reset', match: { method: 'POST', path: '/capture-task' } }] }, async (base, simulator) => {
       await expect(create(base)).rejects.toThrow('fetch failed');
       expect(await listed(base)).toEqual([]);
-      expect(simulator.requests.filter((request) => request.endpoint === 'create').map((request) => [request.status, request.fault, request.applied])).toEqual([[0, 'reset', false]]);
+      expect(simulator.requests.filter((request) => request.endpoint === 'create').map((request) => [request.status, request.fault, request.applied])).toEqual([
+        [0, 'reset', false],
+      ]);
     });
   });
 
@@ -616,7 +668,12 @@ describe('faults and counters for the lifecycle', () => {
       const id = idOf(await taskNamed(base, 'suspicious-flow'));
       simulator.faults.push({ kind: 'hang-after-apply', match: { path: '/capture-task/stop' } });
       const controller = new AbortController();
-      const pending = fetch(urlOf(base, '/capture-task/stop', { fw_instance_id: LAB }), { method: 'POST', headers: { 'X-Auth-Token': DEMO_TOKEN }, body: JSON.stringify({ task_id: id }), signal: controller.signal });
+      const pending = fetch(urlOf(base, '/capture-task/stop', { fw_instance_id: LAB }), {
+        method: 'POST',
+        headers: { 'X-Auth-Token': DEMO_TOKEN },
+        body: JSON.stringify({ task_id: id }),
+        signal: controller.signal,
+      });
       await until(() => simulator.requests.some((request) => request.endpoint === 'stop'), 'the stop to reach the simulator');
       expect((await taskNamed(base, 'suspicious-flow'))['status']).toBe(5);
       controller.abort();
@@ -632,7 +689,9 @@ describe('faults and counters for the lifecycle', () => {
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.text)).toEqual({ data: { id: LAB, name: 'cfw-lab' } });
       expect((await taskNamed(base, 'suspicious-flow'))['is_deleted']).toBe(0);
-      expect(simulator.requests.filter((request) => request.endpoint === 'batch-delete').map((request) => [request.status, request.fault, request.applied])).toEqual([[200, 'forget-delete', false]]);
+      expect(
+        simulator.requests.filter((request) => request.endpoint === 'batch-delete').map((request) => [request.status, request.fault, request.applied]),
+      ).toEqual([[200, 'forget-delete', false]]);
       expect((await batchDelete(base, [id])).status).toBe(200);
       expect((await taskNamed(base, 'suspicious-flow'))['is_deleted']).toBe(1);
     });
@@ -687,11 +746,20 @@ describe('faults and counters for the lifecycle', () => {
       await stop(base, id);
       await batchDelete(base, [id]);
       await call(base, '/capture-task/nothing');
-      expect(simulator.callCounts()).toEqual({ 'POST /capture-task': 1, 'GET /capture-task': 1, 'GET /capture-task/capture-result': 2, 'POST /capture-task/stop': 1, 'POST /capture-task/batch-delete': 1, other: 1 });
+      expect(simulator.callCounts()).toEqual({
+        'POST /capture-task': 1,
+        'GET /capture-task': 1,
+        'GET /capture-task/capture-result': 2,
+        'POST /capture-task/stop': 1,
+        'POST /capture-task/batch-delete': 1,
+        other: 1,
+      });
       expect(simulator.callCountOf('get', '/capture-task/capture-result')).toBe(2);
       expect(simulator.callCount).toBe(1);
       expect(simulator.requests.map((request) => request.status)).toEqual([200, 200, 500, 200, 400, 200, 404]);
-      const state = await fetch(new URL('/_simulator/state', base)).then(async (response) => z.object({ callCounts: z.record(z.string(), z.number()), now: z.string() }).parse(await response.json()));
+      const state = await fetch(new URL('/_simulator/state', base)).then(async (response) =>
+        z.object({ callCounts: z.record(z.string(), z.number()), now: z.string() }).parse(await response.json()),
+      );
       expect(state.callCounts['GET /capture-task/capture-result']).toBe(2);
       expect(state.now).toBe(new Date(clock.now()).toISOString());
       simulator.resetCalls();
@@ -703,10 +771,22 @@ describe('faults and counters for the lifecycle', () => {
   it('takes scoped faults over HTTP, and refuses a bad match', async () => {
     await withSimulator({}, async (base, simulator) => {
       const post = (body: string) => fetch(new URL('/_simulator/faults', base), { method: 'POST', body });
-      const accepted = await post(JSON.stringify([{ kind: 'reset-after-apply', match: { method: 'POST', path: '/capture-task' } }, { kind: 'forget-delete', times: 2 }, { kind: 'file-list' }, { kind: 'hang-after-apply' }]));
+      const accepted = await post(
+        JSON.stringify([
+          { kind: 'reset-after-apply', match: { method: 'POST', path: '/capture-task' } },
+          { kind: 'forget-delete', times: 2 },
+          { kind: 'file-list' },
+          { kind: 'hang-after-apply' },
+        ]),
+      );
       expect(accepted.status).toBe(200);
       expect(simulator.faults.map((fault) => fault.kind)).toEqual(['reset-after-apply', 'forget-delete', 'file-list', 'hang-after-apply']);
-      for (const bad of [[{ kind: 'reset', match: 'POST' }], [{ kind: 'reset', match: { path: 'capture-task' } }], [{ kind: 'reset', match: { method: 7 } }], [{ kind: 'forget' }]]) {
+      for (const bad of [
+        [{ kind: 'reset', match: 'POST' }],
+        [{ kind: 'reset', match: { path: 'capture-task' } }],
+        [{ kind: 'reset', match: { method: 7 } }],
+        [{ kind: 'forget' }],
+      ]) {
         expect((await post(JSON.stringify(bad))).status).toBe(400);
       }
       expect(simulator.faults).toHaveLength(4);
@@ -715,7 +795,10 @@ describe('faults and counters for the lifecycle', () => {
 
   it('clears every pending fault over HTTP, so an outage of many faults ends at once', async () => {
     await withSimulator({}, async (base, simulator) => {
-      await fetch(new URL('/_simulator/faults', base), { method: 'POST', body: JSON.stringify([{ kind: 'status', status: 503, times: 1_000_000 }, { kind: 'hang' }]) });
+      await fetch(new URL('/_simulator/faults', base), {
+        method: 'POST',
+        body: JSON.stringify([{ kind: 'status', status: 503, times: 1_000_000 }, { kind: 'hang' }]),
+      });
       const cleared = await fetch(new URL('/_simulator/faults', base), { method: 'DELETE' });
       expect(cleared.status).toBe(200);
       expect(await cleared.json()).toEqual({ cleared: 2, pendingFaults: 0 });
@@ -727,7 +810,9 @@ describe('faults and counters for the lifecycle', () => {
 
 describe('options', () => {
   it('refuse a clock next to a store, and a time scale next to an injected clock', () => {
-    expect(() => new Simulator({ store: new SimulatorStore(), now: Date.now })).toThrow('give now, timeScale and deletedRetentionMs to the SimulatorStore when you pass one');
+    expect(() => new Simulator({ store: new SimulatorStore(), now: Date.now })).toThrow(
+      'give now, timeScale and deletedRetentionMs to the SimulatorStore when you pass one',
+    );
     expect(() => new Simulator({ now: Date.now, timeScale: 60 })).toThrow('timeScale speeds up the wall clock; an injected clock (now) keeps its own time');
     expect(() => new SimulatorStore({ deletedRetentionMs: -1 })).toThrow('deletedRetentionMs must be a number of ms no less than 0, got -1');
   });

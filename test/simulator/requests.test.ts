@@ -1,6 +1,13 @@
 // What the simulator accepts in lifecycle bodies and queries: exact CFW codes and messages.
 import { describe, expect, it } from '@jest/globals';
-import { captureResultQueryOf, captureTaskSpecFromBody, CfwRefusal, jsonOfBody, taskIdFromStopBody, taskIdsFromDeleteBody } from '../../src/simulator/requests.ts';
+import {
+  captureResultQueryOf,
+  captureTaskSpecFromBody,
+  CfwRefusal,
+  jsonOfBody,
+  taskIdFromStopBody,
+  taskIdsFromDeleteBody,
+} from '../../src/simulator/requests.ts';
 
 const VALID = {
   name: 'suspicious-flow',
@@ -28,7 +35,14 @@ describe('captureTaskSpecFromBody', () => {
   });
 
   it('takes IPv6, port ranges, numeric ports, no type, and no ports for ICMP', () => {
-    expect(captureTaskSpecFromBody({ ...VALID, source: { address: '2001:db8::1', address_type: 1 }, destination: { address: '2001:db8::2', address_type: 1 }, service: { protocol: 17, source_port: 53, dest_port: '1000-2000' } })).toMatchObject({
+    expect(
+      captureTaskSpecFromBody({
+        ...VALID,
+        source: { address: '2001:db8::1', address_type: 1 },
+        destination: { address: '2001:db8::2', address_type: 1 },
+        service: { protocol: 17, source_port: 53, dest_port: '1000-2000' },
+      }),
+    ).toMatchObject({
       source: { address: '2001:db8::1', addressType: 1 },
       sourcePort: '53',
       destPort: '1000-2000',
@@ -53,22 +67,87 @@ describe('captureTaskSpecFromBody', () => {
     ['no source', { ...VALID, source: undefined }, 'CFW.00200001', 'Empty parameter: source'],
     ['a source string', { ...VALID, source: '10.0.0.1' }, 'CFW.00200002', 'Invalid parameter: source must be an object'],
     ['no source address', { ...VALID, source: { address_type: 0 } }, 'CFW.00200001', 'Empty parameter: source.address'],
-    ['a source hostname', { ...VALID, source: { address: 'example.com', address_type: 0 } }, 'CFW.00200002', 'Invalid parameter: source.address must be an IPv4 or IPv6 address'],
-    ['a source CIDR', { ...VALID, source: { address: '10.0.0.0/8', address_type: 0 } }, 'CFW.00200002', 'Invalid parameter: source.address must be an IPv4 or IPv6 address'],
+    [
+      'a source hostname',
+      { ...VALID, source: { address: 'example.com', address_type: 0 } },
+      'CFW.00200002',
+      'Invalid parameter: source.address must be an IPv4 or IPv6 address',
+    ],
+    [
+      'a source CIDR',
+      { ...VALID, source: { address: '10.0.0.0/8', address_type: 0 } },
+      'CFW.00200002',
+      'Invalid parameter: source.address must be an IPv4 or IPv6 address',
+    ],
     ['no address_type', { ...VALID, destination: { address: '10.0.0.2' } }, 'CFW.00200001', 'Empty parameter: destination.address_type'],
-    ['address_type 2', { ...VALID, destination: { address: '10.0.0.2', address_type: 2 } }, 'CFW.00200002', 'Invalid parameter: destination.address_type must be 0 (IPv4) or 1 (IPv6)'],
-    ['an IPv4 address typed 1', { ...VALID, destination: { address: '10.0.0.2', address_type: 1 } }, 'CFW.00200002', 'Invalid parameter: destination.address_type does not match the address (10.0.0.2)'],
-    ['type 1', { ...VALID, destination: { address: '10.0.0.2', address_type: 0, type: 1 } }, 'CFW.00200002', 'Invalid parameter: destination.type must be 0 (an address)'],
-    ['mixed IP versions', { ...VALID, destination: { address: '2001:db8::2', address_type: 1 } }, 'CFW.00200002', "Invalid parameter: destination.address_type must be the source's IP version"],
+    [
+      'address_type 2',
+      { ...VALID, destination: { address: '10.0.0.2', address_type: 2 } },
+      'CFW.00200002',
+      'Invalid parameter: destination.address_type must be 0 (IPv4) or 1 (IPv6)',
+    ],
+    [
+      'an IPv4 address typed 1',
+      { ...VALID, destination: { address: '10.0.0.2', address_type: 1 } },
+      'CFW.00200002',
+      'Invalid parameter: destination.address_type does not match the address (10.0.0.2)',
+    ],
+    [
+      'type 1',
+      { ...VALID, destination: { address: '10.0.0.2', address_type: 0, type: 1 } },
+      'CFW.00200002',
+      'Invalid parameter: destination.type must be 0 (an address)',
+    ],
+    [
+      'mixed IP versions',
+      { ...VALID, destination: { address: '2001:db8::2', address_type: 1 } },
+      'CFW.00200002',
+      "Invalid parameter: destination.address_type must be the source's IP version",
+    ],
     ['no service', { ...VALID, service: undefined }, 'CFW.00200001', 'Empty parameter: service'],
     ['no protocol', { ...VALID, service: {} }, 'CFW.00200001', 'Empty parameter: service.protocol'],
-    ['protocol 99', { ...VALID, service: { protocol: 99 } }, 'CFW.00200002', 'Invalid parameter: service.protocol must be 6 (TCP), 17 (UDP), 1 (ICMP), 58 (ICMPv6) or -1 (any)'],
-    ['port 0', { ...VALID, service: { protocol: 6, dest_port: '0' } }, 'CFW.00200002', 'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90'],
-    ['port 65536', { ...VALID, service: { protocol: 6, source_port: 65536 } }, 'CFW.00200002', 'Invalid parameter: service.source_port must be a port from 1 to 65535 or a range such as 80-90'],
-    ['a reversed range', { ...VALID, service: { protocol: 6, dest_port: '90-80' } }, 'CFW.00200002', 'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90'],
-    ['a port name', { ...VALID, service: { protocol: 6, dest_port: 'https' } }, 'CFW.00200002', 'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90'],
-    ['a port with ICMP', { ...VALID, service: { protocol: 1, dest_port: '443' } }, 'CFW.00200002', 'Invalid parameter: service ports are allowed only with TCP (6) or UDP (17)'],
-    ['a port with any protocol', { ...VALID, service: { protocol: -1, source_port: '80' } }, 'CFW.00200002', 'Invalid parameter: service ports are allowed only with TCP (6) or UDP (17)'],
+    [
+      'protocol 99',
+      { ...VALID, service: { protocol: 99 } },
+      'CFW.00200002',
+      'Invalid parameter: service.protocol must be 6 (TCP), 17 (UDP), 1 (ICMP), 58 (ICMPv6) or -1 (any)',
+    ],
+    [
+      'port 0',
+      { ...VALID, service: { protocol: 6, dest_port: '0' } },
+      'CFW.00200002',
+      'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90',
+    ],
+    [
+      'port 65536',
+      { ...VALID, service: { protocol: 6, source_port: 65536 } },
+      'CFW.00200002',
+      'Invalid parameter: service.source_port must be a port from 1 to 65535 or a range such as 80-90',
+    ],
+    [
+      'a reversed range',
+      { ...VALID, service: { protocol: 6, dest_port: '90-80' } },
+      'CFW.00200002',
+      'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90',
+    ],
+    [
+      'a port name',
+      { ...VALID, service: { protocol: 6, dest_port: 'https' } },
+      'CFW.00200002',
+      'Invalid parameter: service.dest_port must be a port from 1 to 65535 or a range such as 80-90',
+    ],
+    [
+      'a port with ICMP',
+      { ...VALID, service: { protocol: 1, dest_port: '443' } },
+      'CFW.00200002',
+      'Invalid parameter: service ports are allowed only with TCP (6) or UDP (17)',
+    ],
+    [
+      'a port with any protocol',
+      { ...VALID, service: { protocol: -1, source_port: '80' } },
+      'CFW.00200002',
+      'Invalid parameter: service ports are allowed only with TCP (6) or UDP (17)',
+    ],
   ])('refuses %s', (_, body, code, message) => {
     expect(captureTaskSpecFromBody(body)).toEqual(refusal(code, message));
   });
@@ -124,7 +203,11 @@ describe('captureResultQueryOf', () => {
 
   it('reads task_id, type (default 0) and repeated ip', () => {
     expect(query('task_id=t')).toEqual({ taskId: 't', type: 0, ips: [] });
-    expect(query('task_id=t&type=1&ip=203.0.113.7&ip=2001:db8::/32&ip=198.51.100.0/24')).toEqual({ taskId: 't', type: 1, ips: ['203.0.113.7', '2001:db8::/32', '198.51.100.0/24'] });
+    expect(query('task_id=t&type=1&ip=203.0.113.7&ip=2001:db8::/32&ip=198.51.100.0/24')).toEqual({
+      taskId: 't',
+      type: 1,
+      ips: ['203.0.113.7', '2001:db8::/32', '198.51.100.0/24'],
+    });
   });
 
   it.each([

@@ -75,7 +75,11 @@ describe('the simulator, unchanged', () => {
     expect(page.total).toBe(57);
     expect(page.records).toHaveLength(10);
     for (const record of page.records) {
-      expect(record).toMatchObject({ task_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/), name: expect.any(String), status: expect.any(Number) });
+      expect(record).toMatchObject({
+        task_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/),
+        name: expect.any(String),
+        status: expect.any(Number),
+      });
     }
   });
 
@@ -105,7 +109,11 @@ describe('the simulator, unchanged', () => {
       await list(base, DEMO_QUERY),
       await list(base, { ...DEMO_QUERY, limit: '0' }),
       await list(base, DEMO_QUERY, null),
-      await fetch(new URL('/v1/x/no-such-api', base)).then(async (response) => ({ status: response.status, headers: response.headers, text: await response.text() })),
+      await fetch(new URL('/v1/x/no-such-api', base)).then(async (response) => ({
+        status: response.status,
+        headers: response.headers,
+        text: await response.text(),
+      })),
     ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 400, 401, 404]);
     const ids = answers.map((answer) => answer.headers.get('x-request-id'));
@@ -231,14 +239,24 @@ describe('the simulator, unchanged', () => {
     expect(records.some((record) => !('protocol' in record))).toBe(true);
     expect(records.find((record) => record['name'] === 'automatic-task')).not.toHaveProperty('protocol');
     expect(records.filter((record) => record['source_address_type'] === 1 && record['dest_address_type'] === 1).length).toBeGreaterThan(0);
-    expect(records.find((record) => record['name'] === 'ipv6-task')).toMatchObject({ source_address: '2001:db8::2', source_address_type: 1, dest_address: '2001:db8::1', dest_address_type: 1 });
+    expect(records.find((record) => record['name'] === 'ipv6-task')).toMatchObject({
+      source_address: '2001:db8::2',
+      source_address_type: 1,
+      dest_address: '2001:db8::1',
+      dest_address_type: 1,
+    });
     expect(records.some((record) => record['capture_size'] === '--')).toBe(true);
     expect(records.find((record) => record['name'] === 'unknown-codes')).toMatchObject({ status: 3, protocol: 99 });
     expect(records.find((record) => record['name'] === 'sparse-task')).toEqual({ task_id: expect.any(String), name: 'sparse-task' });
-    expect(records.find((record) => record['name'] === 'bad-values')).toMatchObject({ created_date: 'yesterday', capture_size: 'lots', duration: 'five', source_address_type: 7 });
+    expect(records.find((record) => record['name'] === 'bad-values')).toMatchObject({
+      created_date: 'yesterday',
+      capture_size: 'lots',
+      duration: 'five',
+      source_address_type: 7,
+    });
   });
 
-  it('serves records the gateway\'s wire reader accepts', async () => {
+  it("serves records the gateway's wire reader accepts", async () => {
     for (const firewall of [SIMULATOR_FIREWALLS.demo, SIMULATOR_FIREWALLS.edge, SIMULATOR_FIREWALLS.empty]) {
       const answer = await list(base, { ...DEMO_QUERY, fw_instance_id: firewall, limit: '1024' });
       const page = pageOf(answer);
@@ -263,14 +281,18 @@ describe('the legacy shape', () => {
 
   it('serves the same records in both shapes', async () => {
     const current = await withSimulator({}, async (base) => pageOf(await list(base, DEMO_QUERY)).records);
-    const legacy = await withSimulator({ legacyShape: true }, async (base) => LegacyListBody.parse(JSON.parse((await list(base, DEMO_QUERY)).text)).data[0].records);
+    const legacy = await withSimulator(
+      { legacyShape: true },
+      async (base) => LegacyListBody.parse(JSON.parse((await list(base, DEMO_QUERY)).text)).data[0].records,
+    );
     expect(legacy).toEqual(current);
   });
 });
 
 describe('seeded data', () => {
   it('is the same in two stores', () => {
-    const ids = (store: SimulatorStore) => Object.values(SIMULATOR_FIREWALLS).map((id) => store.firewall(id, 'all_granted_eps')?.tasks.map((task) => task.task_id));
+    const ids = (store: SimulatorStore) =>
+      Object.values(SIMULATOR_FIREWALLS).map((id) => store.firewall(id, 'all_granted_eps')?.tasks.map((task) => task.task_id));
     const first = new SimulatorStore();
     const second = new SimulatorStore();
     expect(ids(first)).toEqual(ids(second));
@@ -409,18 +431,26 @@ describe('faults', () => {
   });
 
   it('applies queued faults in order', async () => {
-    await withSimulator({ faults: [{ kind: 'rate-limit', retryAfterSeconds: 2 }, { kind: 'status', status: 500 }] }, async (base) => {
-      const first = await list(base, DEMO_QUERY);
-      const second = await list(base, DEMO_QUERY);
-      const third = await list(base, DEMO_QUERY);
-      expect([first.status, second.status, third.status]).toEqual([429, 500, 200]);
-      expect(first.headers.get('retry-after')).toBe('2');
-      expect(errorOf(second).error_code).toBe('CFW.00100001');
-    });
+    await withSimulator(
+      {
+        faults: [
+          { kind: 'rate-limit', retryAfterSeconds: 2 },
+          { kind: 'status', status: 500 },
+        ],
+      },
+      async (base) => {
+        const first = await list(base, DEMO_QUERY);
+        const second = await list(base, DEMO_QUERY);
+        const third = await list(base, DEMO_QUERY);
+        expect([first.status, second.status, third.status]).toEqual([429, 500, 200]);
+        expect(first.headers.get('retry-after')).toBe('2');
+        expect(errorOf(second).error_code).toBe('CFW.00100001');
+      },
+    );
   });
 });
 
-describe('holding answers (the tests\' way to make calls overlap without sleeping)', () => {
+describe("holding answers (the tests' way to make calls overlap without sleeping)", () => {
   it('holds every request until released, counting those in flight and the most at once', async () => {
     await withSimulator({}, async (base, simulator) => {
       const release = simulator.hold();

@@ -111,7 +111,12 @@ describe('nextChangeAfter', () => {
         fc.oneof(fc.integer({ min: 0, max: 62 * MINUTE }), fc.integer({ min: 0, max: 9 * DAY_MS })),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (minutes, maxPackets, stopAfter, offset, fraction) => {
-          const timeline: CaptureTimeline = { createdAt: T0, durationMs: minutes * MINUTE, maxPackets, stoppedAt: stopAfter === undefined || stopAfter >= minutes * MINUTE ? undefined : T0 + stopAfter };
+          const timeline: CaptureTimeline = {
+            createdAt: T0,
+            durationMs: minutes * MINUTE,
+            maxPackets,
+            stoppedAt: stopAfter === undefined || stopAfter >= minutes * MINUTE ? undefined : T0 + stopAfter,
+          };
           const now = T0 + offset;
           const next = nextChangeAfter(timeline, now, 60_000);
           expect(next).toBeGreaterThan(now);

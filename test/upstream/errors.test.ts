@@ -114,7 +114,7 @@ describe('isRetryable and toUpstreamError, without a usable answer', () => {
     expect(toUpstreamError(error)).toMatchObject({ code: ErrorCode.UPSTREAM_TIMEOUT, message: 'The upstream did not answer in time (response timeout).' });
   });
 
-  it('an aborted call: UpstreamCancelledError, not the upstream\'s fault', async () => {
+  it("an aborted call: UpstreamCancelledError, not the upstream's fault", async () => {
     const controller = new AbortController();
     const release = simulator.hold();
     try {
@@ -131,7 +131,10 @@ describe('isRetryable and toUpstreamError, without a usable answer', () => {
   it('keeps a GatewayError, names a wire-format problem, and hides anything else', () => {
     const gatewayError = new UpstreamError(ErrorCode.NOT_FOUND, 'gone', {});
     expect(toUpstreamError(gatewayError)).toBe(gatewayError);
-    expect(toUpstreamError(new WireFormatError('records is not an array'))).toMatchObject({ code: ErrorCode.UPSTREAM_BAD_RESPONSE, message: 'The upstream sent an answer the gateway cannot read: records is not an array.' });
+    expect(toUpstreamError(new WireFormatError('records is not an array'))).toMatchObject({
+      code: ErrorCode.UPSTREAM_BAD_RESPONSE,
+      message: 'The upstream sent an answer the gateway cannot read: records is not an array.',
+    });
     const hidden = toUpstreamError(new Error('secret detail'));
     expect(hidden).toBeInstanceOf(GatewayError);
     expect(hidden).toMatchObject({ code: ErrorCode.UPSTREAM_ERROR, message: 'The upstream call failed.' });

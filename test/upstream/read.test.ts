@@ -29,7 +29,12 @@ let endpoint: string;
 const upstreams: UpstreamHttp[] = [];
 
 beforeAll(async () => {
-  simulator = new Simulator({ tokens: new Map([[DEMO_TOKEN, {}], [OTHER_TOKEN, {}]]) });
+  simulator = new Simulator({
+    tokens: new Map([
+      [DEMO_TOKEN, {}],
+      [OTHER_TOKEN, {}],
+    ]),
+  });
   endpoint = await simulator.listen();
 });
 beforeEach(() => {
@@ -97,7 +102,13 @@ const deadlinePassed = () => new DOMException('The deadline passed.', 'TimeoutEr
 
 describe('the page key and the credential key', () => {
   it('tell every field of a page apart', () => {
-    const keys = [FIRST, pageAt(10), { ...FIRST, limit: 11 }, { ...FIRST, fwInstanceId: SIMULATOR_FIREWALLS.single }, { ...FIRST, enterpriseProjectId: 'ep-1' }].map(pageKeyOf);
+    const keys = [
+      FIRST,
+      pageAt(10),
+      { ...FIRST, limit: 11 },
+      { ...FIRST, fwInstanceId: SIMULATOR_FIREWALLS.single },
+      { ...FIRST, enterpriseProjectId: 'ep-1' },
+    ].map(pageKeyOf);
     expect(new Set(keys).size).toBe(keys.length);
     expect(pageKeyOf({ ...FIRST })).toBe(pageKeyOf(FIRST));
   });
@@ -185,7 +196,7 @@ describe('cancellation', () => {
       for (const left of reads1) await expect(left).rejects.toBeInstanceOf(UpstreamCancelledError);
       const later = read(reads);
       await until(() => simulator.abandonedCount === 1, 'the call to be cancelled');
-      await until(() => simulator.inFlight === 1, 'the newcomer\'s own call');
+      await until(() => simulator.inFlight === 1, "the newcomer's own call");
       release();
       return later;
     });
@@ -222,7 +233,10 @@ describe('the deadline (CFW_TIMEOUT_MS), fired by hand', () => {
       // read fails then, not at its deadline (reported on #12; resilience.ts belongs to #13).
       release();
       expect((await firstPage).total).toBe(57);
-      await expect(queued).rejects.toMatchObject({ code: ErrorCode.UPSTREAM_TIMEOUT, message: 'The upstream call waited too long for a free connection slot.' });
+      await expect(queued).rejects.toMatchObject({
+        code: ErrorCode.UPSTREAM_TIMEOUT,
+        message: 'The upstream call waited too long for a free connection slot.',
+      });
     });
     expect(simulator.callCount).toBe(1);
   });
@@ -267,8 +281,10 @@ describe('the page cache, on an injected clock', () => {
   });
 });
 
-describe('one operation\'s reads', () => {
-  function operationWith(options: { concurrency?: number; upstreamBudget?: number; credential?: UpstreamCredential | UnauthenticatedError; signal?: AbortSignal } = {}) {
+describe("one operation's reads", () => {
+  function operationWith(
+    options: { concurrency?: number; upstreamBudget?: number; credential?: UpstreamCredential | UnauthenticatedError; signal?: AbortSignal } = {},
+  ) {
     return createOperationPages({
       reads: readsWith().reads,
       credential: options.credential ?? DEMO,

@@ -20,7 +20,7 @@ describe('isUpstreamHealthFailure', () => {
     ['a 500', true, new UpstreamError(ErrorCode.UPSTREAM_ERROR, 'failed', { status: 500 })],
     ['a bug (not a GatewayError)', true, new Error('bug')],
     ['a 429 (the upstream answering)', false, new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'limited', { status: 429 })],
-    ['CFW\'s transient 400', false, new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'transient', { status: 400 })],
+    ["CFW's transient 400", false, new UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, 'transient', { status: 400 })],
     ['a 401', false, new UnauthenticatedError('expired')],
     ['no such firewall', false, new UpstreamError(ErrorCode.NOT_FOUND, 'gone', { status: 400 })],
     ['a cancelled call', false, new UpstreamCancelledError(1)],
@@ -58,9 +58,10 @@ describe('the circuit breaker', () => {
     expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 
-  it('is not opened by failures that say nothing of the upstream\'s health', async () => {
+  it("is not opened by failures that say nothing of the upstream's health", async () => {
     const guard = createUpstreamGuard(OPTIONS);
-    for (let i = 0; i < 5; i++) await expect(guard.execute(() => Promise.reject(new UnauthenticatedError('expired')))).rejects.toBeInstanceOf(UnauthenticatedError);
+    for (let i = 0; i < 5; i++)
+      await expect(guard.execute(() => Promise.reject(new UnauthenticatedError('expired')))).rejects.toBeInstanceOf(UnauthenticatedError);
     expect(guard.state()).toBe('closed');
   });
 });
@@ -78,7 +79,10 @@ describe('the bulkhead', () => {
     };
     const running = guard.execute(call('first', first.promise));
     const queued = guard.execute(call('queued', Promise.resolve('second')));
-    await expect(guard.execute(call('refused', Promise.resolve('never')))).rejects.toMatchObject({ code: ErrorCode.UPSTREAM_UNAVAILABLE, message: 'The gateway has too many upstream calls in flight; try again shortly.' });
+    await expect(guard.execute(call('refused', Promise.resolve('never')))).rejects.toMatchObject({
+      code: ErrorCode.UPSTREAM_UNAVAILABLE,
+      message: 'The gateway has too many upstream calls in flight; try again shortly.',
+    });
     expect(started).toEqual(['first']);
     expect(inFlight).toBe(1);
     first.resolve('first');
@@ -104,7 +108,10 @@ describe('the bulkhead', () => {
     first.resolve('first');
     await running;
     await expect(cancelled).rejects.toBeInstanceOf(UpstreamCancelledError);
-    await expect(timedOut).rejects.toMatchObject({ code: ErrorCode.UPSTREAM_TIMEOUT, message: 'The upstream call waited too long for a free connection slot.' });
+    await expect(timedOut).rejects.toMatchObject({
+      code: ErrorCode.UPSTREAM_TIMEOUT,
+      message: 'The upstream call waited too long for a free connection slot.',
+    });
     expect(calls).toBe(1);
   });
 });

@@ -5,7 +5,12 @@ import { outcomeUnknown, retryAllowed, type AttemptFailure } from '../../src/ups
 
 const answer = (status: number, errorCode?: string): AttemptFailure => ({ kind: 'answer', status, errorCode });
 /** A failure without an answer; `transient` as errors.ts's table says (an unknown code is not). */
-const noAnswer = (code: string, connected: boolean, transient = code !== 'ERR_SOMETHING'): AttemptFailure => ({ kind: 'no-answer', code, transient, connected });
+const noAnswer = (code: string, connected: boolean, transient = code !== 'ERR_SOMETHING'): AttemptFailure => ({
+  kind: 'no-answer',
+  code,
+  transient,
+  connected,
+});
 
 describe('retryAllowed', () => {
   const cases: [string, AttemptFailure, boolean, boolean][] = [

@@ -5,13 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createCaptureTask } from '../../src/upstream/capture-tasks.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from '../../src/upstream/client.ts';
-import {
-  authorizationFor,
-  canonicalRequestOf,
-  sdkDateOf,
-  type SigningRequest,
-  stringToSignOf,
-} from '../../src/upstream/signing.ts';
+import { authorizationFor, canonicalRequestOf, sdkDateOf, type SigningRequest, stringToSignOf } from '../../src/upstream/signing.ts';
 import { parseAuthorization, verifySignature } from '../../src/simulator/verify.ts';
 import { guideKeys, pythonHeaders, pythonUrl, sdkKeys, sdkVectors, vectorA, vectorAExpected } from '../fixtures/upstream/signing-vectors.ts';
 
@@ -157,10 +151,26 @@ describe('a POST signed by the gateway (the real got client and hook, a loopback
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const endpoint = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ NODE_ENV: 'test', CFW_ENDPOINT: endpoint, CFW_PROJECT_ID: 'p1', CFW_AUTH_MODE: 'aksk', CLOUD_SDK_AK: guideKeys.accessKey, CLOUD_SDK_SK: guideKeys.secretKey, ALLOW_ANONYMOUS: 'true', CFW_RETRIES: '0' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      CFW_ENDPOINT: endpoint,
+      CFW_PROJECT_ID: 'p1',
+      CFW_AUTH_MODE: 'aksk',
+      CLOUD_SDK_AK: guideKeys.accessKey,
+      CLOUD_SDK_SK: guideKeys.secretKey,
+      ALLOW_ANONYMOUS: 'true',
+      CFW_RETRIES: '0',
+    });
     const upstream = createUpstreamHttp(upstreamOptionsFrom(config, endpoint, 'p1'));
     try {
-      const body = { name: 'signed-capture', duration: 1, max_packets: 10, source: { address: '192.0.2.1', address_type: 0, type: 0 as const }, destination: { address: '192.0.2.2', address_type: 0, type: 0 as const }, service: { protocol: 6 } };
+      const body = {
+        name: 'signed-capture',
+        duration: 1,
+        max_packets: 10,
+        source: { address: '192.0.2.1', address_type: 0, type: 0 as const },
+        destination: { address: '192.0.2.2', address_type: 0, type: 0 as const },
+        service: { protocol: 6 },
+      };
       await createCaptureTask(upstream, { fwInstanceId: 'fw-1', enterpriseProjectId: undefined }, body, { credential: { kind: 'service' }, timeoutMs: 5_000 });
       const [request] = received;
       if (request === undefined) throw new Error('the server received nothing');
@@ -168,7 +178,12 @@ describe('a POST signed by the gateway (the real got client and hook, a loopback
       expect(JSON.parse(request.body.toString('utf8'))).toEqual(body);
       const authorization = request.headers.authorization ?? '';
       expect(parseAuthorization(authorization)?.signedHeaders).toEqual(['content-type', 'host', 'x-project-id', 'x-sdk-date']);
-      const signed: SigningRequest = { method: 'POST', url: new URL(request.url, `http://${request.headers.host ?? ''}`), headers: request.headers, body: request.body };
+      const signed: SigningRequest = {
+        method: 'POST',
+        url: new URL(request.url, `http://${request.headers.host ?? ''}`),
+        headers: request.headers,
+        body: request.body,
+      };
       const now = new Date();
       const secretFor = (ak: string) => (ak === guideKeys.accessKey ? guideKeys.secretKey : undefined);
       expect(verifySignature(signed, secretFor, now)).toBe('ok');
@@ -178,7 +193,11 @@ describe('a POST signed by the gateway (the real got client and hook, a loopback
       expect(verifySignature({ ...signed, body: '' }, secretFor, now)).toBe('bad-signature');
     } finally {
       upstream.close();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 });

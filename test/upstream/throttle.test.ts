@@ -60,7 +60,10 @@ describe('a throttled CFW behind a real gateway', () => {
       expect(callsAfterFirst).toBe(3);
       const second = await harness.gql(LIST);
       expect(harness.simulator.callCount).toBe(callsAfterFirst);
-      expect(second.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { status: 429, errorCode: 'APIGW.0308', attempts: 0 } });
+      expect(second.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        upstream: { status: 429, errorCode: 'APIGW.0308', attempts: 0 },
+      });
       expect(second.body.errors?.[0]?.message).toMatch(/holds off calling it for [12] s/);
       // A throttled account is CFW answering: the breaker stays closed and the instance ready.
       expect(harness.upstream.guard.state()).toBe('closed');

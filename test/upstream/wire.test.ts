@@ -42,7 +42,14 @@ describe('captureTaskListFromBody', () => {
   it('tolerates extra fields at every level', () => {
     const answer = captureTaskListFromBody({
       trace: 'x',
-      data: { limit: 2, offset: 0, total: 2, object_id: 'fw', future: { nested: [1, 2] }, records: [{ ...task('a'), future_field: { nested: true } }, task('b')] },
+      data: {
+        limit: 2,
+        offset: 0,
+        total: 2,
+        object_id: 'fw',
+        future: { nested: [1, 2] },
+        records: [{ ...task('a'), future_field: { nested: true } }, task('b')],
+      },
     });
     expect(answer.total).toBe(2);
     expect(answer.records.map(taskIdOf)).toEqual(['a', 'b']);
@@ -70,17 +77,22 @@ describe('captureTaskListFromBody', () => {
     expect(() => captureTaskListFromBody(body)).toThrow('the answer is not a JSON object');
   });
 
-  it.each([[{}], [{ data: null }], [{ data: 'page' }], [{ Data: { total: 0 } }], [{ data: [null] }], [{ data: ['page'] }]])('rejects %p, which has no data object', (body) => {
-    expect(() => captureTaskListFromBody(body)).toThrow(WireFormatError);
-    expect(() => captureTaskListFromBody(body)).toThrow('the answer has no `data` object');
-  });
+  it.each([[{}], [{ data: null }], [{ data: 'page' }], [{ Data: { total: 0 } }], [{ data: [null] }], [{ data: ['page'] }]])(
+    'rejects %p, which has no data object',
+    (body) => {
+      expect(() => captureTaskListFromBody(body)).toThrow(WireFormatError);
+      expect(() => captureTaskListFromBody(body)).toThrow('the answer has no `data` object');
+    },
+  );
 
   it.each([[{ '0': task('a') }], ['a'], [5]])('rejects records %p, which are not an array', (records) => {
     expect(() => captureTaskListFromBody({ data: { total: 1, records } })).toThrow(new WireFormatError('`data.records` is not an array'));
   });
 
   it('rejects a record that is not an object, naming its index', () => {
-    expect(() => captureTaskListFromBody({ data: { total: 3, records: [task('a'), 'b', task('c')] } })).toThrow(new WireFormatError('record 1 is not an object'));
+    expect(() => captureTaskListFromBody({ data: { total: 3, records: [task('a'), 'b', task('c')] } })).toThrow(
+      new WireFormatError('record 1 is not an object'),
+    );
     expect(() => captureTaskListFromBody({ data: { total: 1, records: [null] } })).toThrow(new WireFormatError('record 0 is not an object'));
     expect(() => captureTaskListFromBody({ data: { total: 1, records: [[task('a')]] } })).toThrow(new WireFormatError('record 0 is not an object'));
   });
@@ -136,9 +148,12 @@ describe('upstreamErrorFromBody', () => {
     expect(upstreamErrorFromBody(body)).toEqual({});
   });
 
-  it.each([['CFW.0020<script>'], ['CFW 00200005'], ['CFW.002"00005'], [''], ['A'.repeat(33)], [200005]])('drops the error_code %p and keeps the request id', (code) => {
-    expect(upstreamErrorFromBody({ error_code: code, error_msg: 'x', request_id: 'abc-123' })).toEqual({ requestId: 'abc-123' });
-  });
+  it.each([['CFW.0020<script>'], ['CFW 00200005'], ['CFW.002"00005'], [''], ['A'.repeat(33)], [200005]])(
+    'drops the error_code %p and keeps the request id',
+    (code) => {
+      expect(upstreamErrorFromBody({ error_code: code, error_msg: 'x', request_id: 'abc-123' })).toEqual({ requestId: 'abc-123' });
+    },
+  );
 
   it('drops a request_id with odd characters or of excessive length', () => {
     expect(upstreamErrorFromBody({ error_code: 'APIG.0301', request_id: 'abc def' })).toEqual({ errorCode: 'APIG.0301' });

@@ -6,13 +6,8 @@ import { graphql } from 'relay-runtime';
 export const captureTasksFragment = graphql`
   fragment CaptureTasks_query on Query
   @refetchable(queryName: "CaptureTasksPaginationQuery")
-  @argumentDefinitions(
-    fwInstanceId: { type: "ID!" }
-    first: { type: "Int", defaultValue: 100 }
-    after: { type: "String" }
-  ) {
-    captureTasks(fwInstanceId: $fwInstanceId, first: $first, after: $after)
-      @connection(key: "CaptureTasks_captureTasks", filters: ["fwInstanceId"]) {
+  @argumentDefinitions(fwInstanceId: { type: "ID!" }, first: { type: "Int", defaultValue: 100 }, after: { type: "String" }) {
+    captureTasks(fwInstanceId: $fwInstanceId, first: $first, after: $after) @connection(key: "CaptureTasks_captureTasks", filters: ["fwInstanceId"]) {
       totalCount
       edges {
         node {

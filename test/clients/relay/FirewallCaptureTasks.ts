@@ -7,15 +7,9 @@ import { graphql } from 'relay-runtime';
 export const firewallCaptureTasksFragment = graphql`
   fragment FirewallCaptureTasks_firewall on Firewall
   @refetchable(queryName: "FirewallCaptureTasksPaginationQuery")
-  @argumentDefinitions(
-    first: { type: "Int" }
-    after: { type: "String" }
-    last: { type: "Int" }
-    before: { type: "String" }
-  ) {
+  @argumentDefinitions(first: { type: "Int" }, after: { type: "String" }, last: { type: "Int" }, before: { type: "String" }) {
     id
-    captureTasks(first: $first, after: $after, last: $last, before: $before)
-      @connection(key: "FirewallCaptureTasks_captureTasks") {
+    captureTasks(first: $first, after: $after, last: $last, before: $before) @connection(key: "FirewallCaptureTasks_captureTasks") {
       totalCount
       edges {
         node {
