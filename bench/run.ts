@@ -281,46 +281,10 @@ async function targetsFor(operation: OperationName, slots: Record<ServerKind, Sl
     targets.push({ kind: 'upstream', slot: slots.upstream, simulator: slots.upstream, path, method: 'GET', headers, body: undefined, expectBody: direct.body });
   }
   const body = OPERATIONS[operation].body;
-  targets.push({
-    kind: 'passThrough',
-    slot: slots.passThrough,
-    simulator: slots.upstream,
-    path: '',
-    method: 'POST',
-    headers: CLIENT_HEADERS,
-    body,
-    expectBody: answer,
-  });
-  targets.push({
-    kind: 'passThroughGot',
-    slot: slots.passThroughGot,
-    simulator: slots.upstream,
-    path: '',
-    method: 'POST',
-    headers: CLIENT_HEADERS,
-    body,
-    expectBody: answer,
-  });
-  targets.push({
-    kind: 'gateway',
-    slot: slots.gateway,
-    simulator: slots.upstream,
-    path: '',
-    method: 'POST',
-    headers: CLIENT_HEADERS,
-    body,
-    expectBody: answer,
-  });
-  targets.push({
-    kind: 'gatewayCached',
-    slot: slots.gatewayCached,
-    simulator: slots.upstream,
-    path: '',
-    method: 'POST',
-    headers: CLIENT_HEADERS,
-    body,
-    expectBody: answer,
-  });
+  // The servers that answer the operation's GraphQL body, each expected to give the same bytes.
+  for (const kind of ['passThrough', 'passThroughGot', 'gateway', 'gatewayCached'] as const) {
+    targets.push({ kind, slot: slots[kind], simulator: slots.upstream, path: '', method: 'POST', headers: CLIENT_HEADERS, body, expectBody: answer });
+  }
   return { targets, identical };
 }
 
