@@ -42,8 +42,12 @@ export interface ResolverConfig {
 
 export interface GatewayContext {
   readonly config: ResolverConfig;
-  /** Logger bound to this operation's request id. */
-  readonly logger: Logger;
+  /**
+   * The logger bound to this operation's request id, made on the first call. A function, not a
+   * getter: Apollo copies the context for each operation with Object.assign, which would call a
+   * getter and so make a child logger for every request, logged or not.
+   */
+  readonly logger: () => Logger;
   /** Whose authority upstream calls carry, or why the caller has none. */
   readonly credential: UpstreamCredential | UnauthenticatedError;
   /** This operation's page reads (upstream/read.ts): deduplicated, paced and budgeted. */

@@ -116,9 +116,7 @@ export async function createContextFactory(options: ContextOptions): Promise<Con
     };
     return {
       config,
-      get logger() {
-        return operationLogger();
-      },
+      logger: operationLogger,
       requestId,
       credential,
       pages: upstream.pages,

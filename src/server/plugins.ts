@@ -84,7 +84,7 @@ export function operationLogPlugin(metrics: GatewayMetrics, logger: Logger): Apo
           if (dedup > 0) metrics.loaderDedupHits.inc(dedup);
           // The operation's child logger has the gateway's level: below info, neither it nor the line is made.
           if (logger.isLevelEnabled('info')) {
-            contextValue.logger.info(
+            contextValue.logger().info(
               {
                 operationName: operationName ?? null,
                 durationMs: Math.round(durationMs * 10) / 10,

@@ -80,3 +80,28 @@ describe('the operation log line and span', () => {
     });
   });
 });
+
+describe("the operation's child logger", () => {
+  // Apollo copies the context for each operation with Object.assign: a `logger` getter would be
+  // called there, and a child logger (its bindings serialised) made for every request.
+  it('is not made for an operation that logs nothing, and made once for one that does', async () => {
+    for (const [level, expected] of [
+      ['warn', 0],
+      ['info', 1],
+    ] as const) {
+      const { stream, operations } = sink();
+      const logger = createLogger(level, stream);
+      let children = 0;
+      const child = logger.child.bind(logger);
+      logger.child = (...args: Parameters<typeof logger.child>) => {
+        children++;
+        return child(...args);
+      };
+      await withHarness({ logger }, async (harness) => {
+        const result = await harness.gql(`query Quiet { captureTasks(fwInstanceId: "${DEMO}", first: 2) { edges { node { id } } } }`);
+        expect(result.body.errors).toBeUndefined();
+      });
+      expect({ level, children, lines: operations().length }).toEqual({ level, children: expected, lines: expected });
+    }
+  });
+});
