@@ -17,7 +17,7 @@ import { request } from './http-client.ts';
 import { LIVE_FIREWALL_COUNT, LIVE_PROJECT_ID } from './live-fixtures.ts';
 import type { ClientCommand, ClientReport } from './live-clients.ts';
 import { measure, quantile } from './load.ts';
-import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner } from './processes.ts';
+import { baseEnv, freePort, gatewayEnv, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, ROOT, startServer, urlFromGatewayBanner } from './processes.ts';
 
 const SUBSCRIBERS = Number(process.env['BENCH_LIVE_SUBSCRIBERS'] ?? 10_000);
 const ROUNDS = Number(process.env['BENCH_LIVE_ROUNDS'] ?? 6);
@@ -66,17 +66,11 @@ async function main(): Promise<void> {
   const gateway = await startServer({
     name: 'gateway',
     args: [...GATEWAY_NODE_FLAGS, 'src/main.ts'],
-    env: {
-      ...baseEnv(),
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      CFW_ENDPOINT: upstreamUrl,
-      CFW_PROJECT_ID: LIVE_PROJECT_ID,
+    env: gatewayEnv(upstreamUrl, LIVE_PROJECT_ID, port, {
       SUBSCRIPTION_POLL_INTERVAL_MS: String(INTERVAL_MS),
       MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS * 2),
       MAX_SUBSCRIPTIONS_PER_INSTANCE: String(SUBSCRIBERS * 2),
-    },
+    }),
     urlFrom: urlFromGatewayBanner,
     timeoutMs: 30_000,
   });

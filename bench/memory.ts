@@ -4,7 +4,18 @@
 import { BENCH_PROJECT_ID, mixRequest } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure } from './load.ts';
-import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, memoryKbOf, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+import {
+  baseEnv,
+  freePort,
+  gatewayEnv,
+  GATEWAY_NODE_FLAGS,
+  killAll,
+  memoryKbOf,
+  startServer,
+  urlFromGatewayBanner,
+  urlFromJsonLine,
+  type Server,
+} from './processes.ts';
 
 const args = process.argv.slice(2);
 const which = args.find((arg) => arg === 'gateway' || arg === 'got' || arg === 'undici') ?? 'gateway';
@@ -47,15 +58,7 @@ try {
       ? await startServer({
           name: 'gateway',
           args: [...GATEWAY_NODE_FLAGS, ...extraFlags, 'src/main.ts'],
-          env: {
-            ...baseEnv(),
-            CFW_ENDPOINT: simulator.url,
-            CFW_PROJECT_ID: BENCH_PROJECT_ID,
-            PORT: port,
-            LOG_LEVEL: 'warn',
-            NODE_ENV: 'production',
-            INTROSPECTION: 'false',
-          },
+          env: gatewayEnv(simulator.url, BENCH_PROJECT_ID, Number(port)),
           urlFrom: urlFromGatewayBanner,
           timeoutMs: 30_000,
         })

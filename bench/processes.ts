@@ -70,6 +70,23 @@ export function baseEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * A gateway's environment as production configures it (NODE_ENV=production, LOG_LEVEL=warn, no
+ * introspection) against `upstreamUrl` on `port`, and nothing of the caller's; `extra` last.
+ */
+export function gatewayEnv(upstreamUrl: string, projectId: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...baseEnv(),
+    CFW_ENDPOINT: upstreamUrl,
+    CFW_PROJECT_ID: projectId,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    INTROSPECTION: 'false',
+    ...extra,
+  };
+}
+
 export interface Server {
   readonly name: string;
   readonly pid: number;

@@ -11,7 +11,18 @@ import path from 'node:path';
 import { BENCH_PROJECT_ID, BENCH_TOKEN, isOperationName, MIX_LABEL, mixRequest, OPERATIONS, type Workload } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure, type LoadOptions } from './load.ts';
-import { baseEnv, freePort, GATEWAY_NODE_FLAGS, killAll, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+import {
+  baseEnv,
+  freePort,
+  gatewayEnv,
+  GATEWAY_NODE_FLAGS,
+  killAll,
+  ROOT,
+  startServer,
+  urlFromGatewayBanner,
+  urlFromJsonLine,
+  type Server,
+} from './processes.ts';
 
 interface CallFrame {
   readonly functionName: string;
@@ -178,16 +189,7 @@ async function main(): Promise<void> {
     });
     servers.push(simulator);
     const cached = args.includes('--cache');
-    const env = {
-      ...baseEnv(),
-      ...(cached ? { CACHE_TTL_SECONDS: '2' } : {}),
-      CFW_ENDPOINT: simulator.url,
-      CFW_PROJECT_ID: BENCH_PROJECT_ID,
-      PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      INTROSPECTION: 'false',
-    };
+    const env = gatewayEnv(simulator.url, BENCH_PROJECT_ID, await freePort(), cached ? { CACHE_TTL_SECONDS: '2' } : {});
     const gateway = await startServer({
       name: 'gateway',
       args: [...GATEWAY_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts'],

@@ -35,6 +35,7 @@ import { measure, type Measurement } from './load.ts';
 import {
   baseEnv,
   freePort,
+  gatewayEnv,
   GATEWAY_NODE_FLAGS,
   killAll,
   memoryKbOf,
@@ -152,16 +153,7 @@ const GATEWAY_LAUNCH: Record<Launch, { readonly command?: string; readonly args:
 
 /** Exactly as users start it: `node src/main.ts` (or `npm start`, or the build), configured by the environment alone. */
 async function startGateway(upstreamUrl: string, port?: number, extra: Record<string, string> = {}, launch: Launch = 'node src'): Promise<Server> {
-  const env = {
-    ...baseEnv(),
-    ...extra,
-    CFW_ENDPOINT: upstreamUrl,
-    CFW_PROJECT_ID: BENCH_PROJECT_ID,
-    PORT: String(port ?? (await freePort())),
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    INTROSPECTION: 'false',
-  };
+  const env = gatewayEnv(upstreamUrl, BENCH_PROJECT_ID, port ?? (await freePort()), extra);
   return startServer({
     name: extra['CACHE_TTL_SECONDS'] === undefined ? 'gateway' : 'gateway + page cache',
     ...GATEWAY_LAUNCH[launch],

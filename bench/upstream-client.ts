@@ -13,11 +13,20 @@ import { listCaptureTasks } from '../src/upstream/capture-tasks.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from '../src/upstream/client.ts';
 import { captureTaskListFromBody } from '../src/upstream/wire.ts';
 import { BENCH_PROJECT_ID, mixFirewalls, mixTokens } from './fixtures.ts';
+import { median } from './report.ts';
 
 const args = process.argv.slice(2);
 const numberAfter = (flag: string, fallback: number) => {
   const index = args.indexOf(flag);
-  return index === -1 ? fallback : Number(args[index + 1]);
+  if (index === -1) return fallback;
+  const raw = args[index + 1] ?? '';
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) === 0) {
+    process.stderr.write(
+      `upstream-client: ${flag} takes a whole number above 0, got ${JSON.stringify(raw)}\nusage: node bench/upstream-client.ts [--calls 6000] [--rounds 5]\n`,
+    );
+    process.exit(2);
+  }
+  return Number(raw);
 };
 const CALLS = numberAfter('--calls', 6000);
 const ROUNDS = numberAfter('--rounds', 5);
@@ -127,8 +136,6 @@ async function measure(call: (index: number) => Promise<unknown>): Promise<numbe
   const used = process.cpuUsage(before);
   return (used.user + used.system) / CALLS;
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 try {
   const names = Object.keys(CLIENTS);
