@@ -124,13 +124,29 @@ const START_SCRIPT = `'use strict';
     clear: function () { Object.keys(localStorage).forEach(function (key) { if (key.indexOf('graphiql:') === 0) localStorage.removeItem(key); }); },
     get length() { return Object.keys(localStorage).filter(function (key) { return key.indexOf('graphiql:') === 0; }).length; },
   };
+  // Subscriptions over WebSocket at the same URL; the header editor's headers go in connection_init.
+  var graphiqlFetcher = GraphiQL.createFetcher({ url: window.location.pathname, subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + location.pathname });
+  // GraphiQL tells its fetcher which operation to run, and whether it subscribes, from the editor's
+  // last parsed document, which trails the text by a 100 ms debounce: a subscription run right after
+  // it was typed or pasted went out as a plain POST (the gateway refuses it) or under the previous
+  // text's operation name. Both are taken here from the very text being sent, by GraphiQL's own rule
+  // (the operation named if the text has it, else the first). A text that does not parse goes over
+  // HTTP as it is, and the gateway says what is wrong with it.
+  function fetcher(params, options) {
+    var documentAST;
+    try { documentAST = GraphiQL.GraphQL.parse(params.query); } catch (error) { return graphiqlFetcher(params, options); }
+    var names = documentAST.definitions
+      .filter(function (definition) { return definition.kind === 'OperationDefinition'; })
+      .map(function (operation) { return operation.name ? operation.name.value : undefined; });
+    var operationName = names.indexOf(params.operationName) !== -1 ? params.operationName : names[0];
+    return graphiqlFetcher(Object.assign({}, params, { operationName: operationName }), Object.assign({}, options, { documentAST: documentAST }));
+  }
   var settings = JSON.parse(document.getElementById('explorer-settings').textContent);
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     React.createElement(GraphiQL, {
       // The page is served at the GraphQL URL itself (behind a proxy's prefix too).
-      // Subscriptions over WebSocket at the same URL; the header editor's headers go in connection_init.
-      fetcher: GraphiQL.createFetcher({ url: window.location.pathname, subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + location.pathname }),
+      fetcher: fetcher,
       defaultQuery: settings.query,
       headers: settings.headers,
       defaultHeaders: settings.headers,
