@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { startScriptNodeFlags } from '../scripts/node-flags.ts';
 import { BENCH_PROJECT_ID, BENCH_TOKEN, mixRequest, OPERATIONS } from './fixtures.ts';
-import { baseEnv, cpuMsOf, freePort, gatewayEnv, killAll, ROOT, startServer, urlFromGatewayBanner, urlFromJsonLine, type Server } from './processes.ts';
+import { cpuMsOf, freePort, gatewayEnv, killAll, ROOT, startServer, urlFromGatewayBanner, type Server, startSimulator } from './processes.ts';
 import { median } from './report.ts';
 
 const USAGE = 'usage: node bench/ab.ts <commit> [--windows 8] [--seconds 3] [--rate 200] [--page] [--env NAME=VALUE …]';
@@ -160,12 +160,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function compare(options: Options, other: { readonly dir: string }): Promise<void> {
   if (lockfilesDiffer(options.commit))
     process.stdout.write(`!! package-lock.json differs from ${options.commit}'s: its gateway runs on this tree's node_modules all the same\n`);
-  const simulator = await startServer({
-    name: 'simulator',
-    args: ['bench/simulator-process.ts', '--latency-ms', '0'],
-    env: baseEnv(),
-    urlFrom: urlFromJsonLine,
-  });
+  const simulator = await startSimulator(0);
   // Each as its own start script starts it, V8 flags included.
   const start = async (name: string, root: string, extra: Record<string, string>): Promise<Side> => ({
     name,

@@ -15,6 +15,7 @@ import {
   urlFromGatewayBanner,
   urlFromJsonLine,
   type Server,
+  startSimulator,
 } from './processes.ts';
 
 const args = process.argv.slice(2);
@@ -45,12 +46,7 @@ async function heapSpacesMb(server: Server): Promise<string> {
 
 const servers: Server[] = [];
 try {
-  const simulator = await startServer({
-    name: 'simulator',
-    args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
-    env: baseEnv(),
-    urlFrom: urlFromJsonLine,
-  });
+  const simulator = await startSimulator(latencyMs);
   servers.push(simulator);
   const port = String(await freePort());
   const server =

@@ -216,6 +216,16 @@ export function urlFromJsonLine(line: string): string | undefined {
   }
 }
 
+/** The bench's upstream: the CFW simulator in its own process (simulator-process.ts), answering after `latencyMs`. */
+export function startSimulator(latencyMs: number): Promise<Server> {
+  return startServer({
+    name: `simulator (${latencyMs} ms)`,
+    args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
+    env: baseEnv(),
+    urlFrom: urlFromJsonLine,
+  });
+}
+
 /** The gateway's banner: `capture-gateway ready at http://HOST:PORT/graphql`. */
 export function urlFromGatewayBanner(line: string): string | undefined {
   return /^capture-gateway ready at (http:\/\/\S+)$/.exec(line)?.[1];

@@ -11,18 +11,7 @@ import path from 'node:path';
 import { BENCH_PROJECT_ID, BENCH_TOKEN, isOperationName, MIX_LABEL, mixRequest, OPERATIONS, type Workload } from './fixtures.ts';
 import { request } from './http-client.ts';
 import { measure, type LoadOptions } from './load.ts';
-import {
-  baseEnv,
-  freePort,
-  gatewayEnv,
-  GATEWAY_NODE_FLAGS,
-  killAll,
-  ROOT,
-  startServer,
-  urlFromGatewayBanner,
-  urlFromJsonLine,
-  type Server,
-} from './processes.ts';
+import { freePort, gatewayEnv, GATEWAY_NODE_FLAGS, killAll, ROOT, startServer, urlFromGatewayBanner, type Server, startSimulator } from './processes.ts';
 
 interface CallFrame {
   readonly functionName: string;
@@ -181,12 +170,7 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'capture-gateway-prof-'));
   const servers: Server[] = [];
   try {
-    const simulator = await startServer({
-      name: 'simulator',
-      args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
-      env: baseEnv(),
-      urlFrom: urlFromJsonLine,
-    });
+    const simulator = await startSimulator(latencyMs);
     servers.push(simulator);
     const cached = args.includes('--cache');
     const env = gatewayEnv(simulator.url, BENCH_PROJECT_ID, await freePort(), cached ? { CACHE_TTL_SECONDS: '2' } : {});

@@ -44,6 +44,7 @@ import {
   urlFromGatewayBanner,
   urlFromJsonLine,
   type Server,
+  startSimulator,
 } from './processes.ts';
 import {
   COLD_START_KINDS,
@@ -126,15 +127,6 @@ const CLIENT_HEADERS = { 'content-type': 'application/json', 'x-auth-token': BEN
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-function startSimulator(latencyMs: number): Promise<Server> {
-  return startServer({
-    name: `simulator (${latencyMs} ms)`,
-    args: ['bench/simulator-process.ts', '--latency-ms', String(latencyMs)],
-    env: baseEnv(),
-    urlFrom: urlFromJsonLine,
-  });
 }
 
 async function startPassThrough(upstreamUrl: string, port?: number, launch: 'node' | 'npm' = 'node', client: 'undici' | 'got' = 'undici'): Promise<Server> {

@@ -4,7 +4,6 @@
 // process, the simulator in another at 0 ms; 32 calls in flight, each for a distinct (token,
 // firewall) pair of the mix; rounds interleaved, medians. Only this process's CPU is counted.
 //   node bench/upstream-client.ts [--calls 6000] [--rounds 5]
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import got from 'got';
 import { Pool } from 'undici';
@@ -13,6 +12,7 @@ import { listCaptureTasks } from '../src/upstream/capture-tasks.ts';
 import { createUpstreamHttp, upstreamOptionsFrom } from '../src/upstream/client.ts';
 import { captureTaskListFromBody } from '../src/upstream/wire.ts';
 import { BENCH_PROJECT_ID, mixFirewalls, mixTokens } from './fixtures.ts';
+import { killAll, startSimulator } from './processes.ts';
 import { median } from './report.ts';
 
 const args = process.argv.slice(2);
@@ -33,15 +33,8 @@ const ROUNDS = numberAfter('--rounds', 5);
 const IN_FLIGHT = 32;
 const LIMIT = 21;
 
-const simulator = spawn(process.execPath, ['bench/simulator-process.ts', '--latency-ms', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const origin = await new Promise<string>((resolve, reject) => {
-  simulator.stdout.once('data', (line: Buffer) => {
-    resolve(new URL((JSON.parse(String(line)) as { url: string }).url).origin);
-  });
-  simulator.once('exit', () => {
-    reject(new Error('the simulator exited'));
-  });
-});
+process.on('exit', killAll);
+const origin = new URL((await startSimulator(0)).url).origin;
 
 const firewalls = mixFirewalls().map((firewall) => firewall.id);
 const tokens = [...mixTokens()];
@@ -160,5 +153,5 @@ try {
   gateway.close();
   agent.destroy();
   await pool.close();
-  simulator.kill();
+  killAll();
 }

@@ -8,20 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 import { chromium } from 'playwright-core';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { isCi } from '../helpers/ci.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.ts';
 import { EMPTY_FIREWALL, STOP } from '../helpers/lifecycle.ts';
 import { withLive } from '../helpers/live.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Sets a GraphiQL editor's text the way typing does: through its CodeMirror. */
 const SET_EDITOR = (element: unknown, value: string) => {
@@ -47,7 +36,7 @@ if (!existsSync(CHROMIUM)) {
       await withLive({ env: { EXPLORER: 'graphiql' }, fallbackToken: DEMO_TOKEN }, async (harness) => {
         const id = await harness.startCapture({ durationMinutes: 30 });
         const profile = mkdtempSync(path.join(tmpdir(), 'capture-gateway-chromium-'));
-        const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+        const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
         try {
           const page = context.pages()[0] ?? (await context.newPage());
           const pageErrors: string[] = [];

@@ -12,19 +12,9 @@ import { exampleQueryFor } from '../../src/server/explorer.ts';
 import { DEMO_TOKEN } from '../../src/simulator/server.ts';
 import { SIMULATOR_FIREWALLS } from '../../src/simulator/store.ts';
 import { isCi } from '../helpers/ci.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const installed = existsSync(CHROMIUM);
 
@@ -51,7 +41,7 @@ if (!installed) {
     beforeAll(async () => {
       harness = await startHarness({ env: { EXPLORER: 'graphiql' }, fallbackToken: DEMO_TOKEN, exampleQuery: exampleQueryFor(SIMULATOR_FIREWALLS.demo) });
       profile = mkdtempSync(path.join(tmpdir(), 'capture-gateway-chromium-'));
-      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
       await context.route('**/*', async (route) => {
         const url = new URL(route.request().url());
         requests.push(`${route.request().method()} ${url.href}`);
